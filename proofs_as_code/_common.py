@@ -1,0 +1,68 @@
+"""Pieces shared by the demonstrations: discrete tasks and the attack dispatcher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Callable
+
+from sci_hierarchy.adversary import PairFamily, consistent_pair_attack, randomised_pair_attack
+from sci_hierarchy.algorithms import accepts_rng, load_algorithm
+from sci_hierarchy.errors import AlgorithmFailed, InvalidArgument, describe
+from sci_hierarchy.oracles import Budget, Reader
+from sci_hierarchy.reals import Interval
+from sci_hierarchy.witness import Witness
+
+
+@dataclass(frozen=True)
+class DiscreteTask:
+    """The algorithm gets the reader itself; its output must be one of ``allowed``."""
+
+    name: str
+    allowed: tuple[Any, ...]
+
+    def interface(self, reader: Reader) -> Reader:
+        return reader
+
+    def evaluate(self, output: Any) -> Any:
+        for a in self.allowed:
+            if type(output) is type(a) and output == a:
+                return a
+        raise AlgorithmFailed(
+            f"the algorithm returned {describe(output)}; a {self.name} algorithm must return "
+            f"one of {', '.join(map(repr, self.allowed))}"
+        )
+
+
+@dataclass(frozen=True)
+class DiscreteSolution:
+    """A finite solution set in the discrete metric (distance 0 inside, 1 outside)."""
+
+    members: frozenset
+
+    def distance(self, value: Any) -> Interval:
+        return Interval.point(0 if value in self.members else 1)
+
+
+def resolve(algorithm: str | Callable | None, default: str, task: str) -> tuple[str, Callable]:
+    """Turn an --algorithm value (name, module:fn, or a callable) into (name, callable)."""
+    if algorithm is None:
+        return load_algorithm(default, task)
+    if callable(algorithm):
+        return getattr(algorithm, "__name__", "callable"), algorithm
+    return load_algorithm(algorithm, task)
+
+
+def attack(fn: Callable, name: str, family: PairFamily, task: Any, *, theorem: str, part: str,
+           seeds: int | None, seed: int, budget: Budget | None, extra: dict | None = None,
+           progress: Callable[[str], None] | None = None) -> Witness:
+    """Deterministic or randomised consistent-pair attack, by the algorithm's signature."""
+    if accepts_rng(fn):
+        return randomised_pair_attack(fn, family, task, theorem=theorem, part=part,
+                                      algorithm_name=name, seeds=seeds or 20, master_seed=seed,
+                                      budget=budget, extra=extra, progress=progress)
+    if seeds is not None:
+        raise InvalidArgument(
+            f"seeds={seeds!r} applies to randomised algorithms only; {name} takes no rng")
+    return consistent_pair_attack(fn, family, task, theorem=theorem, part=part,
+                                  algorithm_name=name, budget=budget, extra=extra)

@@ -1,0 +1,72 @@
+"""The registry of theorems: every module in proofs_as_code has one fixed anatomy.
+
+1. a module docstring with the statement, hypotheses, proof idea and reference;
+2. a ``THEOREM`` record made with :func:`theorem` (which registers it);
+3. ``demonstrate(...) -> Witness`` running the constructive argument;
+4. witness checking through :meth:`sci_hierarchy.witness.Witness.check`.
+
+Tests iterate over :func:`iter_theorems`, so no theorem can be added without
+being exercised.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from sci_hierarchy.errors import InvalidArgument
+
+__all__ = ["Theorem", "theorem", "iter_theorems", "get_theorem"]
+
+
+@dataclass(frozen=True)
+class Theorem:
+    """A registered, demonstrable statement."""
+
+    name: str
+    title: str
+    statement: str
+    reference: str
+    task: str  # the algorithm family its candidates belong to ("argmax", "scalar", "training")
+    parts: tuple[str, ...]
+    default_algorithm: str
+    demonstrate: Callable[..., Any]
+    options: tuple[str, ...] = field(default=())
+
+    def run(self, **options: Any) -> Any:
+        unknown = sorted(k for k in options if k not in self.options)
+        if unknown:
+            raise InvalidArgument(
+                f"option(s) {', '.join(unknown)} do not apply to {self.name!r}; "
+                f"it takes {', '.join(self.options) or 'no options'}"
+            )
+        return self.demonstrate(**options)
+
+
+_REGISTRY: dict[str, Theorem] = {}
+
+
+def theorem(*, name: str, title: str, statement: str, reference: str, task: str,
+            parts: tuple[str, ...], default_algorithm: str,
+            demonstrate: Callable[..., Any]) -> Theorem:
+    """Create and register a :class:`Theorem`; its options are ``demonstrate``'s keywords."""
+    params = inspect.signature(demonstrate).parameters
+    options = tuple(p for p, v in params.items() if v.kind is inspect.Parameter.KEYWORD_ONLY)
+    t = Theorem(name, title, statement, reference, task, parts, default_algorithm, demonstrate, options)
+    _REGISTRY[name] = t
+    return t
+
+
+def iter_theorems() -> list[Theorem]:
+    """All registered theorems, by name."""
+    return [ _REGISTRY[k] for k in sorted(_REGISTRY) ]
+
+
+def get_theorem(name: str) -> Theorem:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise InvalidArgument(
+            f"theorem={name!r} is not registered; registered: {', '.join(sorted(_REGISTRY))}"
+        ) from None

@@ -1,0 +1,769 @@
+"""Consistent-answer adversaries and the witnesses they return.
+
+The construction (PAPER.md §2.8, §4.2; DESIGN.md §1): a *pair family* gives a
+tie instance ι^0 and, for every n, two instances ι^1_n, ι^2_n whose data are
+within 4^-n of ι^0's but whose solution sets are far apart.  The adversary
+
+1. runs the algorithm on ι^0 with answers *frozen* to ι^0 (certified nearest
+   dyadics) and records the transcript;
+2. reads the highest level used, and picks n beyond it -- the smallest n for
+   which every answer given is *proved* admissible for both ι^1_n and ι^2_n;
+3. then the algorithm's output is the same on all three (it read the same
+   answers), and it is far from the solution set of at least one of ι^1_n,
+   ι^2_n.  The witness records that instance, the other one, the transcript
+   and the exact distance bound.
+
+For randomised algorithms the same is done for every design seed; the
+instance failed by at least half of the seeds is chosen, and fresh seeds are
+run against the adversarial oracle of that instance, with an exact one-sided
+Clopper–Pearson bound on the failure probability.
+
+Witness checking (registered here for the kinds ``consistent_pair``,
+``randomised_pair``, ``success`` and ``reads_beyond``) recomputes everything
+from the witness: instances are rebuilt from their JSON, every answer is
+checked admissible with :func:`~sci_hierarchy.oracles.admissible`, and
+distances are recomputed in exact interval arithmetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from math import comb
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
+
+from sci_hierarchy.algorithms import Run, Task, accepts_rng, framework_seeds, replay_check, run_algorithm
+from sci_hierarchy.dyadic import check_level, fraction_to_str
+from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError, describe
+from sci_hierarchy.oracles import (
+    Budget,
+    ExactOracle,
+    FrozenOracle,
+    Instance,
+    Oracle,
+    admissible,
+    answer_from_json,
+    answer_to_json,
+    instance_from_json,
+)
+from sci_hierarchy.reals import Interval
+from sci_hierarchy.witness import (
+    FORMAT,
+    Witness,
+    WitnessInvalid,
+    decode_value,
+    encode_value,
+    level_from_json,
+    register_witness_kind,
+)
+
+__all__ = [
+    "PairFamily",
+    "NoVerdict",
+    "distance_to_solution",
+    "consistent_pair_attack",
+    "randomised_pair_attack",
+    "success_demonstration",
+    "reads_beyond_demonstration",
+    "clopper_pearson_lower",
+]
+
+
+class PairFamily(Protocol):
+    """ι^0 and the pairs ι^1_n, ι^2_n of the consistent-pair construction."""
+
+    threshold: Fraction
+
+    def tie(self) -> Instance: ...
+
+    def pair(self, n: int) -> tuple[Instance, Instance]: ...
+
+    def first_candidate(self, max_level_read: int) -> int:
+        """A first n to try after the algorithm read up to ``max_level_read``."""
+        ...
+
+
+class NoVerdict(SciHierarchyError):
+    """The demonstration could not reach a verdict (the candidate failed to run).
+
+    ``reason`` says why in one line; nothing claiming a verdict is produced.
+    """
+
+    def __init__(self, reason: str, run: Run | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.run = run
+
+
+def distance_to_solution(instance: Instance, value: Any) -> Interval:
+    """Certified enclosure of dist(value, Ξ(instance)).
+
+    ``instance.solution`` is either an object with ``distance(value)`` or a
+    sequence of per-sample solution sets (training problems), in which case the
+    error is the maximum over samples of ``solution[k].distance(value[k])``.
+    """
+    sol = instance.solution
+    if sol is None:
+        raise InvalidArgument(f"instance {instance!r} carries no solution set")
+    if isinstance(sol, (list, tuple)):
+        if not isinstance(value, (list, tuple)) or len(value) != len(sol):
+            raise InvalidArgument(
+                f"the output has {len(value) if isinstance(value, (list, tuple)) else 'no'} "
+                f"per-sample values, expected {len(sol)}"
+            )
+        ivs = [s.distance(v) for s, v in zip(sol, value)]
+        return Interval(max(iv.lo for iv in ivs), max(iv.hi for iv in ivs))
+    return sol.distance(value)
+
+
+# ---------------------------------------------------------------------------
+# transcripts in witnesses
+# ---------------------------------------------------------------------------
+
+
+def _key(name: str, level: int) -> str:
+    return f"{name}@{level}"
+
+
+def _split_key(key: str) -> tuple[str, int]:
+    name, sep, lvl = key.rpartition("@")
+    if not sep or not name or not lvl.isdigit():
+        raise MalformedWitness(f"read key {describe(key)} is not of the form name@level")
+    return name, level_from_json(int(lvl))
+
+
+class _TranscriptBuilder:
+    def __init__(self, shapes: Mapping[str, tuple[int, ...]]) -> None:
+        self.shapes = {k: list(v) for k, v in shapes.items()}
+        self.answers: dict[str, list] = {}
+        self.runs: list[dict[str, Any]] = []
+
+    def add(self, run: Run, *, admissible_for: Sequence[int], role: str, **extra: Any) -> dict:
+        keys = []
+        for r in run.transcript.reads:
+            k = _key(r.name, r.level)
+            enc = [answer_to_json(a) for a in r.answer]
+            prev = self.answers.setdefault(k, enc)
+            if prev != enc:  # pragma: no cover - one oracle per witness
+                raise SciHierarchyError("two different answers for one read in one witness")
+            keys.append(k)
+        entry: dict[str, Any] = {
+            "role": role,
+            "seed": run.seed,
+            "reads": keys,
+            "admissible_for": list(admissible_for),
+            "output": encode_value(run.value),
+        }
+        entry.update(extra)
+        self.runs.append(entry)
+        return entry
+
+    def to_json(self) -> dict[str, Any]:
+        return {"shapes": self.shapes, "answers": self.answers, "runs": self.runs}
+
+
+def _usage(run: Run) -> dict[str, int]:
+    return run.transcript.usage()
+
+
+def _base(kind: str, theorem: str, part: str, algorithm: str, verdict: str,
+          threshold: Fraction, error_lower_bound: Fraction | None) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "kind": kind,
+        "theorem": theorem,
+        "part": part,
+        "algorithm": algorithm,
+        "verdict": verdict,
+        "threshold": fraction_to_str(threshold),
+        "error_lower_bound": None if error_lower_bound is None else fraction_to_str(error_lower_bound),
+        "checked": [],
+    }
+
+
+def _seal(data: dict[str, Any]) -> Witness:
+    """Check a fresh witness before returning it; a demonstration never hands
+    out a witness that does not pass its own check."""
+    w = Witness(data)
+    result = w.check()
+    if not result.valid:  # a bug in the library, never the candidate's fault
+        raise SciHierarchyError(f"internal error: a fresh witness failed its check: {result.reason}")
+    data["checked"] = list(result.checked)
+    return w
+
+
+# ---------------------------------------------------------------------------
+# the deterministic consistent-pair attack
+# ---------------------------------------------------------------------------
+
+
+def _choose_n(family: PairFamily, answers: Mapping[tuple[str, int], tuple], level: int,
+              *, max_tries: int = 64) -> tuple[int, Instance, Instance]:
+    """Smallest n >= family.first_candidate(level) with every answer proved
+    admissible for both members of the pair."""
+    n = family.first_candidate(level)
+    for _ in range(max_tries):
+        i1, i2 = family.pair(n)
+        if all(
+            _block_admissible(ans, inst, name, lvl)
+            for (name, lvl), ans in answers.items()
+            for inst in (i1, i2)
+        ):
+            return n, i1, i2
+        n += 1
+    raise SciHierarchyError(f"no admissible pair found within {max_tries} steps of n")
+
+
+def _block_admissible(answer: Sequence, inst: Instance, name: str, level: int) -> bool:
+    entries = inst.block(name).entries
+    return len(answer) == len(entries) and all(
+        admissible(a, e, level) for a, e in zip(answer, entries)
+    )
+
+
+def consistent_pair_attack(
+    algorithm: Callable[..., Any],
+    family: PairFamily,
+    task: Task,
+    *,
+    theorem: str,
+    part: str,
+    algorithm_name: str,
+    budget: Budget | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Witness:
+    """Defeat a deterministic ``algorithm`` on ``family``; return a checked witness.
+
+    Raises :class:`NoVerdict` if the algorithm fails to run (raises, exceeds
+    its budget, returns something the task cannot evaluate) or is
+    inconsistent on replay.
+    """
+    if accepts_rng(algorithm):
+        raise InvalidArgument("the algorithm takes rng: use randomised_pair_attack")
+    tie = family.tie()
+    run = run_algorithm(algorithm, FrozenOracle(tie), task, budget=budget)
+    if not run.ok:
+        raise NoVerdict(f"the algorithm did not complete on the tie instance: {run.error}", run)
+    try:
+        replay_check(algorithm, run, task, tie.shapes(), budget=budget)
+    except SciHierarchyError as exc:
+        raise NoVerdict(str(exc), run) from None
+    answers = {(r.name, r.level): r.answer for r in run.transcript.reads}
+    n, i1, i2 = _choose_n(family, answers, run.transcript.max_level)
+    d1 = distance_to_solution(i1, run.value)
+    d2 = distance_to_solution(i2, run.value)
+    chosen, other, dc, do = (i1, i2, d1, d2) if d1.lo >= d2.lo else (i2, i1, d2, d1)
+    verdict = "defeated" if dc.lo > family.threshold else "succeeded"
+    if verdict != "defeated":  # the theorem says this cannot happen
+        raise SciHierarchyError(
+            "internal error: the consistent pair did not separate the output "
+            f"(distance lower bounds {float(d1.lo):.3g}, {float(d2.lo):.3g})"
+        )
+    data = _base("consistent_pair", theorem, part, algorithm_name, verdict, family.threshold, dc.lo)
+    tb = _TranscriptBuilder(tie.shapes())
+    tb.add(run, admissible_for=[0, 1], role="run on the tie's frozen answers")
+    data["instances"] = [
+        {"role": "chosen", "instance": chosen.to_json(), "label": chosen.label,
+         "distance_lower_bound": fraction_to_str(dc.lo)},
+        {"role": "other", "instance": other.to_json(), "label": other.label,
+         "distance_lower_bound": fraction_to_str(do.lo)},
+    ]
+    data["transcript"] = tb.to_json()
+    data["pair_n"] = n
+    data["training_data_used"] = _usage(run)
+    data["tie"] = {"instance": tie.to_json(), "label": tie.label}
+    data["summary"] = (
+        f"{algorithm_name} read up to level {run.transcript.max_level} "
+        f"({run.transcript.items} items, {run.transcript.bits} bits); every answer it read is "
+        f"admissible for both members of the pair at n={n}, so its output is the same on both, "
+        f"and it is at distance >= {float(dc.lo):.6g} > {float(family.threshold):.3g} "
+        f"from the solution set of '{chosen.label}'."
+    )
+    if extra:
+        data.update(extra)
+    return _seal(data)
+
+
+# ---------------------------------------------------------------------------
+# randomised algorithms
+# ---------------------------------------------------------------------------
+
+
+def clopper_pearson_lower(successes: int, trials: int, *, alpha: Fraction = Fraction(1, 20),
+                          bits: int = 24) -> Fraction:
+    """A certified one-sided (1-alpha) Clopper–Pearson lower bound for a binomial p.
+
+    Returns a rational p_lo <= p_L where p_L solves P(Bin(trials, p) >= successes)
+    = alpha; computed by exact rational bisection on the binomial tail.
+    """
+    if not (0 <= successes <= trials) or trials <= 0:
+        raise InvalidArgument(f"need 0 <= successes={successes} <= trials={trials}, trials > 0")
+    if successes == 0:
+        return Fraction(0)
+
+    def tail(p: Fraction) -> Fraction:
+        q = 1 - p
+        return sum(comb(trials, i) * p**i * q ** (trials - i) for i in range(successes, trials + 1))
+
+    lo, hi = Fraction(0), Fraction(1)  # tail(lo) <= alpha < tail(hi) (tail increases in p)
+    for _ in range(bits):
+        mid = (lo + hi) / 2
+        if tail(mid) <= alpha:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def randomised_pair_attack(
+    algorithm: Callable[..., Any],
+    family: PairFamily,
+    task: Task,
+    *,
+    theorem: str,
+    part: str,
+    algorithm_name: str,
+    seeds: int = 20,
+    fresh_seeds: int | None = None,
+    master_seed: int = 0,
+    budget: Budget | None = None,
+    extra: Mapping[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Witness:
+    """Defeat a randomised ``algorithm``: failure frequency >= 1/2 on the chosen
+    instance over the design seeds, confirmed on fresh seeds with an exact
+    one-sided 95% Clopper–Pearson bound."""
+    if not accepts_rng(algorithm):
+        raise InvalidArgument("the algorithm takes no rng: use consistent_pair_attack")
+    fresh_seeds = seeds if fresh_seeds is None else fresh_seeds
+    all_seeds = framework_seeds(master_seed, seeds + fresh_seeds)
+    design, fresh = all_seeds[:seeds], all_seeds[seeds:]
+    tie = family.tie()
+    runs: list[Run] = []
+    for i, s in enumerate(design):
+        run = run_algorithm(algorithm, FrozenOracle(tie), task, budget=budget, seed=s)
+        if not run.ok:
+            raise NoVerdict(f"the algorithm did not complete with design seed {s}: {run.error}", run)
+        try:
+            replay_check(algorithm, run, task, tie.shapes(), budget=budget)
+        except SciHierarchyError as exc:
+            raise NoVerdict(str(exc), run) from None
+        runs.append(run)
+        if progress and (i + 1) % max(1, seeds // 10) == 0:
+            progress(f"design seeds: {i + 1}/{seeds}")
+    answers: dict[tuple[str, int], tuple] = {}
+    for run in runs:
+        for r in run.transcript.reads:
+            answers[(r.name, r.level)] = r.answer
+    top = max(run.transcript.max_level for run in runs)
+    n, i1, i2 = _choose_n(family, answers, top)
+    fails = [[distance_to_solution(inst, run.value).lo > family.threshold for run in runs]
+             for inst in (i1, i2)]
+    j = 0 if sum(fails[0]) >= sum(fails[1]) else 1
+    chosen, other = (i1, i2) if j == 0 else (i2, i1)
+    design_failures = sum(fails[j])
+    # The adversarial oracle of the chosen instance: frozen to the tie as long
+    # as that is proved admissible (up to the largest level L with every
+    # block admissible), the chosen instance's own answers above.
+    up_to = _admissible_up_to(tie, chosen, start=top)
+    oracle = FrozenOracle(tie, own=chosen, up_to_level=up_to)
+    fresh_runs: list[Run] = []
+    for i, s in enumerate(fresh):
+        run = run_algorithm(algorithm, oracle, task, budget=budget, seed=s)
+        if not run.ok:
+            raise NoVerdict(f"the algorithm did not complete with fresh seed {s}: {run.error}", run)
+        fresh_runs.append(run)
+        if progress and (i + 1) % max(1, fresh_seeds // 10) == 0:
+            progress(f"fresh seeds: {i + 1}/{fresh_seeds}")
+    fresh_fail = sum(distance_to_solution(chosen, r.value).lo > family.threshold for r in fresh_runs)
+    bound = clopper_pearson_lower(fresh_fail, fresh_seeds)
+    verdict = "defeated" if 2 * design_failures >= seeds else "succeeded"
+    if verdict != "defeated":  # pragma: no cover - the pigeonhole argument forbids it
+        raise SciHierarchyError("internal error: no instance failed by half the design seeds")
+    lower = min(distance_to_solution(chosen, r.value).lo for r, f in zip(runs, fails[j]) if f)
+    data = _base("randomised_pair", theorem, part, algorithm_name, verdict, family.threshold, lower)
+    tb = _TranscriptBuilder(tie.shapes())
+    for r in runs:
+        tb.add(r, admissible_for=[0, 1], role="design")
+    for r in fresh_runs:
+        tb.add(r, admissible_for=[0], role="fresh")
+    data["instances"] = [
+        {"role": "chosen", "instance": chosen.to_json(), "label": chosen.label},
+        {"role": "other", "instance": other.to_json(), "label": other.label},
+    ]
+    data["transcript"] = tb.to_json()
+    data["pair_n"] = n
+    data["frozen_up_to_level"] = up_to
+    data["design"] = {"seeds": seeds, "failures": design_failures}
+    data["fresh"] = {
+        "seeds": fresh_seeds,
+        "failures": fresh_fail,
+        "confidence": "95% one-sided Clopper-Pearson",
+        "failure_probability_lower_bound": fraction_to_str(bound),
+    }
+    data["master_seed"] = master_seed
+    data["summary"] = (
+        f"{algorithm_name} failed on '{chosen.label}' for {design_failures}/{seeds} design seeds "
+        f"(>= 1/2 by the pigeonhole argument) and for {fresh_fail}/{fresh_seeds} fresh seeds "
+        f"against its adversarial oracle: failure probability >= {float(bound):.3f} "
+        "with 95% confidence."
+    )
+    if extra:
+        data.update(extra)
+    return _seal(data)
+
+
+def _admissible_up_to(tie: Instance, inst: Instance, *, start: int, cap: int = 4096) -> int:
+    """Largest L >= start (searched upwards) such that the tie's frozen answers are
+    proved admissible for ``inst`` at every level <= L, for every block (checked at
+    each level from 0 to L)."""
+    oracle = FrozenOracle(tie)
+    level = 0
+    while level <= cap:
+        for name in tie.names:
+            if not _block_admissible(oracle.answer(name, level), inst, name, level):
+                return level - 1
+        level += 1
+    return cap
+
+
+# ---------------------------------------------------------------------------
+# positive results: an algorithm succeeding on sampled inputs
+# ---------------------------------------------------------------------------
+
+
+def success_demonstration(
+    algorithm: Callable[..., Any],
+    cases: Sequence[tuple[Instance, Oracle, str]],
+    task: Task,
+    *,
+    threshold: Fraction,
+    theorem: str,
+    part: str,
+    algorithm_name: str,
+    max_items: int | None = None,
+    budget: Budget | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Witness:
+    """Run ``algorithm`` on each (instance, oracle, how) case; witness that it is
+    within ``threshold`` of the solution set on every one (and reads at most
+    ``max_items`` items, if given).  Raises :class:`NoVerdict` when it fails on a
+    case (with the reason), so that a failure is never dressed up as success."""
+    if not cases:
+        raise InvalidArgument("cases is empty; a success demonstration needs at least one input")
+    instances = []
+    tbs: list[dict] = []
+    worst = Fraction(0)
+    for idx, (inst, oracle, how) in enumerate(cases):
+        run = run_algorithm(algorithm, oracle, task, budget=budget)
+        if not run.ok:
+            raise NoVerdict(f"the algorithm did not complete on '{inst.label}': {run.error}", run)
+        d = distance_to_solution(inst, run.value)
+        if not d.hi <= threshold:
+            raise NoVerdict(
+                f"the algorithm is not proved within {float(threshold):.3g} on '{inst.label}' "
+                f"(distance in [{float(d.lo):.4g}, {float(d.hi):.4g}])", run)
+        if max_items is not None and run.transcript.items > max_items:
+            raise NoVerdict(
+                f"the algorithm read {run.transcript.items} items on '{inst.label}', "
+                f"more than the allowed {max_items}", run)
+        worst = max(worst, d.hi)
+        tb = _TranscriptBuilder(inst.shapes())
+        tb.add(run, admissible_for=[idx], role=how, usage=_usage(run),
+               distance_upper_bound=fraction_to_str(d.hi))
+        tbs.append(tb.to_json())
+        instances.append({"role": "sample", "instance": inst.to_json(), "label": inst.label,
+                          "oracle": how})
+    data = _base("success", theorem, part, algorithm_name, "succeeded", threshold, None)
+    data["instances"] = instances
+    data["transcript"] = {"per_instance": tbs}
+    data["max_items"] = max_items
+    data["error_upper_bound"] = fraction_to_str(worst)
+    data["summary"] = (
+        f"{algorithm_name} is within {float(worst):.4g} <= {float(threshold):.3g} of the solution "
+        f"set on all {len(cases)} inputs"
+        + (f", reading at most {max_items} items each" if max_items is not None else "")
+        + "."
+    )
+    if extra:
+        data.update(extra)
+    return _seal(data)
+
+
+def reads_beyond_demonstration(
+    algorithm: Callable[..., Any],
+    instance: Instance,
+    oracle: Oracle,
+    task: Task,
+    *,
+    level: int,
+    threshold: Fraction,
+    theorem: str,
+    part: str,
+    algorithm_name: str,
+    budget: Budget | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Witness:
+    """Witness that ``algorithm`` reads beyond ``level`` on ``instance``.
+
+    The run may end normally or by exceeding its budget (an algorithm still
+    reading when stopped has certainly read beyond ``level`` if it got there)."""
+    from sci_hierarchy.algorithms import run_algorithm as _run
+
+    run = _run(algorithm, oracle, task, budget=budget)
+    if run.transcript.max_level <= level:
+        raise NoVerdict(
+            f"the algorithm read only up to level {run.transcript.max_level} <= {level} on "
+            f"'{instance.label}'" + (f" and failed: {run.error}" if run.error else ""), run)
+    data = _base("reads_beyond", theorem, part, algorithm_name, "defeated", threshold, None)
+    tb = _TranscriptBuilder(instance.shapes())
+    tb.add(run, admissible_for=[0], role="run on the instance", usage=_usage(run),
+           error=run.error)
+    data["instances"] = [{"role": "chosen", "instance": instance.to_json(), "label": instance.label}]
+    data["transcript"] = tb.to_json()
+    data["level_budget"] = level
+    data["training_data_used"] = _usage(run)
+    data["summary"] = (
+        f"on '{instance.label}' {algorithm_name} read up to level {run.transcript.max_level} > "
+        f"{level} ({run.transcript.items} items, {run.transcript.bits} bits), all answers admissible."
+    )
+    if extra:
+        data.update(extra)
+    return _seal(data)
+
+
+# ---------------------------------------------------------------------------
+# checkers
+# ---------------------------------------------------------------------------
+
+
+class _Checked:
+    """Shared state of one witness check: rebuilt instances, cached admissibility."""
+
+    def __init__(self, instances: list[Instance], tr: Mapping[str, Any]) -> None:
+        self.instances = instances
+        if not isinstance(tr, dict):
+            raise MalformedWitness("'transcript' must be an object")
+        shapes = tr.get("shapes")
+        answers = tr.get("answers")
+        runs = tr.get("runs")
+        if not isinstance(shapes, dict) or not isinstance(answers, dict) or not isinstance(runs, list):
+            raise MalformedWitness("the transcript needs 'shapes', 'answers' and 'runs'")
+        self.runs = runs
+        self.answers: dict[str, tuple] = {}
+        for k, v in answers.items():
+            name, lvl = _split_key(k)
+            if name not in shapes:
+                raise MalformedWitness(f"answer for unknown block {name!r}")
+            if not isinstance(v, list):
+                raise MalformedWitness(f"answer {k!r} must be a list")
+            self.answers[k] = tuple(answer_from_json(a) for a in v)
+        for inst in instances:
+            if {k: list(s) for k, s in inst.shapes().items()} != shapes:
+                raise WitnessInvalid("the transcript's block shapes do not match the instance")
+        self._ok: dict[tuple[int, str], bool] = {}
+
+    def admissible_for(self, idx: int, key: str) -> bool:
+        c = self._ok.get((idx, key))
+        if c is None:
+            name, lvl = _split_key(key)
+            c = _block_admissible(self.answers[key], self.instances[idx], name, lvl)
+            self._ok[(idx, key)] = c
+        return c
+
+    def check_run(self, run: Mapping[str, Any]) -> Any:
+        if not isinstance(run, dict) or not isinstance(run.get("reads"), list):
+            raise MalformedWitness("each run needs a 'reads' list")
+        adm = run.get("admissible_for")
+        if not isinstance(adm, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(self.instances) for i in adm
+        ):
+            raise MalformedWitness("each run needs 'admissible_for' instance indices")
+        for key in run["reads"]:
+            if not isinstance(key, str) or key not in self.answers:
+                raise MalformedWitness(f"read {describe(key)} has no recorded answer")
+            for i in adm:
+                if not self.admissible_for(i, key):
+                    raise WitnessInvalid(
+                        f"the answer to {key} is not admissible (not within 2^-level) for "
+                        f"instance {i} ({self.instances[i].label!r})"
+                    )
+        return decode_value(run.get("output"))
+
+    @staticmethod
+    def max_level(run: Mapping[str, Any]) -> int:
+        return max((_split_key(k)[1] for k in run["reads"]), default=-1)
+
+
+def _rebuild(data: Mapping[str, Any]) -> list[Instance]:
+    insts = data["instances"]
+    if not insts:
+        raise MalformedWitness("'instances' is empty")
+    out = []
+    for item in insts:
+        if not isinstance(item, dict) or "instance" not in item:
+            raise MalformedWitness("each entry of 'instances' needs an 'instance'")
+        out.append(instance_from_json(item["instance"]))
+    return out
+
+
+def _claim_hooks(w: Witness) -> tuple[str, ...]:
+    """Theorem-specific checks (e.g. that the threshold is the theorem's 10^-K)."""
+    hook = _THEOREM_HOOKS.get(w.theorem)
+    if hook is None:
+        import importlib
+
+        importlib.import_module("proofs_as_code")
+        hook = _THEOREM_HOOKS.get(w.theorem)
+    if hook is None:
+        raise MalformedWitness(f"unknown theorem {w.theorem!r}")
+    return tuple(hook(w))
+
+
+_THEOREM_HOOKS: dict[str, Callable[[Witness], Iterable[str]]] = {}
+
+
+def register_claim_hook(theorem: str, hook: Callable[[Witness], Iterable[str]]) -> None:
+    """Register the theorem-level check run on every witness of ``theorem``."""
+    _THEOREM_HOOKS[theorem] = hook
+
+
+def _verdict_must_be(w: Witness, verdict: str) -> None:
+    if w.verdict != verdict:
+        raise WitnessInvalid(f"the verdict says {w.verdict!r} but the data show {verdict!r}")
+
+
+@register_witness_kind("consistent_pair")
+def _check_consistent_pair(w: Witness) -> tuple[str, ...]:
+    insts = _rebuild(w.data)
+    if len(insts) != 2:
+        raise MalformedWitness("a consistent-pair witness has exactly two instances")
+    c = _Checked(insts, w.data["transcript"])
+    if len(c.runs) != 1:
+        raise MalformedWitness("a consistent-pair witness has exactly one run")
+    run = c.runs[0]
+    if sorted(run.get("admissible_for", [])) != [0, 1]:
+        raise WitnessInvalid("the run must be admissible for both instances")
+    value = c.check_run(run)
+    d = distance_to_solution(insts[0], value)
+    bound = w.error_lower_bound
+    if bound is None or bound > d.lo:
+        raise WitnessInvalid(
+            f"error_lower_bound={w.data['error_lower_bound']!r} is not proved: the recomputed "
+            f"distance is only >= {fraction_to_str(d.lo)}"
+        )
+    if not bound > w.threshold:
+        raise WitnessInvalid("error_lower_bound does not exceed the threshold")
+    _verdict_must_be(w, "defeated")
+    hooks = _claim_hooks(w)
+    return (
+        f"all {len(run['reads'])} answers read are in D_n and within 2^-n of both instances "
+        "(exact/certified)",
+        "one transcript serves both instances, so the output is the same on both",
+        f"distance from the output to the solution set of the chosen instance >= "
+        f"{float(d.lo):.6g} > threshold {float(w.threshold):.3g} (exact)",
+    ) + hooks
+
+
+@register_witness_kind("randomised_pair")
+def _check_randomised_pair(w: Witness) -> tuple[str, ...]:
+    insts = _rebuild(w.data)
+    if len(insts) != 2:
+        raise MalformedWitness("a randomised-pair witness has exactly two instances")
+    c = _Checked(insts, w.data["transcript"])
+    design = [r for r in c.runs if isinstance(r, dict) and r.get("role") == "design"]
+    fresh = [r for r in c.runs if isinstance(r, dict) and r.get("role") == "fresh"]
+    if not design or len(design) + len(fresh) != len(c.runs):
+        raise MalformedWitness("runs must be 'design' or 'fresh', with at least one design run")
+    thr = w.threshold
+    dfail = 0
+    lower = None
+    for r in design:
+        if sorted(r.get("admissible_for", [])) != [0, 1]:
+            raise WitnessInvalid("design runs must be admissible for both instances")
+        d = distance_to_solution(insts[0], c.check_run(r))
+        if d.lo > thr:
+            dfail += 1
+            lower = d.lo if lower is None else min(lower, d.lo)
+    ffail = 0
+    for r in fresh:
+        if 0 not in r.get("admissible_for", []):
+            raise WitnessInvalid("fresh runs must be admissible for the chosen instance")
+        if distance_to_solution(insts[0], c.check_run(r)).lo > thr:
+            ffail += 1
+    claimed = w.data.get("design", {})
+    if claimed.get("seeds") != len(design) or claimed.get("failures") != dfail:
+        raise WitnessInvalid(f"the design counts do not match the runs ({dfail}/{len(design)} recomputed)")
+    fr = w.data.get("fresh", {})
+    if fr.get("seeds") != len(fresh) or fr.get("failures") != ffail:
+        raise WitnessInvalid(f"the fresh counts do not match the runs ({ffail}/{len(fresh)} recomputed)")
+    if fresh:
+        bound = clopper_pearson_lower(ffail, len(fresh))
+        if fr.get("failure_probability_lower_bound") != fraction_to_str(bound):
+            raise WitnessInvalid("the fresh-seed confidence bound does not match its counts")
+    if 2 * dfail < len(design):
+        raise WitnessInvalid(f"only {dfail}/{len(design)} design seeds fail: less than half")
+    if w.error_lower_bound is None or lower is None or w.error_lower_bound > lower or not w.error_lower_bound > thr:
+        raise WitnessInvalid("error_lower_bound is not proved by the failing design runs")
+    _verdict_must_be(w, "defeated")
+    return (
+        "every answer is in D_n and within 2^-n of the instances it serves (exact/certified)",
+        f"{dfail}/{len(design)} design seeds fail on the chosen instance (distance > threshold, exact)",
+        f"{ffail}/{len(fresh)} fresh seeds fail; 95% one-sided Clopper-Pearson bound recomputed exactly",
+    ) + _claim_hooks(w)
+
+
+@register_witness_kind("success")
+def _check_success(w: Witness) -> tuple[str, ...]:
+    insts = _rebuild(w.data)
+    per = w.data["transcript"].get("per_instance") if isinstance(w.data["transcript"], dict) else None
+    if not isinstance(per, list) or len(per) != len(insts):
+        raise MalformedWitness("a success witness has one transcript per instance")
+    max_items = w.data.get("max_items")
+    worst = Fraction(0)
+    for idx, (inst, tr) in enumerate(zip(insts, per)):
+        c = _Checked([inst], tr)
+        if len(c.runs) != 1:
+            raise MalformedWitness("one run per instance")
+        run = dict(c.runs[0])
+        if run.get("admissible_for") != [idx]:
+            raise WitnessInvalid("each run must be admissible for its own instance")
+        run["admissible_for"] = [0]
+        d = distance_to_solution(inst, c.check_run(run))
+        if not d.hi <= w.threshold:
+            raise WitnessInvalid(f"on {inst.label!r} the output is not proved within the threshold")
+        worst = max(worst, d.hi)
+        if max_items is not None:
+            if isinstance(max_items, bool) or not isinstance(max_items, int):
+                raise MalformedWitness("max_items must be an int")
+            items = len({k for k in run["reads"]})
+            if items > max_items:
+                raise WitnessInvalid(f"on {inst.label!r} {items} items were read, more than {max_items}")
+    _verdict_must_be(w, "succeeded")
+    return (
+        f"on each of {len(insts)} inputs every answer is within 2^-n of that input (exact/certified)",
+        f"every output is within {float(worst):.4g} <= {float(w.threshold):.3g} of its solution set (exact)",
+    ) + ((f"each run read at most {max_items} items",) if max_items is not None else ()) + _claim_hooks(w)
+
+
+@register_witness_kind("reads_beyond")
+def _check_reads_beyond(w: Witness) -> tuple[str, ...]:
+    insts = _rebuild(w.data)
+    c = _Checked(insts, w.data["transcript"])
+    if len(c.runs) != 1:
+        raise MalformedWitness("one run")
+    run = c.runs[0]
+    for key in run["reads"]:
+        if key not in c.answers or not c.admissible_for(0, key):
+            raise WitnessInvalid(f"the answer to {key} is not admissible for the instance")
+    level = w.data.get("level_budget")
+    if isinstance(level, bool) or not isinstance(level, int):
+        raise MalformedWitness("level_budget must be an int")
+    top = c.max_level(run)
+    if top <= level:
+        raise WitnessInvalid(f"the run reads only up to level {top} <= {level}")
+    _verdict_must_be(w, "defeated")
+    return (
+        "every answer is within 2^-n of the instance (exact/certified)",
+        f"the algorithm read up to level {top} > the budget {level}",
+    ) + _claim_hooks(w)

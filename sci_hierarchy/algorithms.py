@@ -1,0 +1,289 @@
+"""General algorithms: how candidates are called, seeded, run and replayed.
+
+A *general algorithm* (DESIGN.md §1) is any Python callable that receives the
+task's interface to a :class:`~sci_hierarchy.oracles.Reader` and returns an
+output.  A *randomised* one also takes a keyword argument ``rng``; it then gets
+a :class:`numpy.random.Generator` seeded by the framework, so every run is
+reproducible and probabilities are frequencies over framework-chosen seeds.
+
+Consistency is enforced by *replay*: the answers an algorithm read are served
+again from the transcript alone; a different question, or a different output,
+is an :class:`~sci_hierarchy.errors.InconsistentAlgorithm`, naming the first
+diverging query.
+
+A :class:`Task` says what an algorithm is given and how its output is judged:
+``interface(reader)`` is the argument passed to the algorithm and
+``evaluate(output)`` turns the output into an exact, comparable value (for a
+training task: the network evaluated at the exact training inputs).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import math
+import os
+import sys
+import traceback
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Mapping, Protocol, Sequence
+
+import numpy as np
+
+from sci_hierarchy.errors import (
+    AlgorithmFailed,
+    BudgetExceeded,
+    InconsistentAlgorithm,
+    InvalidArgument,
+    SciHierarchyError,
+    describe,
+)
+from sci_hierarchy.oracles import Budget, Diverged, Oracle, Reader, ReplayOracle, Transcript
+
+__all__ = [
+    "Task",
+    "Run",
+    "accepts_rng",
+    "framework_seeds",
+    "run_algorithm",
+    "replay_check",
+    "load_algorithm",
+    "BuiltinAlgorithm",
+    "register_algorithm",
+    "builtin_algorithms",
+]
+
+
+class Task(Protocol):
+    """What an algorithm is given and how its output is turned into an exact value."""
+
+    name: str
+
+    def interface(self, reader: Reader) -> Any: ...
+
+    def evaluate(self, output: Any) -> Any: ...
+
+
+def accepts_rng(algorithm: Callable[..., Any]) -> bool:
+    """Whether ``algorithm`` takes an ``rng`` argument (i.e. is randomised)."""
+    try:
+        sig = inspect.signature(algorithm)
+    except (TypeError, ValueError):
+        return False
+    return "rng" in sig.parameters
+
+
+def framework_seeds(master_seed: int, count: int) -> list[int]:
+    """``count`` independent seeds derived from ``master_seed`` (framework-owned)."""
+    if isinstance(master_seed, bool) or not isinstance(master_seed, int) or master_seed < 0:
+        raise InvalidArgument(f"seed={master_seed!r} must be a non-negative int")
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 < count <= 100_000:
+        raise InvalidArgument(f"seeds={count!r} must be an int between 1 and 100000")
+    states = np.random.SeedSequence(master_seed).generate_state(count, dtype=np.uint64)
+    return [int(s) for s in states]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of an algorithm: what it read, what it returned, or how it failed."""
+
+    transcript: Transcript
+    value: Any = None
+    output: Any = None
+    seed: int | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _summary(exc: BaseException) -> str:
+    """A one-line summary of an exception raised inside a candidate algorithm."""
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = ""
+    for frame in reversed(tb):
+        if "sci_hierarchy" not in frame.filename.replace(os.sep, "/").split("/")[-2:][0]:
+            where = f" (at {os.path.basename(frame.filename)}:{frame.lineno})"
+            break
+    msg = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {msg[:200]}{where}"
+
+
+def run_algorithm(
+    algorithm: Callable[..., Any],
+    oracle: Oracle,
+    task: Task,
+    *,
+    budget: Budget | None = None,
+    seed: int | None = None,
+) -> Run:
+    """Run ``algorithm`` on ``oracle`` through ``task``; never raises for its faults.
+
+    A candidate that raises, exceeds its budget (even if it catches the
+    error), or returns an output the task cannot evaluate gives a :class:`Run`
+    with ``error`` set and no value.
+    """
+    reader = Reader(oracle, budget)
+    randomised = accepts_rng(algorithm)
+    if randomised and seed is None:
+        raise InvalidArgument("a randomised algorithm (it takes rng) needs a framework seed")
+    kwargs = {"rng": np.random.default_rng(seed)} if randomised else {}
+    try:
+        output = algorithm(task.interface(reader), **kwargs)
+    except Diverged:
+        raise
+    except BudgetExceeded as exc:
+        return Run(reader.transcript, seed=seed, error=f"budget exceeded: {exc}")
+    except RecursionError:
+        return Run(reader.transcript, seed=seed, error="the algorithm recursed too deeply")
+    except MemoryError:
+        return Run(reader.transcript, seed=seed, error="the algorithm ran out of memory")
+    except Exception as exc:  # a candidate's fault is a result, not a crash
+        return Run(reader.transcript, seed=seed, error=f"the algorithm raised {_summary(exc)}")
+    if reader.exceeded is not None:
+        return Run(reader.transcript, seed=seed, error=f"budget exceeded: {reader.exceeded}")
+    try:
+        value = task.evaluate(output)
+    except AlgorithmFailed as exc:
+        return Run(reader.transcript, seed=seed, output=output, error=str(exc))
+    except Exception as exc:
+        return Run(
+            reader.transcript,
+            seed=seed,
+            output=output,
+            error=f"its output could not be evaluated: {_summary(exc)}",
+        )
+    return Run(reader.transcript, value=value, output=output, seed=seed)
+
+
+def replay_check(
+    algorithm: Callable[..., Any],
+    run: Run,
+    task: Task,
+    shapes: Mapping[str, tuple[int, ...]],
+    *,
+    budget: Budget | None = None,
+) -> None:
+    """Re-run ``algorithm`` on the answers of ``run`` alone; raise if it diverges.
+
+    The replay must ask the same questions in the same order and return an
+    output with the same exact value.
+    """
+    answers = {(r.name, r.level): r.answer for r in run.transcript.reads}
+    replay = ReplayOracle(shapes, answers)
+    expected = run.transcript.keys
+    try:
+        again = run_algorithm(algorithm, replay, task, budget=budget, seed=run.seed)
+    except Diverged as d:
+        raise InconsistentAlgorithm(
+            f"on replay the algorithm asked for {d.name!r} at level {d.level}, which it did not "
+            "ask for on the same answers before; make its queries a function of the answers read "
+            "(no clocks, global state or unseeded randomness)"
+        ) from None
+    got = again.transcript.keys
+    for i, (a, b) in enumerate(zip(expected, got)):
+        if a != b:
+            raise InconsistentAlgorithm(
+                f"query {i + 1} differs on replay: first {a[0]!r}@{a[1]}, then {b[0]!r}@{b[1]}; "
+                "make its queries a function of the answers read"
+            )
+    if len(expected) != len(got):
+        raise InconsistentAlgorithm(
+            f"on replay the algorithm made {len(got)} reads instead of {len(expected)}; "
+            "make its queries a function of the answers read"
+        )
+    if (again.error is None) != (run.error is None) or again.value != run.value:
+        raise InconsistentAlgorithm(
+            "on replay with the same answers the algorithm returned a different output; "
+            "make its output a function of the answers read"
+        )
+
+
+# ---------------------------------------------------------------------------
+# finding algorithms by name
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuiltinAlgorithm:
+    """A named, documented algorithm shipped with the library."""
+
+    name: str
+    task: str  # which task family it is for, e.g. "scalar", "argmax", "training"
+    function: Callable[..., Any]
+    summary: str
+    randomised: bool = False
+
+
+_BUILTINS: dict[tuple[str, str], BuiltinAlgorithm] = {}
+
+
+def register_algorithm(name: str, task: str, summary: str) -> Callable[[Callable], Callable]:
+    """Decorator: register ``function`` as the built-in algorithm ``name`` for ``task``."""
+
+    def deco(function: Callable) -> Callable:
+        _BUILTINS[(task, name)] = BuiltinAlgorithm(
+            name, task, function, summary, randomised=accepts_rng(function)
+        )
+        return function
+
+    return deco
+
+
+def builtin_algorithms(task: str | None = None) -> list[BuiltinAlgorithm]:
+    """The registered built-in algorithms (for one task family, or all)."""
+    _import_builtin_modules()
+    return [b for (t, _), b in sorted(_BUILTINS.items()) if task is None or t == task]
+
+
+def _import_builtin_modules() -> None:
+    for mod in ("proofs_as_code",):
+        importlib.import_module(mod)
+
+
+def load_algorithm(spec: str, task: str) -> tuple[str, Callable[..., Any]]:
+    """Resolve an ``--algorithm`` argument: a built-in name, ``module:function``,
+    or ``path/to/file.py:function``.  Returns (display name, callable)."""
+    if not isinstance(spec, str) or not spec.strip():
+        raise InvalidArgument(f"algorithm={describe(spec)} is empty; give a built-in name or module:function")
+    spec = spec.strip()
+    if ":" not in spec:
+        builtins = {b.name: b for b in builtin_algorithms(task)}
+        if spec in builtins:
+            return spec, builtins[spec].function
+        raise InvalidArgument(
+            f"algorithm={spec!r} is not a built-in for {task!r} (built-ins: "
+            f"{', '.join(sorted(builtins)) or 'none'}); or pass module:function"
+        )
+    module_name, _, func_name = spec.rpartition(":")
+    if not module_name or not func_name.isidentifier():
+        raise InvalidArgument(f"algorithm={spec!r} is not of the form module:function")
+    try:
+        if module_name.endswith(".py") or os.sep in module_name or "/" in module_name:
+            path = os.path.abspath(module_name)
+            if not os.path.isfile(path):
+                raise InvalidArgument(f"algorithm={spec!r}: no file {module_name!r}")
+            name = "_sci_user_" + os.path.splitext(os.path.basename(path))[0]
+            mspec = importlib.util.spec_from_file_location(name, path)
+            assert mspec is not None and mspec.loader is not None
+            module = importlib.util.module_from_spec(mspec)
+            sys.modules[name] = module
+            mspec.loader.exec_module(module)
+        else:
+            if os.getcwd() not in sys.path and "" not in sys.path:
+                sys.path.insert(0, os.getcwd())
+            module = importlib.import_module(module_name)
+    except InvalidArgument:
+        raise
+    except Exception as exc:
+        raise InvalidArgument(
+            f"algorithm={spec!r}: importing {module_name!r} failed ({_summary(exc)}); "
+            "check the module path (the current directory is searched)"
+        ) from None
+    fn = getattr(module, func_name, None)
+    if not callable(fn):
+        raise InvalidArgument(f"algorithm={spec!r}: {module_name!r} has no callable {func_name!r}")
+    return spec, fn
