@@ -39,8 +39,11 @@ class DiscreteSolution:
     """A finite solution set in the discrete metric (distance 0 inside, 1 outside)."""
 
     members: frozenset
+    allowed: tuple[Any, ...]
 
     def distance(self, value: Any) -> Interval:
+        if not any(type(value) is type(a) and value == a for a in self.allowed):
+            raise InvalidArgument(f"output {describe(value)} is not one of {self.allowed!r}")
         return Interval.point(0 if value in self.members else 1)
 
 

@@ -51,7 +51,7 @@ def argmax_instance(base: Real, gap: Fraction, winner: int) -> Instance:
     label = "tie (r, r)" if winner == 0 else f"a_{winner} larger by {_pretty(gap)}"
     spec = {"kind": "argmax2", "base": base.to_json(), "gap": fraction_to_str(gap), "winner": winner}
     members = frozenset((1, 2)) if winner == 0 else frozenset((winner,))
-    return Instance({"a": a}, spec=spec, label=label, solution=DiscreteSolution(members))
+    return Instance({"a": a}, spec=spec, label=label, solution=DiscreteSolution(members, TASK.allowed))
 
 
 def _pretty(gap: Fraction) -> str:

@@ -47,7 +47,7 @@ def zero_instance(x: Real, label: str = "") -> Instance:
     is_zero = x.sign() == 0
     spec = {"kind": "zero_test", "x": x.to_json()}
     return Instance({"x": x}, spec=spec, label=label or f"x = {x!r}",
-                    solution=DiscreteSolution(frozenset((is_zero,))))
+                    solution=DiscreteSolution(frozenset((is_zero,)), TASK.allowed))
 
 
 register_instance_kind("zero_test", lambda spec: zero_instance(real_from_json(spec["x"])))

@@ -160,7 +160,7 @@ class Real:
         return real_sum([as_real(other), self])
 
     def __neg__(self) -> "Real":
-        return _Scaled(Fraction(-1), self)
+        return _scale(Fraction(-1), self)
 
     def __sub__(self, other: object) -> "Real":
         return real_sum([self, -as_real(other)])
@@ -388,14 +388,20 @@ def real_sum(terms: Iterable[object]) -> Real:
     """The sum of the given reals (rational parts are combined exactly)."""
     q = Fraction(0)
     rest: list[Real] = []
-    for t in terms:
-        r = as_real(t)
+    surds: dict[Fraction, Fraction] = {}  # r -> total c of the terms c*sqrt(r)
+    pending = [as_real(t) for t in terms]
+    while pending:
+        r = pending.pop(0)
         if r.exact is not None:
             q += r.exact
         elif isinstance(r, _Sum):
-            rest.extend(r.terms)
+            pending[:0] = list(r.terms)
+        elif isinstance(r, _ScaledSqrt):
+            surds[r.r] = surds.get(r.r, Fraction(0)) + r.c
         else:
             rest.append(r)
+    # c1 sqrt(r) + c2 sqrt(r) = (c1 + c2) sqrt(r): exact cancellation, e.g. a - a = 0
+    rest = [scaled_sqrt(c, rr) for rr, c in surds.items() if c != 0] + rest
     if not rest:
         return rational(q)
     if q != 0:

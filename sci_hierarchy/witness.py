@@ -61,6 +61,8 @@ class CheckResult:
     valid: bool
     reason: str
     checked: tuple[str, ...] = ()
+    #: True when the data are not of the witness schema (CLI exit 2, not 1).
+    malformed: bool = False
 
     def __bool__(self) -> bool:
         return self.valid
@@ -144,13 +146,15 @@ class Witness:
         except WitnessInvalid as exc:
             return CheckResult(False, str(exc))
         except MalformedWitness as exc:
-            return CheckResult(False, f"malformed: {exc}")
+            return CheckResult(False, f"malformed: {exc}", malformed=True)
         except NotCertified as exc:
             return CheckResult(False, f"not certified: {exc}")
         except (InvalidArgument, KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-            return CheckResult(False, f"malformed: {type(exc).__name__}: {describe(str(exc), 200)}")
+            return CheckResult(
+                False, f"malformed: {type(exc).__name__}: {describe(str(exc), 200)}", malformed=True
+            )
         except RecursionError:
-            return CheckResult(False, "malformed: nesting too deep")
+            return CheckResult(False, "malformed: nesting too deep", malformed=True)
         return CheckResult(True, "valid", tuple(checked))
 
     # -- JSON -------------------------------------------------------------

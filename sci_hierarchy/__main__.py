@@ -1,0 +1,5 @@
+import sys
+
+from sci_hierarchy.cli import main
+
+sys.exit(main())

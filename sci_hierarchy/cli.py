@@ -1,0 +1,188 @@
+"""The ``sci-hierarchy`` command (also ``python -m sci_hierarchy``).
+
+Exit codes (DESIGN.md §3): 0 success; 1 a claim failed, a witness is invalid,
+or a candidate algorithm failed so that no verdict could be given; 2 usage or
+input error.  Errors are one line on stderr; ``--debug`` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from typing import Any, Sequence
+
+from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError
+
+EXIT_OK, EXIT_CLAIM, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(EXIT_USAGE, f"sci-hierarchy: error: {message} (see --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be >= 0")
+    return v
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="sci-hierarchy", description=__doc__.splitlines()[0])
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    sub.add_parser("list", help="registered theorems and built-in algorithms")
+
+    d = sub.add_parser("demo", help="run a demonstration and print its verdict")
+    d.add_argument("theorem", help="a registered theorem (see `list`)")
+    d.add_argument("--part", help="which part of the theorem")
+    d.add_argument("--problem", choices=("p1", "p2", "p3"), help="optimisation problem (theorem1)")
+    d.add_argument("--K", type=_positive_int, help="number of digits (theorem1)")
+    d.add_argument("--L", type=_positive_int, help="data budget of part (c) (theorem1)")
+    d.add_argument("--M", type=_positive_int, help="level budget of part (b) (theorem1)")
+    d.add_argument("--algorithm", help="built-in name, module:function or path/file.py:function")
+    d.add_argument("--seeds", type=_positive_int, help="design seeds for a randomised algorithm")
+    d.add_argument("--seed", type=_positive_int, help="master seed (default 0)")
+    d.add_argument("--json", metavar="FILE", help="write the witness JSON here")
+    d.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+    v = sub.add_parser("verify", help="re-check a witness file from its data alone")
+    v.add_argument("file")
+    v.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    return p
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+_CLI_OPTIONS = ("part", "problem", "K", "L", "M", "algorithm", "seeds", "seed")
+
+
+def cmd_list() -> int:
+    from proofs_as_code import iter_theorems
+    from sci_hierarchy.algorithms import builtin_algorithms
+
+    print("Theorems (sci-hierarchy demo NAME):")
+    for t in iter_theorems():
+        print(f"  {t.name:<12} {t.title}")
+        cli_opts = [o for o in t.options if o in _CLI_OPTIONS]
+        print(f"  {'':<12} parts: {', '.join(t.parts)}; default algorithm: {t.default_algorithm};"
+              f" options: {', '.join('--' + o for o in cli_opts)}")
+    print("\nBuilt-in algorithms (--algorithm NAME), by the theorems they apply to:")
+    for b in builtin_algorithms():
+        tag = " [randomised]" if b.randomised else ""
+        print(f"  {b.task:<9} {b.name:<20} {b.summary}{tag}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from proofs_as_code import get_theorem
+    from sci_hierarchy.adversary import NoVerdict
+
+    thm = get_theorem(args.theorem)
+    opts: dict[str, Any] = {}
+    for key in _CLI_OPTIONS:
+        val = getattr(args, key)
+        if val is not None:
+            opts[key] = val
+    if "progress" in thm.options:
+        opts["progress"] = lambda msg: _say(f"  ... {msg}")
+    if args.json:
+        _check_writable(args.json)
+    shown = opts.get("algorithm") or f"{thm.default_algorithm} (the default; choose with --algorithm)"
+    _say(f"demo {thm.name}: {thm.title}\n  algorithm: {shown}")
+    t0 = time.monotonic()
+    try:
+        w = thm.run(**opts)
+    except NoVerdict as exc:
+        _say(f"no verdict: {exc.reason}")
+        return EXIT_CLAIM
+    dt = time.monotonic() - t0
+    print(f"verdict: {w.algorithm} {w.verdict.upper()}  ({w.theorem}, part {w.part}; {dt:.1f} s)")
+    print(f"  {w.summary}")
+    if w.error_lower_bound is not None:
+        print(f"  error lower bound {float(w.error_lower_bound):.6g} > threshold "
+              f"{float(w.threshold):.3g} (both exact in the witness)")
+    for line in w.data.get("checked", []):
+        print(f"  checked: {line}")
+    if args.json:
+        w.save(args.json)
+        print(f"  witness written to {args.json}; re-check with: sci-hierarchy verify {args.json}")
+    return EXIT_OK
+
+
+def _check_writable(path: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise InvalidArgument(f"--json={path!r}: the folder {folder!r} does not exist; create it first")
+    if os.path.isdir(path):
+        raise InvalidArgument(f"--json={path!r} is a folder; give a file name")
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from sci_hierarchy.witness import load_witness
+
+    try:
+        w = load_witness(args.file)
+    except MalformedWitness as exc:
+        _say(f"unreadable or malformed witness: {exc}")
+        return EXIT_USAGE
+    res = w.check()
+    if res.malformed:
+        _say(f"malformed witness: {res.reason.removeprefix('malformed: ')}")
+        return EXIT_USAGE
+    if not res.valid:
+        _say(f"INVALID witness: {res.reason}")
+        return EXIT_CLAIM
+    print(f"valid: {w.theorem} part {w.part}: {w.algorithm} {w.verdict}")
+    print(f"  checked from the witness data alone: {'; '.join(res.checked)}")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # usage errors (exit 2) and --help (exit 0)
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        if args.command == "list":
+            return cmd_list()
+        if args.command == "demo":
+            return cmd_demo(args)
+        if args.command == "verify":
+            return cmd_verify(args)
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+    except InvalidArgument as exc:
+        if args.debug:
+            raise
+        _say(f"sci-hierarchy: error: {exc}")
+        return EXIT_USAGE
+    except SciHierarchyError as exc:
+        if args.debug:
+            raise
+        _say(f"sci-hierarchy: {type(exc).__name__}: {exc}")
+        return EXIT_CLAIM
+    except Exception as exc:  # never a traceback by default
+        if args.debug:
+            raise
+        _say(f"sci-hierarchy: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+        return EXIT_CLAIM
+    return EXIT_USAGE  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

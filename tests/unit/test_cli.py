@@ -1,0 +1,78 @@
+"""cli.py: exit codes and one-line errors (DESIGN.md §3)."""
+
+import json
+import textwrap
+
+import pytest
+
+from sci_hierarchy.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list(capsys):
+    code, out, _ = run(capsys, "list")
+    assert code == 0 and "argmax" in out and "zero_test" in out
+
+
+@pytest.mark.parametrize("alg", ["fixed-level", "refine", "float"])
+def test_demo_verify_tamper_truncate(capsys, tmp_path, alg):
+    path = tmp_path / "w.json"
+    code, out, _ = run(capsys, "demo", "argmax", "--algorithm", alg, "--json", str(path))
+    assert code == 0 and "DEFEATED" in out
+    assert run(capsys, "verify", str(path))[0] == 0
+    data = json.loads(path.read_text())
+    key = next(iter(data["transcript"]["answers"]))
+    level = int(key.rsplit("@", 1)[1])
+    from fractions import Fraction
+    data["transcript"]["answers"][key][0] = str(Fraction(data["transcript"]["answers"][key][0]) + Fraction(4, 2**level))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    code, _, err = run(capsys, "verify", str(bad))
+    assert code == 1 and "not admissible" in err and "Traceback" not in err
+    cut = tmp_path / "cut.json"
+    cut.write_text(path.read_text()[:200])
+    code, _, err = run(capsys, "verify", str(cut))
+    assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_user_algorithm_from_a_file_outside_the_package(capsys, tmp_path):
+    mod = tmp_path / "my_alg.py"
+    mod.write_text(textwrap.dedent("""
+        from fractions import Fraction
+        def pick(reader):
+            a1, a2 = reader.read("a", 17)
+            return 2 if a2 > a1 else 1
+    """))
+    path = tmp_path / "w.json"
+    code, out, _ = run(capsys, "demo", "argmax", "--algorithm", f"{mod}:pick", "--json", str(path))
+    assert code == 0 and "DEFEATED" in out
+    assert run(capsys, "verify", str(path))[0] == 0
+
+
+@pytest.mark.parametrize("argv", [
+    ["demo", "nope"],
+    ["demo", "argmax", "--algorithm", "no-such"],
+    ["demo", "argmax", "--algorithm", "nomodule_xyz:f"],
+    ["demo", "argmax", "--seeds", "-3"],
+    ["demo", "argmax", "--K", "3"],
+    ["demo", "argmax", "--seeds", "5"],
+    ["verify", "/nonexistent/file.json"],
+    ["bogus"],
+])
+def test_usage_errors_exit_2_with_one_line(capsys, argv):
+    code, _, err = run(capsys, *argv)
+    assert code == 2, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) <= 3
+
+
+def test_failing_algorithm_exits_1_and_writes_nothing(capsys, tmp_path):
+    mod = tmp_path / "bad_alg.py"
+    mod.write_text("def f(reader):\n    reader.read('a', 2)\n    raise RuntimeError('nope')\n")
+    path = tmp_path / "w.json"
+    code, _, err = run(capsys, "demo", "argmax", "--algorithm", f"{mod}:f", "--json", str(path))
+    assert code == 1 and "no verdict" in err and not path.exists()

@@ -1,0 +1,46 @@
+"""dyadic.py: exact rounding onto D_n and level validation."""
+
+from fractions import Fraction
+
+import pytest
+
+from sci_hierarchy.dyadic import (
+    LEVEL_LIMIT, as_fraction, check_level, floor_dyadic, fraction_from_str, is_dyadic, round_dyadic,
+)
+from sci_hierarchy.errors import InvalidArgument
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, 10**9, LEVEL_LIMIT + 1, True, "3", None, float("nan")])
+def test_absurd_levels_are_rejected_with_the_value_named(bad):
+    with pytest.raises(InvalidArgument, match="not a level"):
+        check_level(bad)
+
+
+def test_round_dyadic_is_nearest_and_in_dn():
+    for x in [Fraction(1, 3), Fraction(-7, 5), Fraction(0), Fraction(5, 16), Fraction(-1, 32)]:
+        for n in range(0, 12):
+            q = round_dyadic(x, n)
+            assert is_dyadic(q, n)
+            assert abs(q - x) <= Fraction(1, 2 ** (n + 1))
+            assert floor_dyadic(x, n) <= x < floor_dyadic(x, n) + Fraction(1, 2**n)
+
+
+@pytest.mark.parametrize("bad", [float("inf"), float("nan"), "abc", "1/0", [1], True])
+def test_as_fraction_rejects_non_numbers(bad):
+    with pytest.raises(InvalidArgument):
+        as_fraction(bad)
+
+
+def test_floats_are_taken_at_their_exact_binary_value():
+    assert as_fraction(0.1) == Fraction(3602879701896397, 36028797018963968)
+
+
+@pytest.mark.parametrize("text", ["3/4", "-3/4", "7", "+2/3"])
+def test_fraction_text_round_trip(text):
+    assert fraction_from_str(text) == Fraction(text)
+
+
+@pytest.mark.parametrize("text", ["3/-4", "1e5", "0x10", " ", "1/2/3", "½"])
+def test_fraction_text_rejects_other_forms(text):
+    with pytest.raises(InvalidArgument):
+        fraction_from_str(text)
