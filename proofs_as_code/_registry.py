@@ -33,6 +33,11 @@ class Theorem:
     default_algorithm: str
     demonstrate: Callable[..., Any]
     options: tuple[str, ...] = field(default=())
+    part_defaults: tuple[tuple[str, str], ...] = field(default=())
+
+    def default_for(self, part: str | None) -> str:
+        """The built-in algorithm a demonstration uses when none is given."""
+        return dict(self.part_defaults).get(part or self.parts[0], self.default_algorithm)
 
     def run(self, **options: Any) -> Any:
         unknown = sorted(k for k in options if k not in self.options)
@@ -49,11 +54,13 @@ _REGISTRY: dict[str, Theorem] = {}
 
 def theorem(*, name: str, title: str, statement: str, reference: str, task: str,
             parts: tuple[str, ...], default_algorithm: str,
-            demonstrate: Callable[..., Any]) -> Theorem:
+            demonstrate: Callable[..., Any],
+            part_defaults: dict[str, str] | None = None) -> Theorem:
     """Create and register a :class:`Theorem`; its options are ``demonstrate``'s keywords."""
     params = inspect.signature(demonstrate).parameters
     options = tuple(p for p, v in params.items() if v.kind is inspect.Parameter.KEYWORD_ONLY)
-    t = Theorem(name, title, statement, reference, task, parts, default_algorithm, demonstrate, options)
+    t = Theorem(name, title, statement, reference, task, parts, default_algorithm, demonstrate, options,
+                tuple((part_defaults or {}).items()))
     _REGISTRY[name] = t
     return t
 

@@ -767,3 +767,37 @@ def _check_reads_beyond(w: Witness) -> tuple[str, ...]:
         "every answer is within 2^-n of the instance (exact/certified)",
         f"the algorithm read up to level {top} > the budget {level}",
     ) + _claim_hooks(w)
+
+
+def composite_witness(parts: Sequence[Witness], *, theorem: str, part: str, algorithm: str,
+                      verdict: str, threshold: Fraction, error_lower_bound: Fraction | None,
+                      summary: str, extra: Mapping[str, Any] | None = None) -> Witness:
+    """Bundle several witnesses that together make one claim (e.g. Theorem 1 (b):
+    an upper bound and a lower bound).  Valid iff every part is valid and the
+    theorem's claim hook accepts the bundle."""
+    data = _base("composite", theorem, part, algorithm, verdict, threshold, error_lower_bound)
+    data["instances"] = []
+    data["transcript"] = {"parts": [p.data for p in parts]}
+    data["summary"] = summary
+    if extra:
+        data.update(extra)
+    return _seal(data)
+
+
+@register_witness_kind("composite")
+def _check_composite(w: Witness) -> tuple[str, ...]:
+    tr = w.data["transcript"]
+    parts = tr.get("parts") if isinstance(tr, dict) else None
+    if not isinstance(parts, list) or not parts:
+        raise MalformedWitness("a composite witness needs a non-empty transcript.parts list")
+    statements: list[str] = []
+    for i, sub in enumerate(parts):
+        if not isinstance(sub, dict) or sub.get("kind") == "composite":
+            raise MalformedWitness("composite parts must be non-composite witness objects")
+        res = Witness(sub).check()
+        if res.malformed:
+            raise MalformedWitness(f"part {i + 1}: {res.reason}")
+        if not res.valid:
+            raise WitnessInvalid(f"part {i + 1} ({sub.get('part')}): {res.reason}")
+        statements.extend(f"[{sub.get('part')}] {s}" for s in res.checked)
+    return tuple(statements) + _claim_hooks(w)

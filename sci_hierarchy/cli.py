@@ -74,7 +74,8 @@ def cmd_list() -> int:
     for t in iter_theorems():
         print(f"  {t.name:<12} {t.title}")
         cli_opts = [o for o in t.options if o in _CLI_OPTIONS]
-        print(f"  {'':<12} parts: {', '.join(t.parts)}; default algorithm: {t.default_algorithm};"
+        defaults = ", ".join(f"{p}: {t.default_for(p)}" for p in t.parts)
+        print(f"  {'':<12} parts: {', '.join(t.parts)}; default algorithms: {defaults};"
               f" options: {', '.join('--' + o for o in cli_opts)}")
     print("\nBuilt-in algorithms (--algorithm NAME), by the theorems they apply to:")
     for b in builtin_algorithms():
@@ -97,7 +98,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         opts["progress"] = lambda msg: _say(f"  ... {msg}")
     if args.json:
         _check_writable(args.json)
-    shown = opts.get("algorithm") or f"{thm.default_algorithm} (the default; choose with --algorithm)"
+    shown = opts.get("algorithm") or (
+        f"{thm.default_for(opts.get('part'))} (the default; choose with --algorithm)")
     _say(f"demo {thm.name}: {thm.title}\n  algorithm: {shown}")
     t0 = time.monotonic()
     try:
@@ -166,6 +168,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
+    except BrokenPipeError:  # e.g. `sci-hierarchy demo ... | head`
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_OK
     except InvalidArgument as exc:
         if args.debug:
             raise

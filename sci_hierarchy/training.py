@@ -37,14 +37,15 @@ def sample_name(k: int) -> str:
 
 class TrainingData:
     """What a training algorithm sees: ``shape``, ``num_samples``, ``matrix(n)``,
-    ``sample(k, n)`` and the (public) ``problem`` it is asked to solve.
+    ``sample(k, n)``, and two public descriptions: the ``problem`` it is asked to
+    solve and the class ``omega`` the input comes from (see docs/model.md).
 
     ``matrix(n)`` is the m x N level-n approximation of A (each entry within
     2^-n); ``sample(k, n)`` the level-n approximation of y_k.  Entries are
     Fractions, or (re, im) pairs of Fractions for complex data.
     """
 
-    def __init__(self, reader: Reader, problem: Any = None) -> None:
+    def __init__(self, reader: Reader, problem: Any = None, omega: Any = None) -> None:
         shape = reader.shape("A")
         if len(shape) != 2:
             raise InvalidArgument(f"block 'A' has shape {shape}; a training input needs a matrix")
@@ -54,7 +55,12 @@ class TrainingData:
         while sample_name(k) in reader.names:
             k += 1
         self._R = k
+        #: The public problem (P1/P2/P3 with its parameters).
         self.problem = problem
+        #: The public description of the class the input is drawn from (e.g. a
+        #: :class:`sci_hierarchy.families.TheoremOneClass`), for algorithms
+        #: designed for a class; None when the task has no class.
+        self.omega = omega
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -138,10 +144,11 @@ class TrainingTask:
     inputs: tuple[tuple[Fraction, ...], ...]
     N: int
     problem: Any = None
+    omega: Any = None
     name: str = "training"
 
     def interface(self, reader: Reader) -> TrainingData:
-        return TrainingData(reader, self.problem)
+        return TrainingData(reader, self.problem, self.omega)
 
     def evaluate(self, network: Any) -> tuple[tuple[Fraction, ...], ...]:
         return tuple(network_output(network, y, self.N) for y in self.inputs)

@@ -22,6 +22,9 @@ does something sensible with it.
   the solution segment.
 * ``random-level`` (randomised) -- reads at a random level in [20, 80] and
   solves there.
+* ``midpoint`` and ``certify-winner`` -- the algorithms of Theorem 1 (c) and
+  (b) (:mod:`sci_hierarchy.families`), for inputs from a known class
+  (``data.omega``).
 
 All numerics work on A scaled to unit maximum entry (and rescale back), so
 they stay finite for K up to several hundred.
@@ -258,3 +261,26 @@ def random_level(data: Any, rng: np.random.Generator) -> LinearNetwork:
     level = int(rng.integers(20, 81))
     A, Y = read_floats(data, level)
     return interpolating_network(Y, primal_dual(data.problem, A, Y, iterations=2000))
+
+
+def _class_of(data: Any) -> Any:
+    omega = getattr(data, "omega", None)
+    if omega is None:
+        raise InvalidArgument("this algorithm is designed for a known class: data.omega is None")
+    return omega
+
+
+@register_algorithm("midpoint", "training",
+                    "Theorem 1(c): one coarse read of A; the midpoint network (10^-(K-2) on all of Omega)")
+def midpoint(data: Any) -> Any:
+    from sci_hierarchy.families import midpoint_algorithm
+
+    return midpoint_algorithm(data, omega=_class_of(data))
+
+
+@register_algorithm("certify-winner", "training",
+                    "Theorem 1(b): midpoint on Omega_K; on Omega_(K-1) read until the winner is certified")
+def certify_winner(data: Any) -> Any:
+    from sci_hierarchy.families import certify_winner_algorithm
+
+    return certify_winner_algorithm(data, omega=_class_of(data))

@@ -1,0 +1,277 @@
+"""Theorem 1 (Colbrook–Antun–Hansen): stable, accurate networks exist but cannot be trained to K digits.
+
+**Statement, as this project states and demonstrates it** (DESIGN.md §1; the
+paper's own wording was not recovered, see docs/theorems.md).  Fix a problem
+P1 (QCBP), P2 (U-LASSO) or P3 (SR-LASSO), K > 2 and L >= 1.  The class
+Ω = Ω_K ∪ Ω_{K-1} of :class:`sci_hierarchy.families.TheoremOneClass` consists of
+training problems ι = (A, S): a first row (a + ε[j=1], a + ε[j=2]) at scale
+a = √2·10^K/3 (Ω_K, gaps ε ∈ {4^-n} ∪ {0}) or a = √2·10^(K-1)/3 (Ω_{K-1},
+gaps ε ∈ {4^-n}), a block c·I for the payload with c = ‖first row‖ (so
+Cond(AA*) = 1 on all of Ω), and R fixed training inputs.  For every ι an exact
+network interpolating S → Ξ(A, ·) exists (an affine layer, plus a soft-threshold
+for P2).  Yet:
+
+(a) every training algorithm -- deterministic, or randomised with success
+    probability > 1/2 demanded -- is more than 10^-K from Ξ on some input of Ω_K;
+(b) a deterministic algorithm reaches 10^-(K-1) on all of Ω, but for every
+    budget M every algorithm reads more than M levels on some input of
+    Ω_{K-1} or fails there to 10^-(K-1);
+(c) a deterministic algorithm reaches 10^-(K-2) on all of Ω reading at most L
+    training-data items (one suffices).
+
+**Proof idea.**  (a) is the consistent-pair argument of
+:mod:`proofs_as_code.argmax` lifted to networks: answers frozen to the tie
+(ε = 0) are admissible for both winners at gap 4^-n when n is beyond half the
+levels read, the algorithm's network is then the same on both, and the two
+solution sets are √2/(a+ε) ≈ 3·10^-K apart (proved exactly in each witness).
+(b) upper: recognise the scale from a coarse read; on Ω_K output the midpoint
+(≈ 1.5·10^-K < 10^-(K-1)); on Ω_{K-1} read until the winner is certified.
+(b) lower: the same adversary at scale K-1 with the budget M: an algorithm that
+stops within M levels is fooled by a pair in Ω_{K-1}; one that does not has read
+more than M levels on an input of Ω_{K-1} whose frozen answers are admissible.
+(c): the midpoint is 1.5·10^-(K-1) < 10^-(K-2) from every solution set, and the
+network is linear in y, so one coarse read of A suffices.
+
+Reference: Colbrook, Antun, Hansen, PNAS 119(12) e2107151119 (2022), Theorem 1
+and SI; Bastounis, Hansen, Vlačić (2021) for the consistent-pair lemma.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Callable
+
+from sci_hierarchy.adversary import (
+    NoVerdict,
+    _admissible_up_to,
+    composite_witness,
+    consistent_pair_attack,
+    reads_beyond_demonstration,
+    register_claim_hook,
+    success_demonstration,
+)
+from sci_hierarchy.algorithms import accepts_rng, run_algorithm
+from sci_hierarchy.errors import InvalidArgument, MalformedWitness
+from sci_hierarchy.families import TheoremOneClass, subclass_of
+from sci_hierarchy.oracles import Budget, ExactOracle, FrozenOracle, Instance
+from sci_hierarchy.problems import QCBP, SRLasso, ULasso
+from sci_hierarchy.training import TrainingTask
+from sci_hierarchy.witness import Witness, WitnessInvalid
+import sci_hierarchy.zoo  # noqa: F401  (registers the training algorithms)
+
+from proofs_as_code._common import attack, resolve
+from proofs_as_code._registry import theorem
+
+PROBLEMS = {"p1": QCBP, "p2": ULasso, "p3": SRLasso}
+MAX_K = 1000
+INPUT_LEVEL = 96  # level of the dyadic inputs used when mixing makes y irrational
+
+
+class _Pairs:
+    """The consistent-pair family of Ω at one scale (a PairFamily)."""
+
+    def __init__(self, omega: TheoremOneClass, scale: str, threshold: Fraction) -> None:
+        self.omega, self.scale, self.threshold = omega, scale, threshold
+
+    def tie(self) -> Instance:
+        return self.omega.tie(scale=self.scale)
+
+    def pair(self, n: int) -> tuple[Instance, Instance]:
+        return self.omega.pair(n, scale=self.scale)
+
+    def first_candidate(self, max_level_read: int) -> int:
+        return max(1, (max_level_read + 3) // 2)
+
+
+def make_class(problem: str = "p3", K: int = 3, *, mixing: str = "none", samples: int = 5,
+               seed: int = 0) -> TheoremOneClass:
+    """The class Ω for a problem name ('p1', 'p2', 'p3') and K (validated)."""
+    if problem not in PROBLEMS:
+        raise InvalidArgument(f"problem={problem!r} must be one of p1, p2, p3")
+    if isinstance(K, bool) or not isinstance(K, int) or not 3 <= K <= MAX_K:
+        raise InvalidArgument(f"K={K!r} must be an integer with 3 <= K <= {MAX_K} (Theorem 1 needs K > 2)")
+    return TheoremOneClass(problem=PROBLEMS[problem](), K=K, mixing=mixing, samples=samples, seed=seed)
+
+
+def make_task(omega: TheoremOneClass) -> tuple[TrainingTask, str]:
+    """The training task of Ω: the exact training inputs (dyadic approximations
+    at level 96 when DCT mixing makes them irrational), and a note saying which."""
+    tie = omega.tie()
+    inputs, exact = [], True
+    for k in range(omega.samples):
+        entries = tie.block(f"y[{k}]").entries
+        if all(e.exact is not None for e in entries):
+            inputs.append(tuple(e.exact for e in entries))
+        else:
+            exact = False
+            inputs.append(tuple(e.approx(INPUT_LEVEL) for e in entries))
+    note = ("networks are evaluated at the exact training inputs" if exact else
+            f"the training inputs are irrational (DCT mixing): networks are evaluated at level-{INPUT_LEVEL} "
+            "dyadic approximations of them, and the distance bounds are for the inputs as presented")
+    return TrainingTask(tuple(inputs), omega.shape[1], omega.problem, omega), note
+
+
+def _cases(omega: TheoremOneClass) -> list[tuple[Instance, Any, str]]:
+    """Sampled inputs of Ω for the positive parts, with exact and adversarial oracles."""
+    cases: list[tuple[Instance, Any, str]] = []
+    tie = omega.tie(scale="K")
+    cases.append((tie, ExactOracle(tie), "exact oracle"))
+    for winner, gexp in ((1, 1), (2, 7)):
+        inst = omega.member(scale="K", winner=winner, gap_exponent=gexp)
+        cases.append((inst, ExactOracle(inst), "exact oracle"))
+    for winner, gexp in ((1, 1), (2, 6)):
+        inst = omega.member(scale="K-1", winner=winner, gap_exponent=gexp)
+        cases.append((inst, ExactOracle(inst), "exact oracle"))
+    for scale, winner, gexp in (("K", 2, 9), ("K-1", 1, 9)):
+        inst = omega.member(scale=scale, winner=winner, gap_exponent=gexp)
+        t = omega.tie(scale=scale)
+        up = _admissible_up_to(t, inst, start=0)
+        cases.append((inst, FrozenOracle(t, own=inst, up_to_level=up),
+                      f"adversarial oracle (frozen to the tie up to level {up})"))
+    return cases
+
+
+def _extra(omega: TheoremOneClass, note: str, **more: Any) -> dict[str, Any]:
+    tie = omega.tie()
+    from sci_hierarchy.families import condition_report
+
+    rep = condition_report(tie)
+    return {"K": omega.K, "problem": omega.problem.name, "mixing": omega.mixing, "inputs_note": note,
+            "condition": {"cond_AAstar_proved_one": rep.proved_one, "cond_AAstar": str(rep)[:200]},
+            **more}
+
+
+def demonstrate(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 1, M: int = 40,
+                algorithm: str | Callable | None = None, seeds: int | None = None, seed: int = 0,
+                mixing: str = "none", samples: int = 5, budget: Budget | None = None,
+                progress: Callable[[str], None] | None = None) -> Witness:
+    """Demonstrate part ``part`` of Theorem 1 for ``problem`` and ``K``.
+
+    Part a: defeat ``algorithm`` (default ``pdhg``) at 10^-K.  Part b: the
+    built-in K-1 algorithm succeeds on sampled inputs and ``algorithm``
+    (default ``certify-winner``) needs more than ``M`` levels on some input of
+    Ω_{K-1} (or fails there).  Part c: ``algorithm`` (default ``midpoint``)
+    reaches 10^-(K-2) on sampled inputs reading at most ``L`` items.
+    """
+    if part not in ("a", "b", "c"):
+        raise InvalidArgument(f"part={part!r} must be a, b or c")
+    if isinstance(L, bool) or not isinstance(L, int) or L < 1:
+        raise InvalidArgument(f"L={L!r} must be an integer >= 1")
+    if isinstance(M, bool) or not isinstance(M, int) or not 0 <= M <= 4096:
+        raise InvalidArgument(f"M={M!r} must be an integer level budget with 0 <= M <= 4096")
+    omega = make_class(problem, K, mixing=mixing, samples=samples, seed=seed)
+    task, note = make_task(omega)
+    name, fn = resolve(algorithm, THEOREM.default_for(part), "training")
+    if part == "a":
+        return attack(fn, name, _Pairs(omega, "K", omega.threshold), task, theorem="theorem1",
+                      part="a", seeds=seeds, seed=seed, budget=budget,
+                      extra=_extra(omega, note), progress=progress)
+    if seeds is not None:
+        raise InvalidArgument("--seeds applies to part a only")
+    if part == "c":
+        thr = Fraction(1, 10 ** (K - 2))
+        return success_demonstration(fn, _cases(omega), task, threshold=thr, theorem="theorem1",
+                                     part="c", algorithm_name=name, max_items=L, budget=budget,
+                                     extra=_extra(omega, note, L=L))
+    # part b: the upper bound with the built-in algorithm, the lower bound for `fn`
+    thr = Fraction(1, 10 ** (K - 1))
+    _, builtin = resolve("certify-winner", "certify-winner", "training")
+    upper = success_demonstration(builtin, _cases(omega), task, threshold=thr, theorem="theorem1",
+                                  part="b-upper", algorithm_name="certify-winner", budget=budget,
+                                  extra=_extra(omega, note))
+    lower = _part_b_lower(fn, name, omega, task, note, M, budget)
+    return composite_witness(
+        [upper, lower], theorem="theorem1", part="b", algorithm=name, verdict="defeated",
+        threshold=thr, error_lower_bound=lower.error_lower_bound,
+        summary=(f"certify-winner reaches 10^-{K - 1} on every sampled input of Omega; "
+                 f"{lower.summary}"),
+        extra=_extra(omega, note, M=M))
+
+
+def _part_b_lower(fn: Callable, name: str, omega: TheoremOneClass, task: TrainingTask, note: str,
+                  M: int, budget: Budget | None) -> Witness:
+    """Either `fn` reads beyond M on an input of Ω_{K-1}, or a pair in Ω_{K-1} defeats it."""
+    if accepts_rng(fn):
+        raise InvalidArgument("part b's lower bound is demonstrated for deterministic algorithms here; "
+                              "use part a for randomised ones")
+    thr = Fraction(1, 10 ** (omega.K - 1))
+    n = M // 2 + 3  # frozen answers stay admissible up to level 2n - 2 > M
+    inst = omega.member(scale="K-1", winner=1, gap_exponent=n)
+    tie = omega.tie(scale="K-1")
+    up = _admissible_up_to(tie, inst, start=0)
+    cap = budget or Budget(max_level=max(4 * up, M + 64))
+    probe = run_algorithm(fn, FrozenOracle(tie, own=inst, up_to_level=up), task, budget=cap)
+    extra = _extra(omega, note, M=M)
+    if probe.transcript.max_level > M:
+        return reads_beyond_demonstration(fn, inst, FrozenOracle(tie, own=inst, up_to_level=up), task,
+                                          level=M, threshold=thr, theorem="theorem1", part="b-lower",
+                                          algorithm_name=name, budget=cap, extra=extra)
+    return consistent_pair_attack(fn, _Pairs(omega, "K-1", thr), task, theorem="theorem1",
+                                  part="b-lower", algorithm_name=name, budget=budget, extra=extra)
+
+
+# ---------------------------------------------------------------------------
+# the theorem-level check of every Theorem 1 witness
+# ---------------------------------------------------------------------------
+
+
+def _specs(w: Witness) -> list[dict]:
+    return [item["instance"] for item in w.data["instances"]]
+
+
+def _claim(w: Witness) -> tuple[str, ...]:
+    part = w.part
+    if part == "b":
+        parts = w.data["transcript"]["parts"]
+        if [p.get("part") for p in parts] != ["b-upper", "b-lower"]:
+            raise WitnessInvalid("part b bundles exactly a 'b-upper' and a 'b-lower' witness")
+        Ks = {spec["K"] for p in parts for spec in (i["instance"] for i in p["instances"])}
+        if len(Ks) != 1:
+            raise WitnessInvalid("the parts of a part-b witness are about different classes")
+        (K,) = Ks
+        if w.threshold != Fraction(1, 10 ** (K - 1)):
+            raise WitnessInvalid("part b's threshold must be 10^-(K-1)")
+        lower = parts[1]
+        if lower.get("kind") == "reads_beyond" and lower.get("level_budget") != w.data.get("M"):
+            raise WitnessInvalid("the level budget of the lower bound differs from M")
+        return (f"both halves concern one class Omega (K={K}) at threshold 10^-{K - 1}",)
+    specs = _specs(w)
+    if not specs or any(s.get("kind") != "theorem1.two_column" for s in specs):
+        raise MalformedWitness("Theorem 1 witnesses are about theorem1.two_column instances")
+    Ks = {s["K"] for s in specs}
+    if len(Ks) != 1 or len({str(s["problem"]) for s in specs}) != 1:
+        raise WitnessInvalid("the instances of one witness must come from one class")
+    (K,) = Ks
+    expected = {"a": K, "b-upper": K - 1, "b-lower": K - 1, "c": K - 2}.get(part)
+    if expected is None:
+        raise MalformedWitness(f"unknown Theorem 1 part {part!r}")
+    if w.threshold != Fraction(1, 10**expected):
+        raise WitnessInvalid(f"part {part}'s threshold must be 10^-{expected}")
+    subs = [s.get("subclass") for s in specs]
+    if part == "a" and subs[0] != "Omega_K":
+        raise WitnessInvalid("part a's defeating instance must lie in Omega_K")
+    if part == "b-lower" and subs[0] != "Omega_{K-1}":
+        raise WitnessInvalid("part b's lower-bound instance must lie in Omega_{K-1}")
+    if part in ("b-upper", "c") and any(s is None for s in subs):
+        raise WitnessInvalid("success must be shown on inputs of Omega")
+    if part == "c":
+        L = w.data.get("L")
+        if isinstance(L, bool) or not isinstance(L, int) or L < 1 or w.data.get("max_items") != L:
+            raise WitnessInvalid("part c must bound the items read by L >= 1")
+    where = {"a": "Omega_K", "b-lower": "Omega_{K-1}"}.get(part, "Omega")
+    return (f"threshold 10^-{expected} and instances in {where} (K={K}) as Theorem 1 part {part} requires",)
+
+
+register_claim_hook("theorem1", _claim)
+
+THEOREM = theorem(
+    name="theorem1",
+    title="Stable accurate networks exist but no training algorithm computes them to K digits",
+    statement=__doc__.split("**Proof idea")[0].strip(),
+    reference="Colbrook, Antun, Hansen, PNAS 119(12) e2107151119 (2022), Theorem 1",
+    task="training",
+    parts=("a", "b", "c"),
+    default_algorithm="pdhg",
+    demonstrate=demonstrate,
+    part_defaults={"a": "pdhg", "b": "certify-winner", "c": "midpoint"},
+)
