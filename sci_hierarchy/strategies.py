@@ -34,6 +34,7 @@ __all__ = [
     "instances",
     "lazy_adversarial_answers",
     "reader_algorithms",
+    "training_algorithms",
 ]
 
 
@@ -160,5 +161,51 @@ def reader_algorithms(*, block: str = "x", max_level: int = 64) -> st.SearchStra
 
         algorithm.__name__ = f"reader_{'adaptive_' if adaptive else ''}{'_'.join(map(str, plan))}"
         return algorithm
+
+    return build()
+
+
+def training_algorithms(*, max_level: int = 80) -> st.SearchStrategy[Callable[[Any], Any]]:
+    """Simple deterministic training algorithms over the ``data`` contract.
+
+    Each reads A (and possibly the samples) at drawn levels and returns a linear
+    network built by one of several recipes: pseudo-inverse, least squares
+    with a drawn ridge, projection onto the columns of largest norm, or a few
+    primal-dual iterations.  Enough variety to exercise Theorem 1's adversary
+    with algorithms that no test wrote by hand."""
+    check_level(max_level, "max_level")
+
+    @st.composite
+    def build(draw: Callable[..., Any]) -> Callable[[Any], Any]:
+        import numpy as np
+
+        levels_ = draw(st.lists(st.integers(0, max_level), min_size=1, max_size=3))
+        recipe = draw(st.sampled_from(["pinv", "ridge", "columns", "pdhg"]))
+        ridge = draw(st.sampled_from([1e-12, 1e-6, 1e-2]))
+        iterations = draw(st.integers(1, 200))
+
+        def train(data: Any) -> Any:
+            from sci_hierarchy.zoo import interpolating_network, primal_dual, read_floats
+
+            A = Y = None
+            for lvl in levels_:
+                A, Y = read_floats(data, lvl)
+            s = float(np.max(np.abs(A))) or 1.0
+            if recipe == "pinv":
+                X = (np.linalg.pinv(A / s) @ Y.T).T / s
+            elif recipe == "ridge":
+                As = A / s
+                X = np.linalg.solve(As.T @ As + ridge * np.eye(A.shape[1]), As.T @ Y.T).T / s
+            elif recipe == "columns":
+                norms = np.linalg.norm(A, axis=0)
+                keep = np.argsort(-norms, kind="stable")[: A.shape[0]]
+                X = np.zeros((Y.shape[0], A.shape[1]))
+                X[:, keep] = np.linalg.lstsq(A[:, keep], Y.T, rcond=None)[0].T
+            else:
+                X = primal_dual(data.problem, A, Y, iterations=iterations)
+            return interpolating_network(Y, X)
+
+        train.__name__ = f"drawn_{recipe}_at_{'_'.join(map(str, levels_))}"
+        return train
 
     return build()

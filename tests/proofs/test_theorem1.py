@@ -1,0 +1,72 @@
+"""Theorem 1 against drawn algorithms and drawn classes; parts (b) and (c) on sampled inputs."""
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from sci_hierarchy import strategies as sst
+from sci_hierarchy.adversary import NoVerdict
+from sci_hierarchy.witness import Witness
+
+from proofs_as_code import theorem1
+
+
+@settings(max_examples=15)
+@given(alg=sst.training_algorithms(), problem=st.sampled_from(["p1", "p2", "p3"]),
+       K=st.integers(3, 40), seed=st.integers(0, 50), samples=st.integers(1, 4))
+def test_no_drawn_training_algorithm_escapes_part_a(alg, problem, K, seed, samples):
+    w = theorem1.demonstrate(part="a", problem=problem, K=K, algorithm=alg, seed=seed, samples=samples)
+    assert w.verdict == "defeated"
+    assert w.error_lower_bound > Fraction(1, 10**K)
+    assert w.check().valid
+
+
+@settings(max_examples=6)
+@given(problem=st.sampled_from(["p1", "p2", "p3"]), K=st.integers(3, 12), seed=st.integers(0, 50),
+       L=st.integers(1, 5))
+def test_the_midpoint_algorithm_never_fails_part_c(problem, K, seed, L):
+    w = theorem1.demonstrate(part="c", problem=problem, K=K, L=L, seed=seed)
+    assert w.verdict == "succeeded" and w.check().valid
+
+
+@settings(max_examples=4)
+@given(problem=st.sampled_from(["p1", "p2", "p3"]), K=st.integers(3, 12), M=st.integers(0, 60))
+def test_part_b_upper_and_lower(problem, K, M):
+    w = theorem1.demonstrate(part="b", problem=problem, K=K, M=M)
+    assert w.check().valid
+    lower = w.data["transcript"]["parts"][1]
+    assert lower["kind"] in ("reads_beyond", "consistent_pair")
+
+
+def test_part_b_lower_for_an_algorithm_that_stops_early():
+    # pdhg reads level 53 only: within M = 100 it stops, so a pair in Omega_(K-1) defeats it
+    w = theorem1.demonstrate(part="b", K=4, M=100, algorithm="pdhg")
+    lower = w.data["transcript"]["parts"][1]
+    assert lower["kind"] == "consistent_pair" and w.check().valid
+
+
+def test_a_bad_part_c_algorithm_gets_no_verdict():
+    with pytest.raises(NoVerdict):
+        theorem1.demonstrate(part="c", K=3, algorithm="greedy", L=1)  # reads many items
+
+
+def test_dct_mixing_and_randomised_candidates():
+    w = theorem1.demonstrate(part="a", K=4, mixing="dct", algorithm="random-level", seeds=6)
+    assert w.check().valid and "approximations" in w.data["inputs_note"]
+
+
+@pytest.mark.parametrize("field, value", [
+    ("threshold", "1/100"), ("part", "c"),
+])
+def test_theorem_level_claims_are_checked(field, value):
+    w = theorem1.demonstrate(part="a", K=3, algorithm="midpoint")
+    w.data[field] = value
+    assert not Witness(w.data).check().valid
+
+
+def test_invalid_parameters_are_refused():
+    from sci_hierarchy.errors import InvalidArgument
+    for kw in [dict(K=2), dict(K=10**6), dict(problem="p9"), dict(part="d"), dict(L=0), dict(M=-1)]:
+        with pytest.raises(InvalidArgument):
+            theorem1.demonstrate(**kw)
