@@ -51,10 +51,12 @@ from sci_hierarchy.adversary import (
     success_demonstration,
 )
 from sci_hierarchy.algorithms import accepts_rng, run_algorithm
+from sci_hierarchy.dyadic import fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness
 from sci_hierarchy.families import TheoremOneClass, subclass_of
 from sci_hierarchy.oracles import Budget, ExactOracle, FrozenOracle, Instance
-from sci_hierarchy.problems import QCBP, SRLasso, ULasso
+from sci_hierarchy.problems import QCBP, SRLasso, ULasso, exact_to_real
+from sci_hierarchy.reals import Interval, interval_sqrt
 from sci_hierarchy.training import TrainingTask
 from sci_hierarchy.witness import Witness, WitnessInvalid
 import sci_hierarchy.zoo  # noqa: F401  (registers the training algorithms)
@@ -163,9 +165,12 @@ def demonstrate(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 1,
     task, note = make_task(omega)
     name, fn = resolve(algorithm, THEOREM.default_for(part), "training")
     if part == "a":
-        return attack(fn, name, _Pairs(omega, "K", omega.threshold), task, theorem="theorem1",
-                      part="a", seeds=seeds, seed=seed, budget=budget,
-                      extra=_extra(omega, note), progress=progress)
+        w = attack(fn, name, _Pairs(omega, "K", omega.threshold), task, theorem="theorem1",
+                   part="a", seeds=seeds, seed=seed, budget=budget,
+                   extra=_extra(omega, note), progress=progress)
+        w.data["breakdown_epsilon_lower_bound"] = fraction_to_str(
+            breakdown_lower_bound(omega, w.data["pair_n"], "K"))
+        return _reseal(w)
     if seeds is not None:
         raise InvalidArgument("--seeds applies to part a only")
     if part == "c":
@@ -208,6 +213,29 @@ def _part_b_lower(fn: Callable, name: str, omega: TheoremOneClass, task: Trainin
                                           algorithm_name=name, budget=cap, extra=extra)
     return consistent_pair_attack(fn, _Pairs(omega, "K-1", thr), task, theorem="theorem1",
                                   part="b-lower", algorithm_name=name, budget=budget, extra=extra)
+
+
+def breakdown_lower_bound(omega: TheoremOneClass, n: int, scale: str) -> Fraction:
+    """A rational lower bound for kappa/2, kappa = max_k ||x^1_k - x^2_k|| the separation of
+    the pair's solution sets (PAPER.md §2.8: the strong breakdown epsilon is >= kappa/2).
+
+    The squared separation is exact (problems.py); its square root is bounded below with
+    integer square roots."""
+    bits = 2 * omega.default_bits
+    best = Fraction(0)
+    for k in range(omega.samples):
+        lo = exact_to_real(omega.pair_separation_squared(n, sample=k, scale=scale)).interval(bits).lo
+        if lo > 0:
+            best = max(best, interval_sqrt(Interval(lo, lo), bits).lo / 2)
+    return best
+
+
+def _reseal(w: Witness) -> Witness:
+    res = w.check()
+    if not res.valid:  # pragma: no cover - a library bug, never the candidate's
+        raise RuntimeError(f"internal error: a fresh witness failed its check: {res.reason}")
+    w.data["checked"] = list(res.checked)
+    return w
 
 
 # ---------------------------------------------------------------------------
@@ -259,7 +287,19 @@ def _claim(w: Witness) -> tuple[str, ...]:
         if isinstance(L, bool) or not isinstance(L, int) or L < 1 or w.data.get("max_items") != L:
             raise WitnessInvalid("part c must bound the items read by L >= 1")
     where = {"a": "Omega_K", "b-lower": "Omega_{K-1}"}.get(part, "Omega")
-    return (f"threshold 10^-{expected} and instances in {where} (K={K}) as Theorem 1 part {part} requires",)
+    out = (f"threshold 10^-{expected} and instances in {where} (K={K}) as Theorem 1 part {part} requires",)
+    if "breakdown_epsilon_lower_bound" in w.data:
+        claimed = fraction_from_str(w.data["breakdown_epsilon_lower_bound"], "breakdown_epsilon_lower_bound")
+        spec = specs[0]
+        n = spec.get("gap_exponent")
+        if not isinstance(n, int) or isinstance(n, bool):
+            raise MalformedWitness("the chosen instance has no gap exponent")
+        omega = TheoremOneClass.from_spec(spec)
+        if claimed > breakdown_lower_bound(omega, n, spec["scale"]) or not claimed > w.threshold:
+            raise WitnessInvalid("breakdown_epsilon_lower_bound is not kappa/2 > threshold for this pair")
+        out += (f"strong breakdown epsilon >= kappa/2 >= {float(claimed):.6g} > 10^-{K} "
+                "(separation of the pair's solution sets, exact)",)
+    return out
 
 
 register_claim_hook("theorem1", _claim)
