@@ -213,7 +213,7 @@ class WaveletSynthesis2D(LinearOperator):
     def level_map(self) -> np.ndarray:
         """Level index (0 = approximation block, ``levels`` = finest details) of each flattened coefficient."""
         lev = np.empty((self.N, self.N), dtype=np.int64)
-        for k in range(self.levels + 1):
+        for k in range(self.levels, -1, -1):
             side = self.N >> (self.levels - k)
             lev[:side, :side] = k
         return lev.reshape(-1)

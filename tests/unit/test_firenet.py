@@ -1,0 +1,366 @@
+"""Unit tests for sci_hierarchy.firenet: solver, network form, training-algorithm adapter."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from sci_hierarchy.errors import InvalidArgument
+from sci_hierarchy.firenet import (
+    FirenetConfig,
+    firenet,
+    firenet_network,
+    firenet_training_algorithm,
+    firenet_widths,
+    primal_dual,
+    soft_threshold_weighted,
+    sr_lasso_objective,
+)
+from sci_hierarchy.networks import Network
+
+
+def _problem(seed: int, m: int = 6, N: int = 10, cplx: bool = False):
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((m, N)) / np.sqrt(m)
+    if cplx:
+        A = (A + 1j * rng.standard_normal((m, N)) / np.sqrt(m)) / np.sqrt(2)
+    L = float(np.linalg.norm(A, 2))
+    return rng, A, L
+
+
+def _cfg(L: float, N: int, rng: np.random.Generator, **kw) -> FirenetConfig:
+    base = dict(lam=0.3, inner=4, restarts=3, tau=0.9 / L, sigma=0.9 / L, op_norm=L, eps0=2.0,
+                weights=rng.uniform(0.5, 2.0, N))
+    base.update(kw)
+    return FirenetConfig(**base)
+
+
+# ------------------------------------------------------------------ config
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        (dict(lam=0), "lam"),
+        (dict(lam=-1.0), "lam"),
+        (dict(inner=0), "inner"),
+        (dict(inner=2.5), "inner"),
+        (dict(restarts=-1), "restarts"),
+        (dict(tau=1.0, sigma=1.0, op_norm=1.0), "tau\\*sigma\\*op_norm\\*\\*2"),
+        (dict(delta=-1e-3), "delta"),
+        (dict(eps0=0.0), "eps0"),
+        (dict(nu=1.0), "nu"),
+        (dict(weights=[1.0, 0.0]), "weights"),
+        (dict(weights=[[1.0]]), "weights"),
+        (dict(tau=float("nan")), "tau"),
+    ],
+)
+def test_config_validation(kw: dict, match: str) -> None:
+    base = dict(lam=0.1, inner=2, restarts=2, tau=0.5, sigma=0.5, op_norm=1.0)
+    base.update(kw)
+    with pytest.raises(InvalidArgument, match=match):
+        FirenetConfig(**base)
+
+
+def test_config_is_frozen_and_schedule() -> None:
+    cfg = FirenetConfig(lam=0.1, inner=5, restarts=3, tau=0.5, sigma=0.5, op_norm=1.0, eps0=1.0, delta=0.0)
+    with pytest.raises(AttributeError):
+        cfg.lam = 1.0  # type: ignore[misc]
+    eps, alphas = cfg.schedule()
+    assert eps == pytest.approx([math.exp(-k) for k in (1, 2, 3)], rel=1e-14)
+    assert alphas == pytest.approx([2 / (e * 5) for e in eps], rel=1e-14)
+    qeps, qal = cfg.exact_schedule()
+    assert all(isinstance(v, Fraction) for v in qeps + qal)
+
+
+def test_step_condition_checked_against_actual_operator() -> None:
+    rng, A, L = _problem(0)
+    cfg = FirenetConfig(lam=0.1, inner=2, restarts=1, tau=0.9, sigma=0.9, op_norm=1.0)
+    with pytest.raises(InvalidArgument, match="tau\\*sigma\\*\\|\\|A\\|\\|\\^2"):
+        firenet(3 * A / L, np.ones(6), cfg)
+    with pytest.raises(InvalidArgument, match="y.shape"):
+        firenet(A / L, np.ones(7), cfg)
+
+
+# ------------------------------------------------------------------ iterative form
+def _unscaled_reference(A, y, cfg: FirenetConfig) -> np.ndarray:
+    """Independent re-derivation: Chambolle-Pock with steps tau/alpha_k, sigma*alpha_k, dual reset."""
+    N = A.shape[1]
+    w = cfg.weights_for(N)
+    psi = np.zeros(N, dtype=np.result_type(A, y))
+    _, alphas = cfg.schedule()
+    for a in alphas:
+        tk, sk = cfg.tau / a, cfg.sigma * a
+        x = psi.copy()
+        z = np.zeros(A.shape[0], dtype=psi.dtype)
+        S = np.zeros_like(psi)
+        for _ in range(cfg.inner):
+            u = x - tk * (A.conj().T @ z)
+            mag = np.abs(u)
+            xn = np.where(mag > tk * cfg.lam * w, (1 - tk * cfg.lam * w / np.where(mag > 0, mag, 1)) * u, 0)
+            v = z + sk * (A @ (2 * xn - x) - y)
+            z = v / max(1.0, np.linalg.norm(v))
+            S += xn
+            x = xn
+        psi = S / cfg.inner
+    return psi
+
+
+@pytest.mark.parametrize("cplx", [False, True])
+def test_firenet_matches_unscaled_derivation_and_batches(cplx: bool) -> None:
+    rng, A, L = _problem(1, cplx=cplx)
+    cfg = _cfg(L, 10, rng)
+    Y = rng.standard_normal((4, 6)) + (1j * rng.standard_normal((4, 6)) if cplx else 0)
+    res = firenet(A, Y, cfg, record=True, record_iterates=True)
+    assert res.x.shape == (4, 10) and res.operator_applications == 2 * 4 * 3
+    assert len(res.restart_outputs) == 3 and res.inner_iterates[0].shape == (4, 4, 10)
+    np.testing.assert_allclose(res.restart_outputs[-1], res.x, rtol=0, atol=0)
+    for k in range(4):
+        ref = _unscaled_reference(A, Y[k], cfg)
+        assert np.linalg.norm(res.x[k] - ref) <= 1e-12 * max(1.0, np.linalg.norm(ref))
+        single = firenet(A, Y[k], cfg).x
+        assert np.linalg.norm(single - res.x[k]) <= 1e-13 * max(1.0, np.linalg.norm(ref))
+    np.testing.assert_allclose(res.inner_iterates[-1].mean(axis=0), res.x, rtol=1e-12, atol=1e-14)
+
+
+def test_complex_soft_threshold_keeps_phase() -> None:
+    z = np.array([3 + 4j, -1e-3j, -5.0 + 0j, 0j])
+    out = soft_threshold_weighted(z, np.array([1.0, 1.0, 2.0, 1.0]))
+    np.testing.assert_allclose(out, [(3 + 4j) * 0.8, 0, -3.0, 0], atol=1e-15)
+    # np.sign on complex (old numpy) would give sign of the real part; the phase must be kept
+    assert abs(np.angle(out[0]) - np.angle(3 + 4j)) < 1e-15
+
+
+def test_zero_restarts_returns_zero() -> None:
+    rng, A, L = _problem(2)
+    cfg = _cfg(L, 10, rng, restarts=0)
+    assert np.all(firenet(A, np.ones(6), cfg).x == 0)
+    net = firenet_network(A, cfg)
+    assert net.widths == (6, 10) and np.all(net(np.ones(6)) == 0)
+
+
+def test_geometric_convergence_and_restart_beats_plain_primal_dual() -> None:
+    rng = np.random.default_rng(3)
+    m, N, s = 40, 100, 4
+    A = rng.standard_normal((m, N)) / np.sqrt(m)
+    L = float(np.linalg.norm(A, 2))
+    x = np.zeros(N)
+    x[rng.choice(N, s, replace=False)] = rng.standard_normal(s)
+    y = A @ x
+    cfg = FirenetConfig(lam=0.5 / np.sqrt(s), inner=20, restarts=14, tau=0.99 / L, sigma=0.99 / L, op_norm=L,
+                        eps0=float(np.linalg.norm(y)), delta=1e-12)
+    res = firenet(A, y, cfg, record=True)
+    errs = [np.linalg.norm(p - x) for p in res.restart_outputs]
+    # the schedule contracts by e^-1 per restart; the error follows it (measured ratio ~0.37)
+    assert errs[-1] < 2e-6 * np.linalg.norm(x)
+    assert all(errs[k + 1] <= 0.45 * errs[k] for k in range(3, 13))
+    pd = primal_dual(A, y, lam=cfg.lam, tau=cfg.tau, sigma=cfg.sigma, iterations=14 * 20)
+    assert pd.operator_applications == res.operator_applications
+    assert np.linalg.norm(pd.x_ergodic - x) > 100 * errs[-1]
+
+
+def test_objective_helper() -> None:
+    A = np.array([[1.0, 2.0], [0.0, 1.0]])
+    val = sr_lasso_objective(A, np.array([1.0, -1.0]), np.array([0.0, 0.0]), lam=0.5, weights=[1.0, 3.0])
+    assert val == pytest.approx(0.5 * 4 + math.sqrt(2), rel=1e-15)
+
+
+# ------------------------------------------------------------------ network form
+@pytest.mark.parametrize("cplx", [False, True])
+def test_network_matches_iterative(cplx: bool) -> None:
+    rng, A, L = _problem(4, m=5, N=9, cplx=cplx)
+    cfg = _cfg(L, 9, rng, inner=3, restarts=4)
+    net = firenet_network(A, cfg)
+    assert isinstance(net, Network)
+    assert net.widths == firenet_widths(5, 9, 4, 3)
+    assert net.widths[1:4] == (2 * 9 + 5, 2 * (9 + 5), 2 * 9 + 5 + 1)
+    assert net.num_affine_layers == 3 * 4 * 3 + 1
+    assert net.num_distinct_nonlinearities == 3
+    Y = rng.standard_normal((6, 5)) + (1j * rng.standard_normal((6, 5)) if cplx else 0)
+    ref = firenet(A, Y, cfg).x
+    out = net(Y)
+    rel = np.linalg.norm(out - ref, axis=1) / np.linalg.norm(ref, axis=1)
+    assert np.all(rel <= 1e-12)
+
+
+@pytest.mark.parametrize("cplx", [False, True])
+def test_exact_network_ball_evaluation(cplx: bool) -> None:
+    rng, A, L = _problem(5, m=4, N=6, cplx=cplx)
+    cfg = _cfg(L, 6, rng, inner=2, restarts=2)
+    net = firenet_network(A, cfg, exact=True)
+    y = rng.standard_normal(4) + (1j * rng.standard_normal(4) if cplx else 0)
+    balls = net.evaluate_ball(list(y), prec=128)
+    mids = np.array([complex(float(b.real.mid()), float(b.imag.mid())) if cplx else float(b.mid()) for b in balls])
+    ref = firenet(A, y, cfg).x
+    assert np.linalg.norm(mids - ref) <= 1e-12 * np.linalg.norm(ref)
+    assert max(float(b.rad()) if not cplx else max(float(b.real.rad()), float(b.imag.rad())) for b in balls) < 1e-20
+
+
+def test_network_rejects_non_dense_operator() -> None:
+    from sci_hierarchy.operators import fourier_wavelet_operator
+
+    A = fourier_wavelet_operator(np.ones((4, 4), bool), levels=1)
+    cfg = FirenetConfig(lam=0.1, inner=1, restarts=1, tau=0.5, sigma=0.5)
+    with pytest.raises(InvalidArgument, match="dense"):
+        firenet_network(A, cfg)
+
+
+# ------------------------------------------------------------------ training algorithm
+class FakeData:
+    """Delta_1 data: the true matrix rounded to D_n (and y likewise); logs every read."""
+
+    def __init__(self, A: np.ndarray, Y: np.ndarray) -> None:
+        self.A, self.Y = A, Y
+        self.shape = A.shape
+        self.num_samples = len(Y)
+        self.reads: list[tuple] = []
+
+    @staticmethod
+    def _round(v: complex, n: int):
+        s = 2 ** n
+        if isinstance(v, complex) or np.iscomplexobj(v):
+            return (Fraction(round(v.real * s), s), Fraction(round(v.imag * s), s))
+        return Fraction(round(float(v) * s), s)
+
+    def matrix(self, n: int):
+        self.reads.append(("A", n))
+        return [[self._round(v, n) for v in row] for row in self.A]
+
+    def sample(self, k: int, n: int):
+        self.reads.append(("y", k, n))
+        return [self._round(v, n) for v in self.Y[k]]
+
+
+def _as_float(M) -> np.ndarray:
+    return np.array([[complex(float(v[0]), float(v[1])) if isinstance(v, tuple) else float(v) for v in row]
+                     for row in M])
+
+
+@pytest.mark.parametrize("cplx", [False, True])
+def test_training_algorithm_reads_matrix_once_at_stated_level(cplx: bool) -> None:
+    rng, A, L = _problem(6, m=8, N=16, cplx=cplx)
+    x = np.zeros(16, dtype=A.dtype)
+    x[[1, 9]] = [1.0, -0.5]
+    y = A @ x
+    data = FakeData(A, np.array([y]))
+    target = 1e-3
+    train = firenet_training_algorithm(target_accuracy=target, lam=0.2, inner=20, eps0=2)
+    net = train(data)
+    assert len(data.reads) == 1 and data.reads[0][0] == "A"
+    n = data.reads[0][1]
+    choice = net.info["choice"]
+    assert choice.level == n
+    assert math.sqrt(8 * 16) * 2.0 ** -n <= 0.1 * target < math.sqrt(8 * 16) * 2.0 ** -(n - 1)
+    assert f"level n={n}" in net.explanation and "no sample was read" in net.explanation
+    assert net.widths == firenet_widths(8, 16, choice.restarts, 20)
+    # the network is FIRENET on A_n with the recorded configuration
+    An = _as_float(data.matrix(n)) if cplx else _as_float(data.matrix(n)).real
+    ref = firenet(An, y, net.info["config"]).x
+    out = net(y)
+    assert np.linalg.norm(out - ref) <= 1e-12 * np.linalg.norm(ref)
+    assert np.linalg.norm(out - x) < 10 * target
+
+
+def test_training_algorithm_arguments() -> None:
+    with pytest.raises(InvalidArgument, match="target_accuracy"):
+        firenet_training_algorithm(target_accuracy=0)
+    with pytest.raises(InvalidArgument, match="step"):
+        firenet_training_algorithm(target_accuracy=1e-3, step=1.0)
+    with pytest.raises(InvalidArgument, match="max_level"):
+        firenet_training_algorithm(target_accuracy=1e-30, max_level=10)(FakeData(np.ones((2, 3)), np.ones((1, 2))))
+    tr = firenet_training_algorithm(target_accuracy=Fraction(1, 100))
+    assert tr.choose_level(1, 1) == 10  # 2^-10 <= 1/1000 < 2^-9
+
+
+# ------------------------------------------------------------------ rNSP in levels
+from sci_hierarchy.firenet import (  # noqa: E402
+    _ball_vertices,
+    best_sm_term_error,
+    check_error_bound,
+    constants_c1_c2,
+    error_bound,
+    rnsp_constants,
+    theory_config,
+    xi_zeta_kappa,
+)
+from sci_hierarchy.sampling import SparsityLevels  # noqa: E402
+
+
+def test_xi_zeta_kappa_for_weights_in_levels() -> None:
+    lev = SparsityLevels.from_bounds([4, 10, 16], [1, 2, 3])
+    xi, zeta, kappa = xi_zeta_kappa(lev.weights(), lev)
+    assert (xi, zeta, kappa) == pytest.approx((3 * 6, 6, 3), rel=1e-14)
+    with pytest.raises(InvalidArgument, match="constant"):
+        xi_zeta_kappa(np.arange(1, 17, dtype=float), lev)
+
+
+def test_c1_c2_reference_value() -> None:
+    assert constants_c1_c2(0.5, 1.0, 1.0) == pytest.approx((11.375, 29.0), rel=1e-15)
+    with pytest.raises(InvalidArgument, match="rho"):
+        constants_c1_c2(1.0, 1.0, 1.0)
+
+
+def test_best_sm_term_error() -> None:
+    lev = SparsityLevels.from_bounds([3, 6], [1, 2])
+    x = np.array([3.0, -1.0, 0.5, 2.0, -4.0, 1.0])
+    w = np.array([1.0, 1, 1, 2, 2, 2])
+    # level 0 keeps 3 -> drops 1 + 0.5; level 1 keeps 8, 4 -> drops 2
+    assert best_sm_term_error(x, lev, w) == pytest.approx(3.5)
+    assert best_sm_term_error(x * (np.abs(x) >= 3), lev, w) == 0.0
+
+
+def test_ball_vertices_contain_the_unit_ball() -> None:
+    rng = np.random.default_rng(0)
+    for d, g in ((1, 1), (2, 4), (3, 2)):
+        V = np.array([[float(c) for c in v] for v in _ball_vertices(d, g)])
+        h = rng.standard_normal((2000, d))
+        h /= np.linalg.norm(h, axis=1, keepdims=True)
+        assert np.all(np.max(np.abs(h @ V.T), axis=1) >= 1 - 1e-12)
+
+
+def _rnsp_instance():
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((8, 10)) / np.sqrt(8)
+    lev = SparsityLevels.from_bounds([4, 10], [1, 1])
+    return rng, A, lev, lev.weights()
+
+
+def test_rnsp_constants_certified_and_tight() -> None:
+    rng, A, lev, w = _rnsp_instance()
+    cert = rnsp_constants(A, lev, w, gamma=6.0, grid=4)
+    assert cert.supports == 24 and math.isfinite(cert.rho)
+    assert cert.rho_lower <= cert.rho <= 1.02 * cert.rho_lower  # measured ratio 1.008
+    assert cert.gamma <= 6.0 * (1 + 1e-9)
+    xi = cert.xi
+    for sup in list(lev.supports())[:8]:
+        S = list(sup)
+        C = [j for j in range(10) if j not in sup]
+        for _ in range(200):
+            x = rng.standard_normal(10) * rng.choice([1e-3, 1.0, 10.0], 10)
+            lhs = np.linalg.norm(x[S])
+            rhs = cert.rho * np.sum(w[C] * np.abs(x[C])) / np.sqrt(xi) + cert.gamma * np.linalg.norm(A @ x)
+            assert lhs <= rhs * (1 + 1e-12)
+    none = rnsp_constants(A, lev, w, gamma=1.5, grid=4)
+    assert none.rho == math.inf and "no certificate" in none.note
+
+
+def test_error_bound_holds_on_certified_instance() -> None:
+    rng, A, lev, w = _rnsp_instance()
+    cert = rnsp_constants(A, lev, w, gamma=6.0, grid=4)
+    xi, _, kappa = xi_zeta_kappa(w, lev)
+    C1, C2 = constants_c1_c2(cert.rho, cert.gamma, kappa)
+    lam = C1 / (C2 * math.sqrt(xi))
+    x = np.zeros(10)
+    x[[1, 7, 8]] = [1.0, -0.5, 1e-3]
+    y = A @ x + 1e-4 * rng.standard_normal(8)
+    L = float(np.linalg.norm(A, 2))
+    eb0 = error_bound(A, x, y, theory_config(cert, lev, w, lam=lam, op_norm_value=L, eps0=2.0, delta=0.0,
+                                             restarts=6), lev, cert)
+    delta = 1.000001 * eb0.eta / ((1 - eb0.theta) * math.exp(-1))
+    cfg = theory_config(cert, lev, w, lam=lam, op_norm_value=L, eps0=2.0, delta=delta, restarts=6)
+    chk = check_error_bound(A, x, y, cfg, lev, cert)
+    assert chk.bound.hypotheses_hold and chk.bound.closed_form_valid
+    assert chk.holds and chk.closed_form_holds
+    assert chk.error <= chk.bound.bound <= chk.bound.closed_form * (1 + 1e-12)
+    assert chk.bound.C3 == 2.0 and chk.bound.theta <= 0.75 + 1e-12
