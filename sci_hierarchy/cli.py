@@ -98,8 +98,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         opts["progress"] = lambda msg: _say(f"  ... {msg}")
     if args.json:
         _check_writable(args.json)
-    shown = opts.get("algorithm") or (
-        f"{thm.default_for(opts.get('part'))} (the default; choose with --algorithm)")
+    hint = "the default; choose with --algorithm" if "algorithm" in thm.options else "fixed by the theorem"
+    shown = opts.get("algorithm") or f"{thm.default_for(opts.get('part'))} ({hint})"
     _say(f"demo {thm.name}: {thm.title}\n  algorithm: {shown}")
     t0 = time.monotonic()
     try:

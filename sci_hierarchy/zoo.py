@@ -22,6 +22,8 @@ does something sensible with it.
   the solution segment.
 * ``random-level`` (randomised) -- reads at a random level in [20, 80] and
   solves there.
+* ``firenet`` -- the FIRENET network (:mod:`sci_hierarchy.firenet`) built
+  from one read of A, targeting 10^-(K+1) (or 1e-8 without a class).
 * ``midpoint`` and ``certify-winner`` -- the algorithms of Theorem 1 (c) and
   (b) (:mod:`sci_hierarchy.families`), for inputs from a known class
   (``data.omega``).
@@ -293,3 +295,14 @@ def certify_winner(data: Any) -> Any:
     from sci_hierarchy.families import certify_winner_algorithm
 
     return certify_winner_algorithm(data, omega=_class_of(data))
+
+
+@register_algorithm("firenet", "training",
+                    "FIRENET network built from one read of A at the level its target (10^-(K+1)) needs")
+def firenet(data: Any) -> Any:
+    from sci_hierarchy.firenet import firenet_training_algorithm
+
+    omega = getattr(data, "omega", None)
+    target = Fraction(1, 10 ** (omega.K + 1)) if omega is not None else Fraction(1, 10**8)
+    lam = getattr(data.problem, "lam", Fraction(1)) if data.problem is not None else Fraction(1)
+    return firenet_training_algorithm(target_accuracy=target, lam=lam, inner=20, eps0=1)(data)

@@ -6,11 +6,19 @@ from proofs_as_code import iter_theorems
 from sci_hierarchy.algorithms import builtin_algorithms
 
 CASES = [(t, b) for t in iter_theorems() for b in builtin_algorithms(t.task)]
+OWN = [(t, p) for t in iter_theorems() if "algorithm" not in t.options for p in t.parts]
 
 
-def test_every_theorem_has_built_in_candidates():
+def test_every_theorem_is_exercised():
     for t in iter_theorems():
-        assert builtin_algorithms(t.task), t.name
+        assert builtin_algorithms(t.task) or "algorithm" not in t.options, t.name
+
+
+@pytest.mark.parametrize("thm, part", OWN, ids=[f"{t.name}-{p}" for t, p in OWN])
+def test_theorems_with_their_own_algorithm(thm, part):
+    w = thm.run(part=part)
+    result = w.check()
+    assert result.valid, result.reason
 
 
 @pytest.mark.parametrize("thm, alg", CASES, ids=[f"{t.name}-{b.name}" for t, b in CASES])
