@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from sci_hierarchy.adversary import PairFamily, consistent_pair_attack, randomised_pair_attack
-from sci_hierarchy.algorithms import accepts_rng, load_algorithm
+from sci_hierarchy.algorithms import accepts_rng, is_randomised, load_algorithm
 from sci_hierarchy.errors import AlgorithmFailed, InvalidArgument, describe
 from sci_hierarchy.oracles import Budget, Reader
 from sci_hierarchy.reals import Interval
@@ -59,13 +59,16 @@ def resolve(algorithm: str | Callable | None, default: str, task: str) -> tuple[
 def attack(fn: Callable, name: str, family: PairFamily, task: Any, *, theorem: str, part: str,
            seeds: int | None, seed: int, budget: Budget | None, extra: dict | None = None,
            progress: Callable[[str], None] | None = None) -> Witness:
-    """Deterministic or randomised consistent-pair attack, by the algorithm's signature."""
-    if accepts_rng(fn):
-        return randomised_pair_attack(fn, family, task, theorem=theorem, part=part,
-                                      algorithm_name=name, seeds=seeds or 20, master_seed=seed,
-                                      budget=budget, extra=extra, progress=progress)
-    if seeds is not None:
+    """Deterministic or randomised consistent-pair attack.
+
+    Randomised when the algorithm requires ``rng`` (or says ``randomised = True``),
+    or when ``seeds`` is given for an algorithm that accepts ``rng``."""
+    if seeds is not None and not accepts_rng(fn):
         raise InvalidArgument(
             f"seeds={seeds!r} applies to randomised algorithms only; {name} takes no rng")
+    if is_randomised(fn) or seeds is not None:
+        return randomised_pair_attack(fn, family, task, theorem=theorem, part=part,
+                                      algorithm_name=name, seeds=20 if seeds is None else seeds,
+                                      master_seed=seed, budget=budget, extra=extra, progress=progress)
     return consistent_pair_attack(fn, family, task, theorem=theorem, part=part,
                                   algorithm_name=name, budget=budget, extra=extra)

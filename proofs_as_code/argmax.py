@@ -146,6 +146,10 @@ def demonstrate(*, algorithm: str | Callable | None = None, seeds: int | None = 
 
 
 def _claim(w: Witness) -> tuple[str, ...]:
+    if w.part != "undecidable" or w.kind not in ("consistent_pair", "randomised_pair"):
+        raise WitnessInvalid(f"a {w.kind!r} witness of part {w.part!r} is not an argmax demonstration")
+    if any(i["instance"].get("kind") != "argmax2" for i in w.data["instances"]):
+        raise WitnessInvalid("argmax witnesses are about argmax2 instances")
     if w.threshold != THRESHOLD:
         raise WitnessInvalid("the argmax threshold is 1/2 (discrete metric)")
     return ("threshold 1/2 is the argmax theorem's (discrete metric)",)

@@ -181,9 +181,16 @@ def _hard_class(K: int, seed: int) -> Witness:
     return w
 
 
+_KINDS = {"recovery": "composite", "recovery-target": "success", "hard-class": "consistent_pair"}
+
+
 def _claim(w: Witness) -> tuple[str, ...]:
+    if _KINDS.get(w.part) != w.kind:
+        raise WitnessInvalid(f"a {w.kind!r} witness does not demonstrate firenet part {w.part!r}")
     if w.part == "recovery":
         parts = w.data["transcript"]["parts"]
+        if any(p.get("theorem") != "firenet" or p.get("part") != "recovery-target" for p in parts):
+            raise WitnessInvalid("the parts of a FIRENET recovery witness are recovery-target witnesses")
         targets = [p.get("threshold") for p in parts]
         if targets != [fraction_to_str(t) for t in TARGETS] or w.data.get("targets") != targets:
             raise WitnessInvalid("the recovery parts must be the targets 1e-2, 1e-4, 1e-6, 1e-8")

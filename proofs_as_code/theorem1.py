@@ -50,7 +50,7 @@ from sci_hierarchy.adversary import (
     register_claim_hook,
     success_demonstration,
 )
-from sci_hierarchy.algorithms import accepts_rng, run_algorithm
+from sci_hierarchy.algorithms import is_randomised, run_algorithm
 from sci_hierarchy.dyadic import fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness
 from sci_hierarchy.families import TheoremOneClass, subclass_of
@@ -196,7 +196,7 @@ def demonstrate(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 1,
 def _part_b_lower(fn: Callable, name: str, omega: TheoremOneClass, task: TrainingTask, note: str,
                   M: int, budget: Budget | None) -> Witness:
     """Either `fn` reads beyond M on an input of Ω_{K-1}, or a pair in Ω_{K-1} defeats it."""
-    if accepts_rng(fn):
+    if is_randomised(fn):
         raise InvalidArgument("part b's lower bound is demonstrated for deterministic algorithms here; "
                               "use part a for randomised ones")
     thr = Fraction(1, 10 ** (omega.K - 1))
@@ -247,10 +247,18 @@ def _specs(w: Witness) -> list[dict]:
     return [item["instance"] for item in w.data["instances"]]
 
 
+_KINDS = {"a": ("consistent_pair", "randomised_pair"), "b": ("composite",), "b-upper": ("success",),
+          "b-lower": ("reads_beyond", "consistent_pair"), "c": ("success",)}
+
+
 def _claim(w: Witness) -> tuple[str, ...]:
     part = w.part
+    if w.kind not in _KINDS.get(part, ()):
+        raise WitnessInvalid(f"a {w.kind!r} witness does not demonstrate Theorem 1 part {part!r}")
     if part == "b":
         parts = w.data["transcript"]["parts"]
+        if any(p.get("theorem") != "theorem1" for p in parts):
+            raise WitnessInvalid("the parts of a Theorem 1 witness must be Theorem 1 witnesses")
         if [p.get("part") for p in parts] != ["b-upper", "b-lower"]:
             raise WitnessInvalid("part b bundles exactly a 'b-upper' and a 'b-lower' witness")
         Ks = {spec["K"] for p in parts for spec in (i["instance"] for i in p["instances"])}

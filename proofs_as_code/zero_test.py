@@ -27,7 +27,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
-from sci_hierarchy.adversary import register_claim_hook, _Checked, _rebuild
+from sci_hierarchy.adversary import _Checked, _claim_hooks, _rebuild, register_claim_hook
 from sci_hierarchy.algorithms import register_algorithm, run_algorithm
 from sci_hierarchy.dyadic import check_level, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness
@@ -160,7 +160,13 @@ def _check_tower(w: Witness) -> tuple[str, ...]:
                     break
                 k += 1
         for run in c.runs:
+            if run.get("admissible_for") != [0]:
+                raise WitnessInvalid("every tower run must be admissible for its own input")
             value = c.check_run(run)
+            if not isinstance(value, bool):
+                raise WitnessInvalid(f"a tower answer must be true ('x = 0') or false, got {value!r}")
+            if not isinstance(run["reads"], list) or len(run["reads"]) != 1:
+                raise MalformedWitness("each tower run reads exactly once")
             (key,) = run["reads"]
             k = int(key.split("@")[1])
             if value is False and truth_zero:
@@ -171,7 +177,8 @@ def _check_tower(w: Witness) -> tuple[str, ...]:
         raise WitnessInvalid(f"{wrong_nonzero} 'nonzero' answers are wrong")
     if w.verdict != "succeeded":
         raise WitnessInvalid("the verdict must be 'succeeded'")
-    return ("every answer is within 2^-k of its input (exact/certified)",
+    hooks = _claim_hooks(w)
+    return hooks + ("every answer is within 2^-k of its input (exact/certified)",
             "no 'x != 0' answer is wrong (one-sided error control, exact)",
             "each nonzero input is answered correctly from the first k with 2^(1-k) < |x| (certified)")
 
@@ -192,6 +199,11 @@ def demonstrate(*, algorithm: str | Callable | None = None, part: str = "undecid
 
 
 def _claim(w: Witness) -> tuple[str, ...]:
+    kinds = {"undecidable": ("consistent_pair", "randomised_pair"), "pi1": ("pi1_tower",)}
+    if w.kind not in kinds.get(w.part, ()):
+        raise WitnessInvalid(f"a {w.kind!r} witness does not demonstrate zero_test part {w.part!r}")
+    if any(i["instance"].get("kind") != "zero_test" for i in w.data["instances"]):
+        raise WitnessInvalid("zero_test witnesses are about zero_test instances")
     if w.part == "undecidable" and w.threshold != THRESHOLD:
         raise WitnessInvalid("the zero-test threshold is 1/2 (discrete metric)")
     return ()

@@ -32,7 +32,9 @@ from fractions import Fraction
 from math import comb
 from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
-from sci_hierarchy.algorithms import Run, Task, accepts_rng, framework_seeds, replay_check, run_algorithm
+from sci_hierarchy.algorithms import (
+    Run, Task, accepts_rng, framework_seeds, is_randomised, replay_check, run_algorithm,
+)
 from sci_hierarchy.dyadic import check_level, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError, describe
 from sci_hierarchy.oracles import (
@@ -238,8 +240,8 @@ def consistent_pair_attack(
     its budget, returns something the task cannot evaluate) or is
     inconsistent on replay.
     """
-    if accepts_rng(algorithm):
-        raise InvalidArgument("the algorithm takes rng: use randomised_pair_attack")
+    if is_randomised(algorithm):
+        raise InvalidArgument("the algorithm requires rng: use randomised_pair_attack")
     tie = family.tie()
     run = run_algorithm(algorithm, FrozenOracle(tie), task, budget=budget)
     if not run.ok:
@@ -335,6 +337,8 @@ def randomised_pair_attack(
     one-sided 95% Clopper–Pearson bound."""
     if not accepts_rng(algorithm):
         raise InvalidArgument("the algorithm takes no rng: use consistent_pair_attack")
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise InvalidArgument(f"seeds={seeds!r} must be an integer >= 1")
     fresh_seeds = seeds if fresh_seeds is None else fresh_seeds
     all_seeds = framework_seeds(master_seed, seeds + fresh_seeds)
     design, fresh = all_seeds[:seeds], all_seeds[seeds:]
@@ -595,6 +599,15 @@ class _Checked:
         return max((_split_key(k)[1] for k in run["reads"]), default=-1)
 
 
+def _exact_field(v: object, name: str) -> Fraction:
+    from sci_hierarchy.dyadic import fraction_from_str
+
+    try:
+        return fraction_from_str(v, name)
+    except InvalidArgument as exc:
+        raise MalformedWitness(str(exc)) from None
+
+
 def _rebuild(data: Mapping[str, Any]) -> list[Instance]:
     insts = data["instances"]
     if not insts:
@@ -654,6 +667,11 @@ def _check_consistent_pair(w: Witness) -> tuple[str, ...]:
         )
     if not bound > w.threshold:
         raise WitnessInvalid("error_lower_bound does not exceed the threshold")
+    for i, (item, inst) in enumerate(zip(w.data["instances"], insts)):
+        if "distance_lower_bound" in item:  # per-instance bounds are claims too
+            claimed = _exact_field(item["distance_lower_bound"], "distance_lower_bound")
+            if claimed > (d if i == 0 else distance_to_solution(inst, value)).lo:
+                raise WitnessInvalid(f"instance {i}'s distance_lower_bound is not proved")
     _verdict_must_be(w, "defeated")
     hooks = _claim_hooks(w)
     return (

@@ -46,6 +46,7 @@ __all__ = [
     "Task",
     "Run",
     "accepts_rng",
+    "is_randomised",
     "framework_seeds",
     "run_algorithm",
     "replay_check",
@@ -67,12 +68,30 @@ class Task(Protocol):
 
 
 def accepts_rng(algorithm: Callable[..., Any]) -> bool:
-    """Whether ``algorithm`` takes an ``rng`` argument (i.e. is randomised)."""
+    """Whether ``algorithm`` takes an ``rng`` argument at all (``def train(data, rng=None)``)."""
     try:
         sig = inspect.signature(algorithm)
     except (TypeError, ValueError):
         return False
     return "rng" in sig.parameters
+
+
+def is_randomised(algorithm: Callable[..., Any]) -> bool:
+    """Whether ``algorithm`` is randomised: it *requires* ``rng`` (no default), or it
+    says so with an attribute ``randomised = True``.
+
+    The contract's ``def train(data, rng=None)`` is deterministic unless the
+    caller asks for seeds (``--seeds``): then it receives a framework-seeded
+    generator like any randomised algorithm.
+    """
+    flag = getattr(algorithm, "randomised", None)
+    if isinstance(flag, bool):
+        return flag
+    try:
+        param = inspect.signature(algorithm).parameters.get("rng")
+    except (TypeError, ValueError):
+        return False
+    return param is not None and param.default is inspect.Parameter.empty
 
 
 def framework_seeds(master_seed: int, count: int) -> list[int]:
@@ -127,14 +146,24 @@ def run_algorithm(
     with ``error`` set and no value.
     """
     reader = Reader(oracle, budget)
-    randomised = accepts_rng(algorithm)
-    if randomised and seed is None:
-        raise InvalidArgument("a randomised algorithm (it takes rng) needs a framework seed")
-    kwargs = {"rng": np.random.default_rng(seed)} if randomised else {}
+    if is_randomised(algorithm) and seed is None:
+        raise InvalidArgument("a randomised algorithm (it requires rng) needs a framework seed")
+    run_isolated = getattr(algorithm, "run_isolated", None)
+    if callable(run_isolated):  # sci_hierarchy.sandbox.IsolatedAlgorithm: runs in a child process
+        value, error = run_isolated(reader, task, seed)
+        return Run(reader.transcript, value=None if error else value, seed=seed, error=error)
+    kwargs = {"rng": np.random.default_rng(seed)} if seed is not None and accepts_rng(algorithm) else {}
     try:
-        output = algorithm(task.interface(reader), **kwargs)
+        with _wall_clock(reader.budget.wall_time):
+            output = algorithm(task.interface(reader), **kwargs)
     except Diverged:
         raise
+    except _TimeUp:
+        return Run(reader.transcript, seed=seed,
+                   error=f"time limit exceeded: the wall-time budget of {reader.budget.wall_time} s is spent")
+    except SystemExit as exc:
+        return Run(reader.transcript, seed=seed,
+                   error=f"the algorithm tried to exit the process (SystemExit: {exc.code!r})")
     except BudgetExceeded as exc:
         return Run(reader.transcript, seed=seed, error=f"budget exceeded: {exc}")
     except RecursionError:
@@ -157,6 +186,47 @@ def run_algorithm(
             error=f"its output could not be evaluated: {_summary(exc)}",
         )
     return Run(reader.transcript, value=value, output=output, seed=seed)
+
+
+class _TimeUp(BaseException):
+    """Raised into a candidate when its wall-time budget is spent (a BaseException,
+    so that ``except Exception`` in the candidate does not swallow it)."""
+
+
+class _wall_clock:
+    """Interrupt pure-Python computation after ``seconds`` (main thread, POSIX only).
+
+    The reader checks the wall time at every read; this timer also stops a
+    candidate that computes forever without reading.  Elsewhere (threads,
+    Windows) only the reader's check applies; isolated runs are killed by the
+    parent (sci_hierarchy.sandbox)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        import signal
+        import threading
+
+        self.active = (seconds is not None and hasattr(signal, "setitimer")
+                       and threading.current_thread() is threading.main_thread())
+        self.seconds = seconds
+
+    def __enter__(self) -> None:
+        if not self.active:
+            return
+        import signal
+
+        def handler(signum: int, frame: object) -> None:
+            raise _TimeUp()
+
+        self._old = signal.signal(signal.SIGALRM, handler)
+        self._old_timer = signal.setitimer(signal.ITIMER_REAL, float(self.seconds))
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.active:
+            return
+        import signal
+
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self._old)
 
 
 def replay_check(
@@ -226,7 +296,7 @@ def register_algorithm(name: str, task: str, summary: str) -> Callable[[Callable
 
     def deco(function: Callable) -> Callable:
         _BUILTINS[(task, name)] = BuiltinAlgorithm(
-            name, task, function, summary, randomised=accepts_rng(function)
+            name, task, function, summary, randomised=is_randomised(function)
         )
         return function
 

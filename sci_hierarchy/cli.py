@@ -33,6 +33,16 @@ def _positive_int(text: str) -> int:
     return v
 
 
+def _seconds(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < v < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive, finite number of seconds")
+    return v
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="sci-hierarchy", description=__doc__.splitlines()[0])
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
@@ -51,6 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seeds", type=_positive_int, help="design seeds for a randomised algorithm")
     d.add_argument("--seed", type=_positive_int, help="master seed (default 0)")
     d.add_argument("--json", metavar="FILE", help="write the witness JSON here")
+    iso = d.add_mutually_exclusive_group()
+    iso.add_argument("--isolate", dest="isolate", action="store_true", default=None,
+                     help="run the algorithm in a separate process (default for module:function)")
+    iso.add_argument("--in-process", dest="isolate", action="store_false",
+                     help="run the algorithm in this process: trusted code only (docs/security.md)")
+    d.add_argument("--time-limit", type=_seconds, metavar="SECONDS",
+                   help="wall-time limit per run of an isolated algorithm (default 60)")
     d.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     v = sub.add_parser("verify", help="re-check a witness file from its data alone")
@@ -100,7 +117,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _check_writable(args.json)
     hint = "the default; choose with --algorithm" if "algorithm" in thm.options else "fixed by the theorem"
     shown = opts.get("algorithm") or f"{thm.default_for(opts.get('part'))} ({hint})"
-    _say(f"demo {thm.name}: {thm.title}\n  algorithm: {shown}")
+    spec = opts.get("algorithm")
+    isolate = args.isolate if args.isolate is not None else (spec is not None and ":" in spec)
+    if args.time_limit is not None and not isolate:
+        raise InvalidArgument("--time-limit applies to isolated runs; add --isolate")
+    if isolate and (spec is not None or args.isolate) and "algorithm" in thm.options:
+        from sci_hierarchy.sandbox import DEFAULT_TIME_LIMIT, IsolatedAlgorithm
+
+        opts["algorithm"] = IsolatedAlgorithm(
+            spec or thm.default_for(opts.get("part")), task_family=thm.task,
+            time_limit=args.time_limit or DEFAULT_TIME_LIMIT)
+        shown = f"{shown} [isolated process]"
+    print(f"demo {thm.name}: {thm.title}\n  algorithm: {shown}", flush=True)
     t0 = time.monotonic()
     try:
         w = thm.run(**opts)

@@ -1,0 +1,543 @@
+"""Hostile inputs to ``sci-hierarchy`` (issue 6): witness files and parameters.
+
+Every test calls :func:`sci_hierarchy.cli.main` in-process.  The contract
+(DESIGN.md §3): exit 0 only for a valid witness / a completed demo, 1 for an
+invalid claim, 2 for unreadable or malformed input or a usage error, and on
+failure exactly one line on stderr -- never a traceback.
+
+Which witness fields are *binding* (``check()`` recomputes or verifies them)
+and which are *non-binding* (descriptive, or recomputed and ignored), as the
+checkers in sci_hierarchy.adversary / proofs_as_code.zero_test stand:
+
+* non-binding by design: ``summary``, ``checked`` (any list; ``check()``
+  recomputes it), every ``label``, the ``role`` of an entry of ``instances``,
+  ``algorithm`` (a name: a witness proves the mathematical claim for the
+  recorded transcript and output; that they came from the named algorithm is
+  what ``demo`` and its replay check establish), ``pair_n``,
+  ``training_data_used``, ``tie``, ``master_seed``, ``frozen_up_to_level``,
+  ``fresh.confidence``, ``k_max``, a run's ``seed`` and (consistent_pair) its
+  ``role``, extra keys, and answers recorded for reads no run makes;
+* one-sided: ``instances[i].distance_lower_bound`` is re-checked, so raising it
+  fails, but a lower (weaker, still proved) value stays valid (``NOT_CHECKED``
+  lets random edits of it pass);
+* binding: everything else -- format, kind, theorem, part, verdict,
+  threshold, error_lower_bound, the instances' parameters, shapes, the
+  answers read and their levels, each run's reads / admissible_for / output,
+  and the design/fresh counts and bound of a randomised witness.
+
+The number of examples follows the active hypothesis profile: with the
+``ci`` profile the tests here run well over 2,000 examples in total; with any
+other profile (``dev``, default) the file runs in well under a minute.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from sci_hierarchy.cli import main
+
+# -- how many examples -------------------------------------------------------
+
+
+def _profile() -> str:
+    name = getattr(settings, "_current_profile", None)
+    return os.environ.get("HYPOTHESIS_PROFILE") or (name if isinstance(name, str) else "default")
+
+
+CI = _profile() == "ci"
+
+
+def fuzz(dev: int, ci: int):
+    """Local settings (nothing registered globally): ``ci`` examples under the ci profile."""
+    return settings(max_examples=ci if CI else dev, deadline=None, derandomize=CI,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+# -- real witnesses of each kind --------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def _witness_text(kind: str) -> str:
+    from proofs_as_code.argmax import demonstrate
+    from proofs_as_code.zero_test import demonstrate_tower
+
+    if kind == "consistent_pair":
+        w = demonstrate(algorithm="refine")
+    elif kind == "consistent_pair_small":
+        w = demonstrate(algorithm="fixed-level")
+    elif kind == "randomised_pair":
+        w = demonstrate(algorithm="random-tie-break", seeds=4)
+    elif kind == "pi1_tower":
+        w = demonstrate_tower()
+    else:  # pragma: no cover
+        raise KeyError(kind)
+    assert w.check().valid
+    return w.to_json()
+
+
+KINDS = ("consistent_pair", "consistent_pair_small", "randomised_pair", "pi1_tower")
+
+
+def witness(kind: str) -> dict[str, Any]:
+    return json.loads(_witness_text(kind))
+
+
+def verify_text(tmp_path, capsys, text: str | bytes) -> tuple[int, str, str]:
+    path = tmp_path / "w.json"
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    path.write_bytes(text)
+    capsys.readouterr()
+    rc = main(["verify", str(path)])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def verify_data(tmp_path, capsys, data: Any) -> tuple[int, str, str]:
+    return verify_text(tmp_path, capsys, json.dumps(data))
+
+
+BANNER = ("demo ", "  algorithm: ", "  ... ")  # demo's progress lines on stderr (not errors)
+
+
+def assert_clean_failure(rc: int, err: str, allowed=(1, 2)) -> None:
+    assert rc in allowed, (rc, err)
+    assert "Traceback" not in err
+    lines = [ln for ln in err.strip().splitlines() if not ln.startswith(BANNER)]
+    assert len(lines) == 1, err
+
+
+def assert_outcome(rc: int, out: str, err: str) -> None:
+    assert rc in (0, 1, 2)
+    assert "Traceback" not in err and "Traceback" not in out
+    if rc:
+        assert_clean_failure(rc, err)
+
+
+# -- JSON values and paths ----------------------------------------------------------
+
+json_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=20),
+    st.sampled_from(["1/2", "0", "-1", "1/0", "p/q", "3/4", "a@1", "a@-1", "1e9", "NaN", ""]),
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+def all_paths(obj: Any, prefix: tuple = ()) -> list[tuple]:
+    out = [prefix]
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            out += all_paths(v, prefix + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            out += all_paths(v, prefix + (i,))
+    return out
+
+
+def get_at(obj: Any, path: tuple) -> Any:
+    for p in path:
+        obj = obj[p]
+    return obj
+
+
+def set_at(obj: Any, path: tuple, value: Any) -> Any:
+    if not path:
+        return value
+    get_at(obj, path[:-1])[path[-1]] = value
+    return obj
+
+
+def delete_at(obj: Any, path: tuple) -> Any:
+    del get_at(obj, path[:-1])[path[-1]]
+    return obj
+
+
+NON_BINDING_TOP = {"summary", "checked", "algorithm", "pair_n", "training_data_used", "tie",
+                   "master_seed", "frozen_up_to_level", "k_max"}
+#: Checked one-sidedly (a weaker value is still a proved claim), so random edits may pass.
+NOT_CHECKED = {"distance_lower_bound"}
+
+
+def is_non_binding(kind: str, path: tuple, original: dict) -> bool:
+    if not path:
+        return False
+    if path[0] in NON_BINDING_TOP:
+        return True
+    if path[0] == "instances" and len(path) >= 3 and path[2] in ({"label", "role"} | NOT_CHECKED):
+        return True
+    if path[-1] == "label":
+        return True
+    if path[0] == "fresh" and len(path) >= 2 and path[1] == "confidence":
+        return True
+    if path[0] == "transcript":
+        tail = [p for p in path if isinstance(p, str)]
+        if "runs" in tail and tail[-1] == "seed":
+            return True
+        if kind in ("consistent_pair", "consistent_pair_small", "pi1_tower") and "runs" in tail \
+                and tail[-1] == "role":
+            return True
+        if "answers" in tail:  # an answer no run reads
+            tr = original["transcript"]
+            key = path[path.index("answers") + 1] if path.index("answers") + 1 < len(path) else None
+            trs = tr.get("per_instance", [tr]) if isinstance(tr, dict) else []
+            read = {k for t in trs for r in t["runs"] for k in r["reads"]}
+            return key is not None and key not in read
+        if tail and tail[-1] == "usage" or "usage" in tail or "distance_upper_bound" in tail:
+            return True
+    if path[0] not in original:
+        return True  # an extra key
+    return False
+
+
+def is_neutral_deletion(kind: str, path: tuple) -> bool:
+    """Deleting a read from a run (or a whole tower run) leaves a claim that still holds:
+    every remaining answer is still admissible, and the output is unchanged.  (A
+    witness proves the claim for its transcript; that the algorithm made exactly
+    these reads is established by demo's replay, not by verify.)"""
+    strs = [p for p in path if isinstance(p, str)]
+    if strs and strs[-1] == "reads" and isinstance(path[-1], int):
+        return True
+    return kind == "pi1_tower" and strs and strs[-1] == "runs" and isinstance(path[-1], int)
+
+
+# ---------------------------------------------------------------------------
+# unreadable files
+# ---------------------------------------------------------------------------
+
+
+@fuzz(60, 400)
+@given(st.binary(max_size=300))
+def test_random_bytes_are_malformed(tmp_path, capsys, raw):
+    rc, out, err = verify_text(tmp_path, capsys, raw)
+    assert_clean_failure(rc, err, allowed=(2,))
+
+
+@fuzz(40, 300)
+@given(kind=st.sampled_from(KINDS), cut=st.floats(0, 1, exclude_max=True))
+def test_truncated_witnesses_are_malformed(tmp_path, capsys, kind, cut):
+    text = _witness_text(kind).rstrip()
+    rc, out, err = verify_text(tmp_path, capsys, text[: int(cut * len(text))])
+    assert_clean_failure(rc, err, allowed=(2,))
+
+
+@fuzz(20, 100)
+@given(kind=st.sampled_from(KINDS), pos=st.floats(0, 1, exclude_max=True),
+       junk=st.sampled_from([b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\x80\x80", b"\xfe\xff"]))
+def test_non_utf8_is_malformed(tmp_path, capsys, kind, pos, junk):
+    raw = _witness_text(kind).encode()
+    i = int(pos * len(raw))
+    rc, out, err = verify_text(tmp_path, capsys, raw[:i] + junk + raw[i:])
+    assert_clean_failure(rc, err, allowed=(2,))
+
+
+@pytest.mark.parametrize("depth", [100, 5_000, 200_000])
+@pytest.mark.parametrize("where", ["top", "summary", "output"])
+def test_deeply_nested_json(tmp_path, capsys, depth, where):
+    nest = "[" * depth + "]" * depth
+    if where == "top":
+        text = nest
+    else:
+        data = witness("consistent_pair_small")
+        marker = "__NEST__"
+        if where == "summary":
+            data["summary"] = marker
+        else:
+            data["transcript"]["runs"][0]["output"] = marker
+        text = json.dumps(data).replace(json.dumps(marker), nest)
+    rc, out, err = verify_text(tmp_path, capsys, text)
+    if where == "summary" and depth <= 100:
+        assert rc == 0  # a nested summary is harmless (non-binding)
+    else:
+        assert_clean_failure(rc, err, allowed=(1, 2) if where == "output" else (2,))
+
+
+def test_oversized_file_is_malformed(tmp_path, capsys, monkeypatch):
+    import sci_hierarchy.witness as witness_mod
+
+    monkeypatch.setattr(witness_mod, "MAX_WITNESS_BYTES", 1000)
+    rc, out, err = verify_text(tmp_path, capsys, _witness_text("consistent_pair"))
+    assert_clean_failure(rc, err, allowed=(2,))
+    assert "over the limit" in err
+
+
+@pytest.mark.parametrize("field, value", [
+    ("threshold", "1" + "0" * 1_100_000),           # over the 1M-character limit
+    ("threshold", "1/" + "3" * 5000),                 # more digits than int() converts by default
+    ("error_lower_bound", "9" * 5000),
+    ("threshold", "0x10"), ("threshold", " 1/2 "), ("threshold", "1/-2"), ("threshold", 0.5),
+])
+def test_huge_or_odd_numbers(tmp_path, capsys, field, value):
+    data = witness("consistent_pair_small")
+    data[field] = value
+    rc, out, err = verify_data(tmp_path, capsys, data)
+    if value == " 1/2 ":
+        assert rc == 0  # surrounding blanks are accepted by the parser: same number
+    else:
+        assert_clean_failure(rc, err)
+
+
+def test_missing_file_and_folder(tmp_path, capsys):
+    assert main(["verify", str(tmp_path / "nope.json")]) == 2
+    assert main(["verify", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 2
+
+
+# ---------------------------------------------------------------------------
+# adversarially edited witnesses: structure
+# ---------------------------------------------------------------------------
+
+
+@fuzz(150, 700)
+@given(kind=st.sampled_from(KINDS), data=st.data())
+def test_random_field_edits_never_traceback_and_never_pass_unless_neutral(tmp_path, capsys, kind, data):
+    original = witness(kind)
+    paths = all_paths(original)
+    path = data.draw(st.sampled_from(paths[1:]), label="path")
+    action = data.draw(st.sampled_from(["replace", "delete", "insert"]), label="action")
+    mutated = copy.deepcopy(original)
+    if action == "replace":
+        value = data.draw(json_values, label="value")
+        assume(value != get_at(original, path))
+        set_at(mutated, path, value)
+    elif action == "delete":
+        delete_at(mutated, path)
+    else:
+        target = get_at(mutated, path)
+        assume(isinstance(target, (dict, list)))
+        value = data.draw(json_values, label="value")
+        if isinstance(target, dict):
+            key = data.draw(st.text(max_size=6), label="key")
+            assume(key not in target)
+            target[key] = value
+            path = path + (key,)
+        else:
+            target.insert(data.draw(st.integers(0, len(target)), label="at"), value)
+    rc, out, err = verify_data(tmp_path, capsys, mutated)
+    assert_outcome(rc, out, err)
+    if rc == 0:
+        assert is_non_binding(kind, path, original) or (
+            action == "delete" and is_neutral_deletion(kind, path)) or (
+            action == "insert" and isinstance(get_at(original, path[:-1]), dict)  # extra key
+        ), (path, action)
+
+
+@fuzz(40, 200)
+@given(kind=st.sampled_from(KINDS), field=st.sampled_from(sorted(NON_BINDING_TOP | {"extra_key"})),
+       value=json_values)
+def test_non_binding_fields_are_neutral(tmp_path, capsys, kind, field, value):
+    data = witness(kind)
+    if field == "checked":
+        value = [str(value)]
+    if field == "algorithm":
+        value = str(value)  # the schema wants a string; its content is free
+    data[field] = value
+    rc, out, err = verify_data(tmp_path, capsys, data)
+    assert rc == 0, err
+
+
+# ---------------------------------------------------------------------------
+# adversarially edited witnesses: semantics (exact expectations)
+# ---------------------------------------------------------------------------
+
+
+def _reads(data: dict) -> list[str]:
+    return [k for r in data["transcript"]["runs"] for k in r["reads"]]
+
+
+@fuzz(80, 300)
+@given(kind=st.sampled_from(["consistent_pair", "consistent_pair_small", "randomised_pair"]),
+       data=st.data())
+def test_an_answer_moved_out_of_tolerance_is_invalid(tmp_path, capsys, kind, data):
+    w = witness(kind)
+    key = data.draw(st.sampled_from(sorted(set(_reads(w)))))
+    level = int(key.rsplit("@", 1)[1])
+    entry = data.draw(st.integers(0, len(w["transcript"]["answers"][key]) - 1))
+    q = Fraction(w["transcript"]["answers"][key][entry])
+    # more than 2 * 2^-level away from a value within 2^-level of the truth
+    sign = data.draw(st.sampled_from([-1, 1]))
+    delta = Fraction(2, 2**level) + Fraction(data.draw(st.integers(1, 10**6)), 2 ** (level + 20))
+    w["transcript"]["answers"][key][entry] = str(q + sign * delta)
+    rc, out, err = verify_data(tmp_path, capsys, w)
+    assert_clean_failure(rc, err, allowed=(1,))
+
+
+@fuzz(30, 150)
+@given(kind=st.sampled_from(["consistent_pair", "randomised_pair"]), data=st.data())
+def test_an_answer_off_its_dyadic_grid_is_invalid(tmp_path, capsys, kind, data):
+    w = witness(kind)
+    key = data.draw(st.sampled_from(sorted(set(_reads(w)))))
+    level = int(key.rsplit("@", 1)[1])
+    q = Fraction(w["transcript"]["answers"][key][0])
+    odd = data.draw(st.integers(3, 10**6).filter(lambda d: d % 2 == 1))
+    w["transcript"]["answers"][key][0] = str(q + Fraction(1, odd * 2 ** (level + 2)))
+    rc, out, err = verify_data(tmp_path, capsys, w)
+    assert_clean_failure(rc, err, allowed=(1,))
+
+
+@fuzz(30, 150)
+@given(kind=st.sampled_from(["consistent_pair", "consistent_pair_small"]), k=st.integers(8, 30))
+def test_a_larger_gap_is_invalid(tmp_path, capsys, kind, k):
+    w = witness(kind)
+    for item in w["instances"]:
+        item["instance"]["gap"] = str(Fraction(item["instance"]["gap"]) * 4**k)
+    rc, out, err = verify_data(tmp_path, capsys, w)
+    assert_clean_failure(rc, err, allowed=(1,))
+
+
+@pytest.mark.parametrize("kind", ["consistent_pair", "consistent_pair_small"])
+def test_output_or_winner_made_to_agree_is_invalid(tmp_path, capsys, kind):
+    w = witness(kind)
+    chosen_winner = w["instances"][0]["instance"]["winner"]
+    w1 = copy.deepcopy(w)
+    w1["transcript"]["runs"][0]["output"] = chosen_winner
+    w2 = copy.deepcopy(w)
+    w2["instances"][0]["instance"]["winner"] = w["transcript"]["runs"][0]["output"]
+    w3 = copy.deepcopy(w)  # swap chosen and other
+    w3["instances"] = w["instances"][::-1]
+    for mutated in (w1, w2, w3):
+        rc, out, err = verify_data(tmp_path, capsys, mutated)
+        assert_clean_failure(rc, err, allowed=(1,))
+
+
+@fuzz(40, 200)
+@given(kind=st.sampled_from(["consistent_pair", "randomised_pair"]),
+       bound=st.fractions(min_value=-2, max_value=3, max_denominator=1000))
+def test_error_lower_bound_is_exactly_checked(tmp_path, capsys, kind, bound):
+    w = witness(kind)
+    w["error_lower_bound"] = str(bound)
+    rc, out, err = verify_data(tmp_path, capsys, w)
+    # the recomputed distance is exactly 1 (discrete metric), the threshold 1/2
+    if Fraction(1, 2) < bound <= 1:
+        assert rc == 0, err  # a weaker, still proved, claim
+    else:
+        assert_clean_failure(rc, err, allowed=(1,))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("field, value", [
+    ("threshold", "1/4"), ("threshold", "1"), ("verdict", "succeeded"), ("verdict", "defeated"),
+    ("theorem", "zero_test"), ("theorem", "theorem1"), ("theorem", "nope"),
+    ("kind", "success"), ("kind", "reads_beyond"), ("kind", "nope"), ("format", "x/2"),
+    ("part", "pi1"),
+])
+def test_claim_fields_are_binding(tmp_path, capsys, kind, field, value):
+    w = witness(kind)
+    if w[field] == value:
+        pytest.skip("not a change")
+    w[field] = value
+    rc, out, err = verify_data(tmp_path, capsys, w)
+    if (kind, field, value) in {("pi1_tower", "threshold", "1/4"), ("pi1_tower", "threshold", "1"),
+                                ("pi1_tower", "part", "pi1")}:
+        # the Π1 tower's checker does not use the threshold (documented as non-binding there)
+        assert rc in (0, 1)
+        return
+    assert_clean_failure(rc, err)
+
+
+@fuzz(40, 200)
+@given(field=st.sampled_from([("design", "seeds"), ("design", "failures"), ("fresh", "seeds"),
+                              ("fresh", "failures"), ("fresh", "failure_probability_lower_bound")]),
+       delta=st.integers(-3, 3).filter(bool))
+def test_randomised_counts_are_binding(tmp_path, capsys, field, delta):
+    w = witness("randomised_pair")
+    a, b = field
+    old = w[a][b]
+    w[a][b] = str(Fraction(old) + Fraction(delta, 1000)) if isinstance(old, str) else old + delta
+    rc, out, err = verify_data(tmp_path, capsys, w)
+    assert_clean_failure(rc, err, allowed=(1,))
+
+
+@pytest.mark.parametrize("which", ["zero_any", "nonzero_late"])
+def test_tower_wrong_answers_are_invalid(tmp_path, capsys, which):
+    w = witness("pi1_tower")
+    xs = [i["instance"]["x"] for i in w["instances"]]
+    idx = 0 if which == "zero_any" else 3  # x = 0; x = 3/7
+    assert xs[0] == {"rat": "0"} and xs[3] == {"rat": "3/7"}
+    runs = w["transcript"]["per_instance"][idx]["runs"]
+    run = runs[5] if which == "zero_any" else runs[-1]
+    run["output"] = not run["output"]
+    rc, out, err = verify_data(tmp_path, capsys, w)
+    assert_clean_failure(rc, err, allowed=(1,))
+
+
+# ---------------------------------------------------------------------------
+# absurd parameters
+# ---------------------------------------------------------------------------
+
+
+def run_cli(capsys, argv: list[str]) -> tuple[int, str, str]:
+    capsys.readouterr()
+    try:
+        rc = main(argv)
+    except SystemExit as exc:  # argparse usage errors exit through SystemExit
+        rc = exc.code if isinstance(exc.code, int) else 2
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+ABSURD = ["-1", "2.5", str(10**9), str(10**40), "-0.0", "abc", "", "1e3", "nan", "inf", "0x10", "--"]
+
+
+@fuzz(40, 200)
+@given(option=st.sampled_from(["--K", "--L", "--M", "--seeds"]),
+       value=st.sampled_from(ABSURD) | st.integers(max_value=-1).map(str),
+       theorem=st.sampled_from(["argmax", "zero_test"]),
+       algorithm=st.sampled_from([None, "random-level"]))
+def test_absurd_numeric_options_are_usage_errors(capsys, option, value, theorem, algorithm):
+    argv = ["demo", theorem, option, value]
+    if algorithm:
+        argv += ["--algorithm", algorithm]
+    rc, out, err = run_cli(capsys, argv)
+    assert_clean_failure(rc, err, allowed=(2,))
+
+
+@pytest.mark.parametrize("argv", [
+    ["demo", "no_such_theorem"], ["demo"], ["demo", "argmax", "--frobnicate"], ["frobnicate"],
+    ["demo", "argmax", "--part", "c"], ["demo", "argmax", "--problem", "p4"],
+    ["demo", "argmax", "--algorithm", "no-such"], ["demo", "argmax", "--algorithm", "nomod_xyz:f"],
+    ["demo", "argmax", "--seeds", "3"], ["demo", "zero_test", "--part", "pi1", "--algorithm", "refine"],
+    ["demo", "argmax", "--seed", "-3"], ["demo", "argmax", "--algorithm", "random-level", "--seeds", str(10**9)],
+    ["demo", "argmax", "--json", "/no/such/folder/w.json"], ["verify"], ["verify", "a", "b"],
+])
+def test_bad_invocations_are_usage_errors(capsys, argv):
+    rc, out, err = run_cli(capsys, argv)
+    assert_clean_failure(rc, err, allowed=(2,))
+
+
+def test_zero_seeds_is_a_usage_error(capsys):
+    rc, out, err = run_cli(capsys, ["demo", "argmax", "--algorithm", "random-level", "--seeds", "0"])
+    assert rc == 2
+
+
+def test_tower_admissible_for_is_binding(tmp_path, capsys):
+    w = witness("pi1_tower")
+    tr = w["transcript"]["per_instance"][0]  # the sample x = 0
+    tr["answers"]["x@5"] = ["1"]  # |1 - 0| > 2^-5: not admissible
+    tr["runs"][4]["admissible_for"] = []
+    rc, out, err = verify_data(tmp_path, capsys, w)
+    assert rc == 1
+
+
+@pytest.mark.parametrize("value", [None, 7, "1/2"])
+def test_tower_outputs_must_be_yes_or_no(tmp_path, capsys, value):
+    w = witness("pi1_tower")
+    w["transcript"]["per_instance"][0]["runs"][3]["output"] = value
+    rc, out, err = verify_data(tmp_path, capsys, w)
+    assert rc in (1, 2)

@@ -1,0 +1,83 @@
+"""algorithms.py: running candidates safely, rng semantics, replay."""
+
+import time
+
+import pytest
+
+from sci_hierarchy.algorithms import accepts_rng, is_randomised, run_algorithm
+from sci_hierarchy.errors import InvalidArgument
+from sci_hierarchy.oracles import Budget, ExactOracle, Instance
+
+from proofs_as_code import argmax
+from proofs_as_code._common import DiscreteTask
+
+TASK = DiscreteTask("argmax", (1, 2))
+ORACLE = ExactOracle(Instance({"a": [1, 2]}))
+
+
+def test_rng_semantics():
+    def det(data):
+        return 1
+
+    def contract(data, rng=None):  # DESIGN.md §3's signature: deterministic unless seeded
+        return 1 if rng is None else int(rng.integers(1, 3))
+
+    def rand(data, rng):
+        return 1
+
+    assert (accepts_rng(det), is_randomised(det)) == (False, False)
+    assert (accepts_rng(contract), is_randomised(contract)) == (True, False)
+    assert (accepts_rng(rand), is_randomised(rand)) == (True, True)
+    contract.randomised = True
+    assert is_randomised(contract)
+    with pytest.raises(InvalidArgument, match="framework seed"):
+        run_algorithm(rand, ORACLE, TASK)
+
+
+def test_contract_signature_is_deterministic_without_seeds_and_randomised_with_them():
+    def alg(reader, rng=None):
+        a1, a2 = reader.read("a", 40)
+        if rng is None:
+            return 1 if a1 >= a2 else 2
+        return int(rng.integers(1, 3))
+
+    w = argmax.demonstrate(algorithm=alg)
+    assert w.kind == "consistent_pair" and w.check().valid
+    w = argmax.demonstrate(algorithm=alg, seeds=10)
+    assert w.kind == "randomised_pair" and w.check().valid
+
+
+def test_sys_exit_is_a_failed_run_not_an_exit():
+    def quits(reader):
+        raise SystemExit(0)
+
+    run = run_algorithm(quits, ORACLE, TASK)
+    assert not run.ok and "exit" in run.error
+
+
+def test_in_process_wall_time_stops_pure_computation():
+    def spins(reader):
+        try:
+            while True:
+                pass
+        except Exception:  # a candidate swallowing exceptions cannot swallow the timer
+            return 1
+
+    t0 = time.monotonic()
+    run = run_algorithm(spins, ORACLE, TASK, budget=Budget(wall_time=0.5))
+    assert time.monotonic() - t0 < 1.5
+    assert not run.ok and "time limit" in run.error
+
+
+def test_zero_seeds_is_refused():
+    with pytest.raises(InvalidArgument):
+        argmax.demonstrate(algorithm="random-level", seeds=0)
+
+
+def test_raised_distance_claims_fail():
+    from sci_hierarchy.witness import Witness
+    w = argmax.demonstrate(algorithm="refine")
+    d = dict(w.data)
+    d["instances"] = [dict(i) for i in w.data["instances"]]
+    d["instances"][1]["distance_lower_bound"] = "1"   # the other member: output is right there
+    assert not Witness(d).check().valid
