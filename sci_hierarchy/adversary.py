@@ -258,8 +258,9 @@ def consistent_pair_attack(
     verdict = "defeated" if dc.lo > family.threshold else "succeeded"
     if verdict != "defeated":  # the theorem says this cannot happen
         raise SciHierarchyError(
-            "internal error: the consistent pair did not separate the output "
-            f"(distance lower bounds {float(d1.lo):.3g}, {float(d2.lo):.3g})"
+            "the consistent pair did not separate the output (distance lower bounds "
+            f"{float(d1.lo):.3g}, {float(d2.lo):.3g}): the family is not a valid consistent pair, "
+            "or an in-process candidate tampered with the framework's memory (run it with --isolate)"
         )
     data = _base("consistent_pair", theorem, part, algorithm_name, verdict, family.threshold, dc.lo)
     tb = _TranscriptBuilder(tie.shapes())

@@ -30,6 +30,21 @@ original problem with steps :math:`\tau/\alpha_k`, :math:`\sigma\alpha_k`,
 a dual reset and a restart from the ergodic mean.  Requires
 :math:`\tau\sigma\|A\|^2<1`.
 
+**When it converges to the minimiser.**  The schedule is fixed in advance: the
+primal step :math:`\tau\varepsilon_kp/(2L_A)` shrinks by :math:`\nu` per restart
+whatever the iterates do, so the restart outputs *always* converge geometrically
+(:func:`firenet_travel_bounds` bounds the remaining travel) -- to the minimiser
+only when the problem is sharp enough: :math:`\|x-x^*\|\le c\,(F(x)-F^*)` with
+:math:`c\lesssim p\sqrt{\tau\sigma}/(2e)` at the best :math:`L_A` (about 0.9 for
+:math:`p=5`, :math:`L_A=1`, :math:`\tau=\sigma\approx1`; cf. :func:`theory_config`).
+Along a null-space direction of :math:`A`, :math:`c\ge1/(\lambda\|w\|_2)`, which is
+≈ 17-18 in the paper's imaging setting (λ = 2.5e-4, 128², 25 % Fourier, Haar,
+weights in levels).  There FIRENET with :math:`p=5` stalls at a non-minimiser while
+its own iterates converge at rate :math:`e^{-1}`: measure convergence against a
+certified minimiser (:func:`sr_lasso_minimiser`), never against FIRENET's own
+limit or a warm-started continuation with its final tiny steps
+(``benchmarks/firenet_convergence.py`` prints both).
+
 **As a network** (PAPER.md §5.2): one inner step is three affine layers
 (widths :math:`2N+m`, :math:`2(N+m)`, :math:`2N+m+1`) with entrywise
 soft-thresholding (threshold 1, the level-dependent thresholds
@@ -84,6 +99,10 @@ __all__ = [
     "sr_lasso_objective",
     "firenet",
     "primal_dual",
+    "sr_lasso_dual_bound",
+    "CertifiedMinimiser",
+    "sr_lasso_minimiser",
+    "firenet_travel_bounds",
     "firenet_network",
     "firenet_widths",
     "LevelChoice",
@@ -362,16 +381,20 @@ class PrimalDualResult:
     x_last: np.ndarray
     history: tuple[np.ndarray, ...] = ()
     operator_applications: int = 0
+    z_last: np.ndarray | None = None
 
 
 def primal_dual(A: Any, y: Any, *, lam: Any, tau: Any, sigma: Any, iterations: int, weights: Any = None,
-                x0: Any = None, record_every: int = 0) -> PrimalDualResult:
+                x0: Any = None, record_every: int = 0, z0: Any = None) -> PrimalDualResult:
     r"""Plain (unrestarted) ergodic Chambolle--Pock for weighted SR-LASSO.
 
     Same steps as FIRENET's inner loop on the original data, started at ``x0``
     (default 0) with dual 0, run for ``iterations`` steps; the ergodic mean is
     over :math:`x_1..x_K`.  ``record_every=k`` keeps the ergodic mean every
-    ``k`` steps.
+    ``k`` steps.  ``z_last`` is the last dual iterate (feed it to
+    :func:`sr_lasso_dual_bound` for a certified lower bound on the optimum);
+    ``z0`` (default 0) starts the dual there, so ``x0=r.x_last, z0=r.z_last``
+    continues a run exactly.
     """
     lam = float(_real(lam, "lam", positive=True))
     tau = float(_real(tau, "tau", positive=True))
@@ -389,7 +412,12 @@ def primal_dual(A: Any, y: Any, *, lam: Any, tau: Any, sigma: Any, iterations: i
     X = np.zeros((Y.shape[0], N), dtype=dt) if x0 is None else np.atleast_2d(np.asarray(x0, dtype=dt)).copy()
     if X.shape != (Y.shape[0], N):
         raise InvalidArgument(f"x0.shape={np.shape(x0)!r}: expected ({N},) or ({Y.shape[0]}, {N})")
-    z = np.zeros_like(Y, dtype=dt)
+    if z0 is None:
+        z = np.zeros_like(Y, dtype=dt)
+    else:
+        z = np.atleast_2d(np.asarray(z0, dtype=dt)).copy()
+        if z.shape != Y.shape:
+            raise InvalidArgument(f"z0.shape={np.shape(z0)!r}: expected ({Y.shape[1]},) or {Y.shape!r}")
     S = np.zeros_like(X)
     hist = []
     for k in range(1, iterations + 1):
@@ -400,7 +428,152 @@ def primal_dual(A: Any, y: Any, *, lam: Any, tau: Any, sigma: Any, iterations: i
         if record_every and k % record_every == 0:
             hist.append(S[0] / k if single else S / k)
     erg = S / iterations
-    return PrimalDualResult(erg[0] if single else erg, X[0] if single else X, tuple(hist), 2 * iterations)
+    return PrimalDualResult(erg[0] if single else erg, X[0] if single else X, tuple(hist), 2 * iterations,
+                            z[0] if single else z)
+
+
+# --------------------------------------------------------------------------- certificates and diagnostics
+
+def sr_lasso_dual_bound(A: Any, y: Any, z: Any, *, lam: Any, weights: Any = None) -> float:
+    r"""Certified lower bound on :math:`F^*=\min_x\lambda\|x\|_{1,w}+\|Ax-y\|_2` from any dual vector ``z``.
+
+    **Duality.** :math:`F^*=\max\{-\mathrm{Re}\langle y,z\rangle:\ \|z\|_2\le1,\ |(A^*z)_i|\le\lambda w_i\}`
+    (weak duality: for feasible ``z`` and every ``x``,
+    :math:`\|Ax-y\|\ge\mathrm{Re}\langle Ax-y,z\rangle` and
+    :math:`\lambda\|x\|_{1,w}\ge-\mathrm{Re}\langle x,A^*z\rangle`; add the two).
+    Any ``z`` is made feasible by dividing by
+    :math:`\max(1,\|z\|_2,\max_i|(A^*z)_i|/(\lambda w_i))`, so the returned value is
+    :math:`\le F^*` for **every** ``z`` (up to floating-point rounding of the two inner
+    products).  With the dual iterate of a converged primal--dual run (``z_last`` of
+    :func:`primal_dual`), :math:`F(x)-\text{bound}` certifies how far ``x`` is from optimal.
+    The bound is stated for complex unknowns (or real data with a real operator).
+    """
+    op = as_operator(A)
+    lam_f = float(_real(lam, "lam", positive=True))
+    Y = np.asarray(y)
+    Z = np.asarray(z)
+    if Y.ndim != 1 or Y.shape[0] != op.shape[0] or Z.shape != Y.shape:
+        raise InvalidArgument(f"y.shape={Y.shape!r}, z.shape={Z.shape!r}: expected both ({op.shape[0]},)")
+    N = op.shape[1]
+    w = np.ones(N) if weights is None else _weights_array(weights, N)
+    Az = np.abs(op.adjoint(Z))
+    scale = max(1.0, float(np.linalg.norm(Z)), float(np.max(Az / (lam_f * w))))
+    return float(-np.real(np.vdot(Z, Y))) / scale
+
+
+@dataclass(frozen=True)
+class CertifiedMinimiser:
+    r"""Output of :func:`sr_lasso_minimiser`.
+
+    Attributes
+    ----------
+    x : ndarray
+        The best primal point found (smallest objective).
+    value : float
+        :math:`F(x)`.
+    lower_bound : float
+        Certified :math:`\le F^*` (:func:`sr_lasso_dual_bound`), so ``0 <= value - F* <= gap``.
+    gap : float
+        ``value - lower_bound``.
+    iterations : int
+        Primal--dual iterations run.
+    certified : bool
+        Whether ``gap <= tol * max(1, |value|)`` was reached.
+    """
+
+    x: np.ndarray
+    value: float
+    lower_bound: float
+    gap: float
+    iterations: int
+    certified: bool
+
+
+def sr_lasso_minimiser(A: Any, y: Any, *, lam: Any, weights: Any = None, x0: Any = None, tau: Any = 0.99,
+                       sigma: Any = 0.99, tol: float = 1e-10, max_iterations: int = 100000,
+                       check_every: int = 100) -> CertifiedMinimiser:
+    r"""A reference minimiser of weighted SR-LASSO **with a duality-gap certificate**.
+
+    Runs plain primal--dual (:func:`primal_dual`'s steps, ``tau``/``sigma`` relative to
+    :math:`\|A\|`) from ``x0`` (any candidate, e.g. the ground truth or a solver's
+    output: the certificate does not depend on where the candidate came from) and,
+    every ``check_every`` steps, evaluates :math:`F(x)` and :func:`sr_lasso_dual_bound`
+    of the dual iterate; stops once the best objective and the best lower bound agree
+    to ``tol`` (relative to ``max(1, F)``).  Use this, not "many iterations of
+    something", as the reference :math:`F^*` when measuring convergence: a reference
+    that is itself an iterate of the method under test (or of a slow one) makes a
+    stall look like convergence or hides it.
+    """
+    op = as_operator(A)
+    lam_f = float(_real(lam, "lam", positive=True))
+    if not (isinstance(tol, (int, float)) and tol > 0):
+        raise InvalidArgument(f"tol={tol!r}: expected a number > 0")
+    max_iterations = _int(max_iterations, "max_iterations", 1)
+    check_every = _int(check_every, "check_every", 1)
+    Y = np.asarray(y)
+    if Y.ndim != 1:
+        raise InvalidArgument(f"y.shape={Y.shape!r}: expected one measurement vector ({op.shape[0]},)")
+    nA = op.norm_bound if op.norm_bound is not None else op_norm(op)
+    tau_f = float(_real(tau, "tau", positive=True)) / nA
+    sigma_f = float(_real(sigma, "sigma", positive=True)) / nA
+    N = op.shape[1]
+    w = np.ones(N) if weights is None else _weights_array(weights, N)
+    F = lambda v: sr_lasso_objective(op, v, Y, lam=lam_f, weights=w)  # noqa: E731
+    dt = np.complex128 if (op.is_complex or np.iscomplexobj(Y)) else np.float64
+    x = np.zeros(N, dtype=dt) if x0 is None else np.array(x0, dtype=dt)
+    t = tau_f * lam_f * w
+    z = np.zeros(Y.shape, dtype=dt)
+    best_x, best_F = x, F(x)
+    lb = -math.inf
+    it = 0
+    while not (best_F - lb <= tol * max(1.0, abs(best_F)) or it >= max_iterations):
+        for _ in range(min(check_every, max_iterations - it)):
+            xn = soft_threshold_weighted(x - tau_f * op.adjoint(z), t)
+            z = project_unit_ball(z + sigma_f * op.forward(2.0 * xn - x) - sigma_f * Y)
+            x = xn
+            it += 1
+        Fx = F(x)
+        if Fx < best_F:
+            best_x, best_F = x, Fx
+        lb = max(lb, sr_lasso_dual_bound(op, Y, z, lam=lam_f, weights=w))
+    gap = best_F - lb
+    return CertifiedMinimiser(best_x, best_F, lb, gap, it, gap <= tol * max(1.0, abs(best_F)))
+
+
+def firenet_travel_bounds(config: FirenetConfig, N: int, *, op_norm_value: float | None = None) -> tuple[float, ...]:
+    r"""How far FIRENET can still move: :math:`R_K` with :math:`\|\psi_m-\psi_K\|_2\le R_K` for all :math:`m\ge K`.
+
+    **Proof.** In restart :math:`k` (scaled variables, :math:`X_0=\alpha_k\psi_{k-1}`,
+    dual in the unit ball) one step moves the primal by
+    :math:`\|S_t(X-\tau A^*z)-X\|\le\tau\|A^*z\|+\|t\|_2\le\tau D`,
+    :math:`D=\|A\|+\lambda\|w\|_2` (:math:`|S_t(u)-u|\le t` entrywise).  So
+    :math:`\|X_j-X_0\|\le j\tau D`, the ergodic mean is within
+    :math:`\frac{p+1}2\tau D` of :math:`X_0`, and unscaled
+    :math:`\|\psi_k-\psi_{k-1}\|\le r_k=\frac{p+1}2\tau D/\alpha_k=\frac{p+1}2\tau D\frac{\varepsilon_kp}{2L_A}`.
+    Hence :math:`R_K=\sum_{k>K}r_k` (returned for :math:`K=0..n`; :math:`R_n=0`).
+
+    **Use.** Because :math:`\varepsilon_k` decays like :math:`\nu^k` *whatever the
+    iterates do*, the restart outputs always form a geometrically convergent
+    sequence, but its limit is the minimiser :math:`x^*` only if the problem is sharp
+    enough for the schedule.  :math:`\|\psi_n-x^*\|\ge\max_K(\|\psi_K-x^*\|-R_K)`
+    (for every :math:`n` up to ``config.restarts``; pass a configuration with more
+    restarts to cover a longer horizon) is a proof, from the run itself, that FIRENET
+    cannot reach :math:`x^*` with this
+    configuration.  ``op_norm_value`` defaults to ``config.op_norm``
+    (:math:`L_A\ge\|A\|` by assumption).
+    """
+    if not isinstance(config, FirenetConfig):
+        raise InvalidArgument(f"config={describe(config)}: expected a FirenetConfig")
+    N = _int(N, "N", 1)
+    nA = float(config.op_norm) if op_norm_value is None else float(_real(op_norm_value, "op_norm_value", nonneg=True))
+    D = nA + float(config.lam) * float(np.linalg.norm(config.weights_for(N)))
+    p = config.inner
+    _, alphas = config.schedule()
+    steps = [(p + 1) / 2 * float(config.tau) * D / a for a in alphas]
+    tails = [0.0]
+    for r in reversed(steps):
+        tails.append(tails[-1] + r)
+    return tuple(reversed(tails))
 
 
 # --------------------------------------------------------------------------- network form

@@ -27,7 +27,10 @@ from sci_hierarchy.firenet import (
     error_bound,
     firenet,
     firenet_network,
+    firenet_travel_bounds,
     rnsp_constants,
+    sr_lasso_dual_bound,
+    sr_lasso_objective,
     theory_config,
     xi_zeta_kappa,
 )
@@ -121,3 +124,40 @@ def test_attack_ratio_on_firenet_is_bounded(seed: int, radius: float) -> None:
                                   lr=radius / 5, iterations=25, restarts=2, init_scale=radius, seed=seed % 1000)
     assert res.norm <= radius * (1 + 1e-12)
     assert res.ratio <= ATTACK_RATIO_BOUND
+
+
+@_SETTINGS
+@given(seed=st.integers(0, 2**32 - 1), m=st.integers(1, 6), N=st.integers(1, 8), cplx=st.booleans(),
+       lam=st.floats(0.01, 3.0), zscale=st.floats(1e-3, 1e3))
+def test_dual_bound_never_exceeds_the_objective(seed: int, m: int, N: int, cplx: bool, lam: float,
+                                                zscale: float) -> None:
+    """Weak duality: sr_lasso_dual_bound(z) <= F(x) for every z and every x."""
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((m, N)) + (1j * rng.standard_normal((m, N)) if cplx else 0)
+    y = rng.standard_normal(m) + (1j * rng.standard_normal(m) if cplx else 0)
+    w = rng.uniform(0.2, 3, N)
+    z = zscale * (rng.standard_normal(m) + (1j * rng.standard_normal(m) if cplx else 0))
+    lb = sr_lasso_dual_bound(A, y, z, lam=lam, weights=w)
+    X = rng.standard_normal((20, N)) * rng.uniform(0, 3) + (1j * rng.standard_normal((20, N)) if cplx else 0)
+    X = np.vstack([X, np.linalg.lstsq(A, y, rcond=None)[0], np.zeros(N)])
+    vals = sr_lasso_objective(A, X, y, lam=lam, weights=w)
+    assert lb <= float(np.min(vals)) + 1e-12 * max(1.0, float(np.min(vals)))
+
+
+@_SETTINGS
+@given(seed=st.integers(0, 2**32 - 1), m=st.integers(1, 6), N=st.integers(1, 8), inner=st.integers(1, 6),
+       restarts=st.integers(1, 8), cplx=st.booleans(), lam=st.floats(0.01, 2.0), eps0=st.floats(0.01, 100.0))
+def test_firenet_never_travels_beyond_the_travel_bound(seed: int, m: int, N: int, inner: int, restarts: int,
+                                                       cplx: bool, lam: float, eps0: float) -> None:
+    """||psi_j - psi_K|| <= R_K for all j >= K (firenet_travel_bounds), whatever the data and eps0."""
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((m, N)) + (1j * rng.standard_normal((m, N)) if cplx else 0)
+    L = float(np.linalg.norm(A, 2))
+    cfg = FirenetConfig(lam=lam, inner=inner, restarts=restarts, tau=0.9 / L, sigma=0.9 / L, op_norm=L,
+                        eps0=eps0, weights=rng.uniform(0.2, 3, N))
+    y = 10 * (rng.standard_normal(m) + (1j * rng.standard_normal(m) if cplx else 0))
+    psi = [np.zeros(N)] + list(firenet(A, y, cfg, record=True).restart_outputs)
+    R = firenet_travel_bounds(cfg, N)
+    for K in range(restarts):
+        for j in range(K + 1, restarts + 1):
+            assert np.linalg.norm(psi[j] - psi[K]) <= R[K] * (1 + 1e-12)

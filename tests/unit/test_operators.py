@@ -130,3 +130,16 @@ def test_walsh_wavelet_real() -> None:
 def test_invalid_arguments(call, match: str) -> None:
     with pytest.raises(InvalidArgument, match=match):
         call()
+
+
+def test_fourier_dc_is_at_the_centre_and_coarse_scaling_coefficient_hits_only_dc() -> None:
+    N = 16
+    F = SubsampledFourier2D(np.ones((N, N), dtype=bool))
+    k = F.forward(np.ones(N * N)).reshape(N, N)
+    assert abs(k[N // 2, N // 2] - N) < 1e-12 and np.abs(k).sum() - abs(k[N // 2, N // 2]) < 1e-10
+    # with full Haar depth the single scaling coefficient is the constant image: measured only at DC
+    A = fourier_wavelet_operator(np.ones((N, N), dtype=bool), levels=4)
+    e0 = np.zeros(N * N)
+    e0[0] = 1.0
+    out = A.forward(e0).reshape(N, N)
+    assert abs(abs(out[N // 2, N // 2]) - 1) < 1e-12 and np.abs(out).sum() - abs(out[N // 2, N // 2]) < 1e-10

@@ -108,3 +108,17 @@ def test_phantoms_and_sparsity_estimates() -> None:
     s = estimate_sparsities(img, levels=4)
     assert len(s) == 5 and all(v >= 1 for v in s)
     assert s[0] <= 16  # the approximation block has 4x4 entries
+
+
+def test_imaging_setup_samples_dc_and_the_whole_centre() -> None:
+    """The FIRENET imaging benchmark's mask: DC sampled, low frequencies fully sampled (a mask missing them
+    would make the problem far less sharp); the phantom is in [0, 1]; the coarse levels get the largest weights."""
+    img = shepp_logan(128)
+    assert img.min() == 0.0 and img.max() == 1.0
+    s = estimate_sparsities(img, levels=5)
+    pat = das_mask(128, 0.25, levels=5, sparsities=s, seed=0)
+    assert pat.mask[64, 64]
+    np.testing.assert_array_equal(pat.counts[:3, :3], pat.level_sizes[:3, :3])
+    assert pat.mask[64 - 8:64 + 8, 64 - 8:64 + 8].all()
+    w = wavelet_weights(128, 5, s).reshape(128, 128)
+    assert w[0, 0] == w.max() == pytest.approx(math.sqrt(sum(s) / s[0])) and w[127, 127] == w.min()
