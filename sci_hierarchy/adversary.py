@@ -676,7 +676,7 @@ def _check_consistent_pair(w: Witness) -> tuple[str, ...]:
     _verdict_must_be(w, "defeated")
     hooks = _claim_hooks(w)
     return (
-        f"all {len(run['reads'])} answers read are in D_n and within 2^-n of both instances "
+        f"every entry of all {len(run['reads'])} reads is in D_n and within 2^-n of both instances "
         "(exact/certified)",
         "one transcript serves both instances, so the output is the same on both",
         f"distance from the output to the solution set of the chosen instance >= "
