@@ -16,7 +16,11 @@ unitary (orthonormal bases), and :math:`P_\Omega` is a coordinate restriction,
 so :math:`\|P_\Omega x\|_2\le\|x\|_2`; hence
 :math:`\|Ax\|_2\le\|F W^{-1}x\|_2=\|x\|_2`.  Such operators carry
 ``norm_bound == 1.0``; a dense matrix carries ``norm_bound = None`` and its norm
-is computed numerically (:func:`op_norm`).
+is computed numerically (:func:`op_norm`).  Caveat: :math:`W^{-1}` is only as
+orthonormal as the tabulated filter coefficients (PyWavelets' ``sym3`` to about
+5e-12, ``sym4`` to 5e-13); :class:`WaveletSynthesis2D` therefore computes its
+``norm_bound`` from the filters (1.0 when they are orthonormal to rounding, as
+for ``db1``/``db2``; e.g. 1 + 3e-11 for ``sym3``).
 
 Coefficient ordering: a wavelet coefficient vector is the row-major flattening
 of the ``N x N`` array of :func:`pywt.coeffs_to_array` -- the quadrant layout
@@ -138,6 +142,28 @@ class DenseOperator(LinearOperator):
         return np.array(self.matrix)
 
 
+def _periodic_filter_bank_norm_sq(wavelet: Any, n: int) -> float:
+    r""":math:`\|T_n\|_2^2` for the one-level periodised 1-D analysis :math:`T_n` (length ``n``, even).
+
+    :math:`T_n` stacks two circulant filterings downsampled by 2, so :math:`T_nT_n^*` is a 2x2
+    block of circulants; at DFT frequency :math:`m<n/2` its symbol is
+    :math:`\frac12\begin{pmatrix}|u_m|^2+|u_{m+n/2}|^2 & u_m\bar v_m+u_{m+n/2}\bar v_{m+n/2}\\ \cdot &
+    |v_m|^2+|v_{m+n/2}|^2\end{pmatrix}` with :math:`u,v` the length-``n`` DFTs of the wrapped low/high
+    pass filters, and the norm is the largest eigenvalue over ``m``.  Exactly 1 for an orthonormal
+    filter bank; PyWavelets' tabulated coefficients make it 1 + O(1e-11) for some wavelets.
+    """
+    h = np.zeros(n)
+    g = np.zeros(n)
+    np.add.at(h, np.arange(len(wavelet.dec_lo)) % n, np.asarray(wavelet.dec_lo))
+    np.add.at(g, np.arange(len(wavelet.dec_hi)) % n, np.asarray(wavelet.dec_hi))
+    H, G = np.fft.fft(h), np.fft.fft(g)
+    m = n // 2
+    a = (np.abs(H[:m]) ** 2 + np.abs(H[m:]) ** 2) / 2
+    d = (np.abs(G[:m]) ** 2 + np.abs(G[m:]) ** 2) / 2
+    b = (H[:m] * np.conj(G[:m]) + H[m:] * np.conj(G[m:])) / 2
+    return float(np.max((a + d) / 2 + np.sqrt(((a - d) / 2) ** 2 + np.abs(b) ** 2)))
+
+
 class WaveletSynthesis2D(LinearOperator):
     r"""Orthonormal periodised 2-D wavelet synthesis :math:`W^{-1}` on ``N x N`` images.
 
@@ -173,7 +199,10 @@ class WaveletSynthesis2D(LinearOperator):
         self.levels = int(levels)
         self.shape = (self.N * self.N, self.N * self.N)
         self.is_complex = False
-        self.norm_bound = 1.0
+        nb = 1.0
+        for lev in range(self.levels):  # level l maps the (N/2^l)^2 block by T (x) T, the rest by the identity
+            nb *= max(1.0, _periodic_filter_bank_norm_sq(w, self.N >> lev))
+        self.norm_bound = 1.0 if nb <= 1.0 + 1e-14 else nb * (1.0 + 1e-14)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             coeffs = pywt.wavedec2(np.zeros((self.N, self.N)), wavelet, mode="periodization", level=self.levels)

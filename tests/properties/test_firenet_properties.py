@@ -73,7 +73,8 @@ def test_operators_adjoint_and_norm(seed: int, logN: int, rate: float, walsh: bo
     lhs = np.vdot(y, A.forward(x))
     rhs = np.vdot(A.adjoint(y), x)
     assert abs(lhs - rhs) <= 1e-12 * np.linalg.norm(x) * np.linalg.norm(y)
-    assert np.linalg.norm(A.forward(x)) <= (1 + 1e-12) * np.linalg.norm(x)
+    assert A.norm_bound <= 1 + 1e-10  # 1.0 up to PyWavelets' tabulated filter precision (sym3: 1 + 3e-11)
+    assert np.linalg.norm(A.forward(x)) <= (1 + 1e-12) * A.norm_bound * np.linalg.norm(x)
 
 
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
