@@ -70,6 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="wall-time limit per run of an isolated algorithm (default 60)")
     d.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
+    r = sub.add_parser("reproduce", help="regenerate the paper's experiments (CSV + JSON + PNG)")
+    r.add_argument("experiment", choices=("table1", "convergence", "stability"))
+    r.add_argument("--out", metavar="DIR", help="output folder (default: reproduce-out/EXPERIMENT)")
+    r.add_argument("--quick", action="store_true", help="small, fast version (what the tests run)")
+    r.add_argument("--seed", type=_positive_int, default=0, help="master seed (default 0)")
+    r.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
     v = sub.add_parser("verify", help="re-check a witness file from its data alone")
     v.add_argument("file")
     v.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
@@ -157,6 +164,20 @@ def _check_writable(path: str) -> None:
         raise InvalidArgument(f"--json={path!r} is a folder; give a file name")
 
 
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from sci_hierarchy.reproduce import run
+
+    out = args.out or os.path.join("reproduce-out", args.experiment)
+    summary = run(args.experiment, out=out, quick=args.quick, seed=args.seed,
+                  progress=lambda msg: _say(f"  ... {msg}"))
+    print(summary["report"])
+    print("wrote: " + ", ".join(str(p) for p in summary["paths"].values()))
+    if summary["claim_holds"] is False:
+        _say(f"the paper's claim is NOT reproduced here: {summary['claim']}")
+        return EXIT_CLAIM
+    return EXIT_OK
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from sci_hierarchy.witness import load_witness
 
@@ -193,6 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_demo(args)
         if args.command == "verify":
             return cmd_verify(args)
+        if args.command == "reproduce":
+            return cmd_reproduce(args)
     except KeyboardInterrupt:
         _say("interrupted")
         return 130

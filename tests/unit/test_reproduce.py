@@ -1,0 +1,164 @@
+"""`sci-hierarchy reproduce ... --quick`: files, settings, and the claims a quick run supports.
+
+Each experiment runs once (module fixtures, ~40 s in all on 2 cores).  What is asserted:
+
+* table1: FIRENET (valid steps) sits within 1 % of 1.5*10^-K from Xi(A, y) and above 10^-K for every
+  (K, n), with no improvement in n; ||A_n - A|| < 2^-n; the reference script's index bug reproduces
+  2.598*10^-K for K = 1, 3.  The quick LISTA column is only checked to be finite (it is under-trained).
+* convergence: the instrumented FIRENET equals sci_hierarchy.firenet.firenet; the objective gap falls
+  geometrically over the first restarts and ends below the unrestarted run's.
+* stability: files written, ratios finite and positive (attacks.py states no stability constant for
+  FIRENET, so no bound is asserted; the quick U-Net is untrained, so no comparison is asserted).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+
+import pytest
+
+from sci_hierarchy.errors import InvalidArgument
+from sci_hierarchy.reproduce import EXPERIMENTS, run
+
+pytest.importorskip("matplotlib")
+
+
+def _files_ok(summary: dict, stem: str) -> None:
+    paths = summary["paths"]
+    for key in ("csv", "json", "png"):
+        assert os.path.getsize(paths[key]) > 0, key
+        assert os.path.basename(paths[key]).startswith(stem)
+    with open(paths["json"], encoding="utf-8") as fh:
+        data = json.load(fh)
+    assert data["experiment"] == stem and data["quick"] is True and data["seed"] == 0
+    assert "settings" in data and "report" in data
+    with open(paths["csv"], encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert len(rows) >= 2 and all(len(r) == len(rows[0]) for r in rows)
+    with open(paths["png"], "rb") as fh:
+        assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert "QUICK" in summary["report"] or "quick" in summary["report"].lower()
+
+
+@pytest.fixture(scope="module")
+def table1(tmp_path_factory):
+    msgs: list[str] = []
+    return run("table1", out=str(tmp_path_factory.mktemp("t1")), quick=True, seed=0, progress=msgs.append), msgs
+
+
+@pytest.fixture(scope="module")
+def convergence(tmp_path_factory):
+    return run("convergence", out=str(tmp_path_factory.mktemp("conv")), quick=True, seed=0)
+
+
+@pytest.fixture(scope="module")
+def stability(tmp_path_factory):
+    pytest.importorskip("torch")
+    return run("stability", out=str(tmp_path_factory.mktemp("stab")), quick=True, seed=0)
+
+
+# ----------------------------------------------------------------------------- argument validation
+
+@pytest.mark.parametrize("kwargs, word", [
+    (dict(name="table2"), "name="),
+    (dict(name="table1", seed=-1), "seed="),
+    (dict(name="table1", seed=True), "seed="),
+    (dict(name="table1", quick="yes"), "quick="),
+    (dict(name="table1", progress=3), "progress="),
+    (dict(name="table1", out=""), "out="),
+])
+def test_run_rejects_bad_arguments(tmp_path, kwargs, word):
+    kwargs = {"out": str(tmp_path), **kwargs}
+    name = kwargs.pop("name")
+    with pytest.raises(InvalidArgument) as exc:
+        run(name, **kwargs)
+    msg = str(exc.value)
+    assert word in msg and "\n" not in msg
+
+
+def test_run_rejects_a_file_as_out(tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(InvalidArgument, match="not a folder"):
+        run("table1", out=str(f), quick=True)
+
+
+def test_experiment_names():
+    assert EXPERIMENTS == ("table1", "convergence", "stability")
+
+
+# ----------------------------------------------------------------------------- table 1
+
+def test_table1_files_and_progress(table1):
+    summary, msgs = table1
+    _files_ok(summary, "table1")
+    assert msgs and all(isinstance(m, str) and "\n" not in m for m in msgs)
+    assert len(summary["rows"]) == 9
+
+
+def test_table1_firenet_column(table1):
+    summary, _ = table1
+    for r in summary["rows"]:
+        K = r["K"]
+        assert r["firenet_distance"] > 10.0 ** -K
+        assert r["firenet_distance"] == pytest.approx(1.5 * 10.0 ** -K, rel=0.01)
+        assert r["norm_An_minus_A"] < 2.0 ** -r["n"]
+        # the two candidate minimisers are ~3*10^-K apart; FIRENET sits near their midpoint
+        assert r["minimiser_separation"] == pytest.approx(3 * 10.0 ** -K, rel=1e-3)
+        assert r["firenet_distance_to_Xi_An"] == pytest.approx(r["firenet_distance"], rel=0.01)
+        if K in (1, 3):  # the reference script's loop-index bug: c*sqrt(3/2) = 2.598*10^-K
+            assert r["firenet_distance_script_index"] == pytest.approx(r["reference_script"], rel=0.01)
+        assert math.isfinite(r["lista_distance"])
+    checks = summary["checks"]
+    assert checks["every_firenet_entry_exceeds_10^-K"]
+    assert not any(v for k, v in checks["improvement_with_n"].items() if "firenet" in k)
+    assert "QUICK RUN" in summary["report"] and "0.2597823" in summary["report"]
+
+
+def test_table1_is_reproducible_from_its_seed(table1, tmp_path):
+    summary, _ = table1
+    again = run("table1", out=str(tmp_path), quick=True, seed=0)
+    with open(summary["paths"]["csv"]) as a, open(again["paths"]["csv"]) as b:
+        assert a.read() == b.read()
+
+
+# ----------------------------------------------------------------------------- convergence
+
+def test_convergence_files(convergence):
+    _files_ok(convergence, "convergence")
+
+
+def test_convergence_claims(convergence):
+    m, c = convergence["measured"], convergence["checks"]
+    assert c["firenet_matches_library"]
+    ends = m["restart_end_gaps"]
+    assert all(g >= 0 for g in ends)
+    # geometric decrease over the first restarts: each of the first three ratios at most e^-1 + 0.15
+    assert all(r <= math.exp(-1) + 0.15 for r in m["restart_gap_ratios"][:3])
+    assert ends[3] < 0.05 * ends[0]
+    assert c["restarted_beats_plain_gap"]
+    assert m["floor_rel_coef_error"] > 0
+    assert m["reference"]["unrestarted_iterations"] == convergence["settings"]["reference_iterations"]
+
+
+# ----------------------------------------------------------------------------- stability
+
+def test_stability_files(stability):
+    _files_ok(stability, "stability")
+    assert os.path.getsize(stability["paths"]["png_detail"]) > 0
+
+
+def test_stability_ratios_finite(stability):
+    res = stability["results"]
+    assert set(res) == {"U-Net", "FIRENET"}
+    for name, r in res.items():
+        assert math.isfinite(r["clean_psnr"]) and r["clean_rel_error"] > 0
+        assert math.isfinite(r["detail_contrast"])
+        for a in r["attacks"]:
+            assert a["norm_e"] <= a["eta"] * (1 + 1e-9)
+            assert math.isfinite(a["ratio"]) and a["ratio"] > 0
+            assert math.isfinite(a["random_ratio"]) and a["random_ratio"] > 0
+    assert stability["checks"]["ratios_finite"]
