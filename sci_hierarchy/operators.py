@@ -32,6 +32,7 @@ layout for weights in levels.
 
 from __future__ import annotations
 
+import abc
 import math
 import warnings
 from functools import cached_property
@@ -64,7 +65,7 @@ def _check_pow2(N: Any, name: str = "N") -> int:
     return int(N)
 
 
-class LinearOperator:
+class LinearOperator(abc.ABC):
     """Base class: ``shape``, ``is_complex``, ``forward``, ``adjoint``, ``norm_bound``.
 
     Subclasses implement ``_forward`` and ``_adjoint`` on arrays whose last axis
@@ -75,11 +76,13 @@ class LinearOperator:
     is_complex: bool = True
     norm_bound: float | None = None
 
-    def _forward(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        """Apply the operator along the last axis."""
 
-    def _adjoint(self, y: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _adjoint(self, y: np.ndarray) -> np.ndarray:
+        """Apply the adjoint along the last axis."""
 
     def _check(self, v: Any, n: int, name: str) -> np.ndarray:
         arr = np.asarray(v)

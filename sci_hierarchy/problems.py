@@ -81,6 +81,7 @@ for approximation and distances.
 
 from __future__ import annotations
 
+import abc
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -652,7 +653,7 @@ def _check_bits(bits: object) -> int:
     return bits
 
 
-class SolutionSet:
+class SolutionSet(abc.ABC):
     """A closed convex solution set in R^N with a rigorous ``distance``.
 
     ``distance(z, bits=b)`` returns an :class:`Interval` ``[lo, hi]`` that
@@ -666,11 +667,13 @@ class SolutionSet:
     kind: str
 
     @property
-    def vertices(self) -> tuple[tuple[Real, ...], ...]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def vertices(self) -> tuple[tuple[Real, ...], ...]:
+        """The extreme points of the set."""
 
-    def distance(self, z: Sequence[object], *, bits: int | None = None) -> Interval:  # pragma: no cover
-        raise NotImplementedError
+    @abc.abstractmethod
+    def distance(self, z: Sequence[object], *, bits: int | None = None) -> Interval:
+        """A rigorous enclosure of the l2 distance from ``z`` to the set."""
 
     def centre(self) -> tuple[Real, ...]:
         """The barycentre of the vertices (a point of the set)."""

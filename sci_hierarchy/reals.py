@@ -28,6 +28,7 @@ bound distances and to decide inequalities between reals.
 
 from __future__ import annotations
 
+import abc
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -65,7 +66,7 @@ def _bitlen_ceil(x: Fraction) -> int:
     return (math.ceil(x) - 1).bit_length()
 
 
-class Real:
+class Real(abc.ABC):
     """A computable real number: ``approx(n)`` is proved within 2^-n.
 
     Instances are immutable expression nodes; approximations are cached per
@@ -78,11 +79,13 @@ class Real:
         self._cache: dict[int, Fraction] = {}
 
     # -- the one thing subclasses provide -------------------------------
-    def _approx(self, n: int) -> Fraction:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _approx(self, n: int) -> Fraction:
+        """A proved level-n approximation (the public ``approx`` caches it)."""
 
-    def to_json(self) -> object:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def to_json(self) -> object:
+        """The JSON expression that :func:`real_from_json` rebuilds."""
 
     @property
     def exact(self) -> Fraction | None:
