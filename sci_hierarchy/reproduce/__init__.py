@@ -7,7 +7,7 @@
 Experiments (see ``docs/reproduce.md``):
 
 * ``table1`` -- Table 1 (P3, inexact input): LISTA and FIRENET on ``(A_n, y_n)`` vs ``Xi(A, y)``;
-* ``convergence`` -- Fig. S3 analogue: FIRENET's linear convergence on a phantom;
+* ``convergence`` -- Fig. S3 analogue: FIRENET's convergence on a phantom, against a certified minimiser;
 * ``stability`` -- a trained U-Net vs FIRENET under worst-case perturbations, and a detail test
   (needs PyTorch, the ``learn`` extra).
 

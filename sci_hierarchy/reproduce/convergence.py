@@ -1,4 +1,4 @@
-r"""Fig. S3 analogue: FIRENET's linear convergence on a generated phantom (PAPER.md §6.4).
+r"""Fig. S3 analogue: FIRENET's convergence on a generated phantom (PAPER.md §6.4), against a certified minimiser.
 
 Setting (AUTHORS_CODE.md §2.4, first row): ``A = P_Omega F W^-1`` (unitary 2-D DFT, orthonormal
 periodised Haar with ``log2(N) - 1`` levels), a 15 % multilevel mask (:func:`~sci_hierarchy.sampling.das_mask`),
@@ -8,12 +8,32 @@ noise with ``||e|| = 0.02 ||A c||``, ``lam = 2.5e-4``, ``p = 5``, 16 restarts, `
 enforces ``tau sigma L_A^2 < 1`` strictly, so ``tau = sigma = 0.999`` here.
 
 Measured per inner iteration ``j`` (``c_j`` = the running ergodic mean of the current restart, unscaled,
-as the authors' ``store_hist``): ``||c_j - c|| / ||c||`` against the true coefficients ``c``,
-``(F(c_j) - F*) / ||c||`` and ``||c_j - c*|| / ||c||``.  The floor ``||c - c*|| / ||c||`` is drawn dashed.
+as the authors' ``store_hist``): ``||c_j - c|| / ||c||`` against the true coefficients ``c`` and
+``(F(c_j) - F(c*)) / ||c||``; per restart output ``psi_k``: ``||psi_k - c*|| / ||c||`` and the same two
+quantities measured against FIRENET's *own limit* ``psi_inf`` (FIRENET continued to many restarts).
 
-Reference minimiser ``c*``: a long *unrestarted* primal--dual run warm-started at FIRENET's output (the
-authors' choice; its length is recorded), and, as a cross-check, FIRENET continued to more restarts;
-``c*`` is the candidate with the smallest objective, and ``F*`` the smallest objective value seen anywhere.
+Three different things are reported, and they must not be confused:
+
+(a) **the gap to the true minimiser.**  ``c*`` comes from :func:`~sci_hierarchy.firenet.sr_lasso_minimiser`
+    started at the ground-truth ``c`` (independent of FIRENET), with a duality-gap certificate:
+    ``lb <= F* <= F(c*) <= lb + gap``.  So ``F(c_j) - F(c*) <= F(c_j) - F* <= F(c_j) - lb``.
+    Combined with :func:`~sci_hierarchy.firenet.firenet_travel_bounds` (how far FIRENET can still move
+    after restart ``K``; ``F`` is ``D``-Lipschitz, ``D = L_A + lam ||w||_2``) this *proves* that every later
+    restart output, up to a horizon of 10^4 restarts, keeps ``F - F* >= F(psi_K) - D R_K - F(c*)``.
+    When that is positive FIRENET (p = 5) has stalled: its primal step shrinks by ``e^-1`` per restart
+    whatever the iterates do (``sci_hierarchy.firenet`` module docstring).
+(b) **the decay against FIRENET's own limit** ``psi_inf``: geometric at about ``e^-1`` per restart by
+    construction of the schedule, whether or not ``psi_inf`` is a minimiser.  This is what a reference
+    warm-started at (or continued from) FIRENET's output measures; it is not convergence to ``c*``.
+(c) **the error to the true image** ``||c_j - c||/||c||`` next to the floor ``||c - c*||/||c||`` (how far the
+    minimiser itself is from the truth): a stalled FIRENET can still sit at (even below) that floor.
+
+Not certified: ``||c* - x*||`` for the exact minimiser ``x*`` (it would need a sharpness constant), so the
+distances to ``c*`` are distances to a point whose objective is certified, not to ``x*``.
+
+The reference uses primal--dual with balanced steps ``tau = 0.99 s``, ``sigma = 0.99 / s`` (``s = 50``; with
+``tau = sigma = 0.99`` the certificate closes far more slowly on this problem, whose minimiser fits the data
+exactly: ``||A c* - y|| ~ 0``, dual norm ``||z*|| < 1``).
 """
 
 from __future__ import annotations
@@ -24,7 +44,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from sci_hierarchy.firenet import FirenetConfig, firenet, project_unit_ball, soft_threshold_weighted
+from sci_hierarchy.firenet import (FirenetConfig, firenet, firenet_travel_bounds, project_unit_ball,
+                                   soft_threshold_weighted, sr_lasso_minimiser)
 from sci_hierarchy.operators import WaveletSynthesis2D, fourier_wavelet_operator
 from sci_hierarchy.phantoms import random_ellipses, shepp_logan
 from sci_hierarchy.reproduce._common import Progress, Timer, child_seeds, environment, fmt, pyplot, text_table, \
@@ -33,12 +54,16 @@ from sci_hierarchy.sampling import das_mask, estimate_sparsities, wavelet_weight
 
 __all__ = ["run", "instrumented_firenet", "instrumented_primal_dual"]
 
+_HORIZON = 10_000  # restarts covered by the stall proof
+
 
 def _settings(quick: bool) -> dict[str, Any]:
     S = dict(N=1024, rate=0.15, lam=2.5e-4, tau=0.999, sigma=0.999, inner=5, restarts=16, delta=1e-9,
-             noise=0.02, reference_iterations=2000, continuation_restarts=48, ellipses=12)
+             noise=0.02, ellipses=12, continuation_restarts=48,
+             reference_step_balance=50.0, reference_tol=1e-9, reference_max_iterations=3000,
+             reference_check_every=100)
     if quick:
-        S.update(N=256, reference_iterations=200, continuation_restarts=24)
+        S.update(N=256, continuation_restarts=24, reference_tol=1e-6, reference_max_iterations=1500)
     return S
 
 
@@ -99,8 +124,21 @@ def instrumented_primal_dual(op: Any, y: np.ndarray, *, lam: float, tau: float, 
         if k % every == 0 or k == iterations:
             rec.append((k, metric((S / k)[0]), metric(X[0])))
         if progress is not None and iterations >= 1000 and k % (iterations // 10) == 0:
-            progress(f"convergence: reference run {k}/{iterations} ({timer.elapsed:.0f} s)")
+            progress(f"convergence: primal-dual run {k}/{iterations} ({timer.elapsed:.0f} s)")
     return (S / iterations)[0], X[0], rec
+
+
+def _fit_decay(ends: np.ndarray) -> tuple[float, list[int]]:
+    """Per-restart factor: least-squares slope of log(gap) from restart 2 while the gap exceeds 10x its last value."""
+    ks = np.arange(1, len(ends) + 1)
+    sel = (ks >= 2) & (ends > 10 * ends[-1]) & (ends > 0)
+    if sel.sum() >= 2:
+        return float(math.exp(np.polyfit(ks[sel], np.log(ends[sel]), 1)[0])), [int(k) for k in ks[sel]]
+    return float("nan"), [int(k) for k in ks[sel]]
+
+
+def _ratios(v: np.ndarray) -> list[float]:
+    return [float(b / a) if a > 0 else float("nan") for a, b in zip(v[:-1], v[1:])]
 
 
 def run(out: str, *, quick: bool = False, seed: int = 0, progress: Progress) -> dict[str, Any]:
@@ -124,94 +162,108 @@ def run(out: str, *, quick: bool = False, seed: int = 0, progress: Progress) -> 
     y = y0 + e
     nc = float(np.linalg.norm(c))
     lam = S["lam"]
+    obj = lambda x: _objective(op, x, y, lam, w)  # noqa: E731
     progress(f"convergence: N = {N}, {pattern.num_samples} samples ({100 * pattern.rate:.1f} %), "
              f"{levels} Haar levels, sparsities {list(spars)}")
 
-    cfg = FirenetConfig(lam=lam, inner=S["inner"], restarts=S["restarts"], tau=S["tau"], sigma=S["sigma"],
-                        op_norm=1.0, eps0=float(np.linalg.norm(y)), delta=S["delta"], weights=w)
+    def config(restarts: int, delta: float) -> FirenetConfig:
+        return FirenetConfig(lam=lam, inner=S["inner"], restarts=restarts, tau=S["tau"], sigma=S["sigma"],
+                             op_norm=1.0, eps0=float(np.linalg.norm(y)), delta=delta, weights=w)
+
+    cfg = config(S["restarts"], S["delta"])
+
     def metric(x: np.ndarray) -> tuple[float, ...]:
-        return (float(np.linalg.norm(x - c)) / nc, _objective(op, x, y, lam, w))
+        return (float(np.linalg.norm(x - c)) / nc, obj(x))
 
     # FIRENET with the per-iteration measurements; must agree with sci_hierarchy.firenet.firenet
     psi, rec, restart_outputs = instrumented_firenet(op, y, cfg, metric)
     progress(f"convergence: FIRENET {S['restarts']} x {S['inner']} iterations done ({timer.elapsed:.0f} s)")
     psi_lib = firenet(op, y, cfg).x
     agree = float(np.linalg.norm(psi_lib - psi) / np.linalg.norm(psi))
-    # and the same iteration budget without restarts
+    # the same iteration budget without restarts
     _, _, rec_plain3 = instrumented_primal_dual(op, y, lam=lam, tau=S["tau"], sigma=S["sigma"],
                                                 iterations=S["restarts"] * S["inner"], weights=w, metric=metric)
     rec_plain = [r[1] for r in rec_plain3]
     progress(f"convergence: plain primal-dual for comparison done ({timer.elapsed:.0f} s)")
     # variant: delta = ||e|| (the noise level) instead of 1e-9, so the schedule's eps_k stops at ~||e||/(e-1)
-    cfg_noise = FirenetConfig(lam=lam, inner=S["inner"], restarts=S["restarts"], tau=S["tau"], sigma=S["sigma"],
-                              op_norm=1.0, eps0=float(np.linalg.norm(y)), delta=float(np.linalg.norm(e)), weights=w)
-    psi_noise, rec_noise, _ = instrumented_firenet(op, y, cfg_noise, metric)
+    psi_noise, rec_noise, _ = instrumented_firenet(op, y, config(S["restarts"], float(np.linalg.norm(e))), metric)
     progress(f"convergence: FIRENET with delta = ||e|| done ({timer.elapsed:.0f} s)")
+    # FIRENET's own limit: the same schedule continued (travel left after it: firenet_travel_bounds, ~e^-48)
+    psi_inf = firenet(op, y, config(S["continuation_restarts"], S["delta"])).x
+    F_inf = obj(psi_inf)
+    progress(f"convergence: FIRENET continued to {S['continuation_restarts']} restarts ({timer.elapsed:.0f} s); "
+             f"certified reference minimiser (sr_lasso_minimiser from the true c, up to "
+             f"{S['reference_max_iterations']} iterations) ...")
 
-    # reference minimiser: long unrestarted run warm-started at FIRENET's output
-    R = S["reference_iterations"]
-    progress(f"convergence: reference run, {R} unrestarted primal-dual iterations from FIRENET's output ...")
-    obj = lambda x: _objective(op, x, y, lam, w)  # noqa: E731
-    ref_erg, ref_last, ref_hist = instrumented_primal_dual(op, y, lam=lam, tau=S["tau"], sigma=S["sigma"],
-                                                           iterations=R, weights=w, metric=obj, x0=psi,
-                                                           every=max(1, R // 20), progress=progress)
-    progress(f"convergence: reference run done ({timer.elapsed:.0f} s); FIRENET continued to "
-             f"{S['continuation_restarts']} restarts as a cross-check ...")
-    cont_cfg = FirenetConfig(lam=lam, inner=S["inner"], restarts=S["continuation_restarts"], tau=S["tau"],
-                             sigma=S["sigma"], op_norm=1.0, eps0=float(np.linalg.norm(y)), delta=S["delta"], weights=w)
-    cont = firenet(op, y, cont_cfg).x
-    cands = {
-        "unrestarted_ergodic_from_firenet": ref_erg,
-        "unrestarted_last_iterate_from_firenet": ref_last,
-        f"firenet_{S['continuation_restarts']}_restarts": cont,
-        "firenet_output": psi,
-        "firenet_delta_noise_output": psi_noise,
-    }
-    Fc = {k: _objective(op, v, y, lam, w) for k, v in cands.items()}
-    best = min(Fc, key=Fc.get)
-    c_star = cands[best]
-    F_star = min(min(Fc.values()), min(r[1] for r in rec), min(r[1] for r in rec_plain),
-                 min(r[1] for r in rec_noise))
+    # (a) certified reference minimiser, started at the ground truth (independent of FIRENET)
+    sb = S["reference_step_balance"]
+    t_ref = Timer()
+    ref = sr_lasso_minimiser(op, y, lam=lam, weights=w, x0=c, tau=0.99 * sb, sigma=0.99 / sb,
+                             tol=S["reference_tol"], max_iterations=S["reference_max_iterations"],
+                             check_every=S["reference_check_every"])
+    ref_seconds = t_ref.elapsed
+    c_star, F_star, F_lb, cert_gap = ref.x, float(ref.value), float(ref.lower_bound), float(ref.gap)
+    progress(f"convergence: reference: {ref.iterations} iterations, F(c*) = {F_star:.12g}, certified lower bound "
+             f"{F_lb:.12g}, duality gap {cert_gap:.2e} ({ref_seconds:.0f} s)")
     floor = float(np.linalg.norm(c - c_star)) / nc
+    resid_star = float(np.linalg.norm(op.forward(c_star) - y))
 
-    rel_err = np.array([r[0] for r in rec])
-    gap = np.array([r[1] - F_star for r in rec]) / nc
-    gap_plain = np.array([r[1] - F_star for r in rec_plain]) / nc
-    err_plain = np.array([r[0] for r in rec_plain])
-    gap_noise = np.array([r[1] - F_star for r in rec_noise]) / nc
-    err_noise = np.array([r[0] for r in rec_noise])
     p = S["inner"]
-    ends = gap[p - 1::p]
-    # per-restart decay: least-squares slope of log(gap) over the restarts before the plateau: from restart 2
-    # while the gap is more than 10x the final (plateau) value
-    ks = np.arange(1, len(ends) + 1)
-    sel = (ks >= 2) & (ends > 10 * ends[-1])
-    if sel.sum() >= 2:
-        slope = np.polyfit(ks[sel], np.log(ends[sel]), 1)[0]
-        decay = float(math.exp(slope))
-    else:
-        decay = float("nan")
-    ratios = (ends[1:] / np.where(ends[:-1] > 0, ends[:-1], np.nan)).tolist()
-    # distance to c* at restart ends (needs c*, so recomputed from the restart outputs)
-    rec_star = [float(np.linalg.norm(xk - c_star)) / nc for xk in restart_outputs]
+    rel_err = np.array([r[0] for r in rec])
+    Fj = np.array([r[1] for r in rec])
+    gap = (Fj - F_star) / nc                      # (a) against the certified reference
+    gap_upper = (Fj - F_lb) / nc                   # certified upper bound on (F - F*)/||c||
+    gap_own = (Fj - F_inf) / nc                    # (b) against FIRENET's own limit
+    gap_plain = (np.array([r[1] for r in rec_plain]) - F_star) / nc
+    err_plain = np.array([r[0] for r in rec_plain])
+    gap_noise = (np.array([r[1] for r in rec_noise]) - F_star) / nc
+    err_noise = np.array([r[0] for r in rec_noise])
+    ends, ends_upper, ends_own = gap[p - 1::p], gap_upper[p - 1::p], gap_own[p - 1::p]
+    decay, fitted = _fit_decay(ends)
+    decay_own, fitted_own = _fit_decay(ends_own)
+    ratios, ratios_own = _ratios(ends), _ratios(ends_own)
+    own_mid = [r for r in ratios_own[1:11] if math.isfinite(r)]  # restarts 3..12 over their predecessors
+    median_own = float(np.median(own_mid)) if own_mid else float("nan")
+    dist_star = np.array([float(np.linalg.norm(x - c_star)) / nc for x in restart_outputs])
+    dist_own = np.array([float(np.linalg.norm(x - psi_inf)) / nc for x in restart_outputs])
+
+    # stall proof: for m >= K (up to the horizon), ||psi_m - psi_K|| <= R_K, F is D-Lipschitz, F* <= F(c*)
+    R = np.array(firenet_travel_bounds(config(_HORIZON, S["delta"]), N * N))
+    D = 1.0 + lam * float(np.linalg.norm(w))
+    F_out = np.array([obj(x) for x in restart_outputs])
+    K_all = np.arange(1, len(restart_outputs) + 1)
+    gap_lower_later = (F_out - D * R[K_all] - F_star) / nc        # every later output has (F-F*)/||c|| >= this
+    dist_lower_later = dist_star - R[K_all] / nc                  # ... and ||psi_m - c*||/||c|| >= this
+    kbest = int(np.argmax(gap_lower_later))
+    stall_gap_bound = float(gap_lower_later[kbest])
+    stall_dist_bound = float(np.max(dist_lower_later))
+    stalled = bool(stall_gap_bound > 0)
 
     os.makedirs(out, exist_ok=True)
     rows = []
     for j in range(len(rec)):
-        rows.append([j + 1, (j // p) + 1, rel_err[j], gap[j], rec[j][1], err_plain[j], gap_plain[j],
-                     err_noise[j], gap_noise[j]])
+        rows.append([j + 1, (j // p) + 1, rel_err[j], gap[j], gap_upper[j], gap_own[j], Fj[j], err_plain[j],
+                     gap_plain[j], err_noise[j], gap_noise[j]])
     paths = {"csv": write_csv(os.path.join(out, "convergence.csv"),
-                              ["inner_iteration", "restart", "rel_coef_error", "rel_objective_gap", "objective",
+                              ["inner_iteration", "restart", "rel_coef_error", "rel_objective_gap",
+                               "rel_objective_gap_certified_upper", "rel_objective_gap_vs_own_limit", "objective",
                                "plain_pd_rel_coef_error", "plain_pd_rel_objective_gap",
                                "delta_noise_rel_coef_error", "delta_noise_rel_objective_gap"], rows)}
-    paths["png"] = _plot(os.path.join(out, "convergence.png"), rel_err, gap, err_plain, gap_plain, err_noise,
-                         gap_noise, floor, p, N, quick)
+    paths["png"] = _plot(os.path.join(out, "convergence.png"), rel_err, gap, gap_own, err_plain, gap_plain,
+                         err_noise, gap_noise, floor, stall_gap_bound, p, N, quick)
+    rel_cert = cert_gap / max(1.0, abs(F_star))
     checks = {
         "firenet_matches_library": agree < 1e-10,
+        "reference_certified": bool(ref.certified),
+        "reference_relative_duality_gap": rel_cert,
+        "certificate_below_1pct_of_final_gap": bool(cert_gap / nc <= 0.01 * gap[-1]),
+        "stall_certified": stalled,
         "per_restart_decay_factor": decay,
-        "decay_at_most_exp(-1)+0.1": bool(decay <= math.exp(-1) + 0.1) if math.isfinite(decay) else False,
+        "restarts_fitted": fitted,
+        "early_decay_at_most_exp(-1)+0.1": bool(decay <= math.exp(-1) + 0.1) if math.isfinite(decay) else False,
+        "own_limit_median_ratio_3_to_12": median_own,
+        "own_limit_ratio_within_0.1_of_exp(-1)": bool(abs(median_own - math.exp(-1)) <= 0.1),
         "error_within_10pct_of_floor": bool(abs(rel_err[-1] - floor) <= 0.1 * floor),
-        "restarts_fitted": [int(k) for k in ks[sel]],
         "restarted_beats_plain_gap": bool(gap[-1] < gap_plain[-1]),
     }
     summary = {
@@ -222,12 +274,17 @@ def run(out: str, *, quick: bool = False, seed: int = 0, progress: Progress) -> 
                      "sparsities": list(spars), "weights": "sqrt(s/s_k)", "op_norm": 1.0,
                      "eps0": float(np.linalg.norm(y)), "image": f"random_ellipses(N, num_ellipses={S['ellipses']})",
                      "seeds": {"image": seed_img % (2 ** 32), "mask": seed_mask % (2 ** 32), "noise": seed_noise},
-                     "tau_sigma_note": "the authors use tau = sigma = 1; FirenetConfig requires tau*sigma*L_A^2 < 1"},
+                     "tau_sigma_note": "the authors use tau = sigma = 1; FirenetConfig requires tau*sigma*L_A^2 < 1",
+                     "reference_note": "sr_lasso_minimiser from the true c, tau = 0.99 s, sigma = 0.99 / s, "
+                                       "s = reference_step_balance",
+                     "stall_horizon_restarts": _HORIZON},
         "measured": {
             "firenet_vs_library_relative_difference": agree,
             "floor_rel_coef_error": floor,
             "final_rel_coef_error": float(rel_err[-1]),
             "final_rel_objective_gap": float(gap[-1]),
+            "final_rel_objective_gap_certified_upper": float(gap_upper[-1]),
+            "final_rel_objective_gap_vs_own_limit": float(gap_own[-1]),
             "plain_pd_final_rel_objective_gap": float(gap_plain[-1]),
             "plain_pd_final_rel_coef_error": float(err_plain[-1]),
             "delta_noise_final_rel_objective_gap": float(gap_noise[-1]),
@@ -237,16 +294,31 @@ def run(out: str, *, quick: bool = False, seed: int = 0, progress: Progress) -> 
             "per_restart_decay_factor": decay,
             "per_inner_iteration_decay_factor": decay ** (1 / p) if math.isfinite(decay) else decay,
             "restart_end_gaps": ends.tolist(), "restart_gap_ratios": ratios,
-            "restart_end_distance_to_c_star": rec_star,
-            "reference": {"unrestarted_iterations": R, "objective_by_candidate": Fc, "chosen": best,
-                          "F_star": F_star, "norm_c": nc,
-                          "history_(iteration,F_ergodic,F_last)": ref_hist},
+            "restart_end_gaps_certified_upper": ends_upper.tolist(),
+            "restart_end_distance_to_c_star": dist_star.tolist(),
+            "own_limit": {"restarts": S["continuation_restarts"], "F": F_inf,
+                          "rel_distance_to_c_star": float(np.linalg.norm(psi_inf - c_star)) / nc,
+                          "restart_end_gaps": ends_own.tolist(), "restart_gap_ratios": ratios_own,
+                          "restart_end_distance": dist_own.tolist(), "decay_factor": decay_own,
+                          "restarts_fitted": fitted_own, "median_ratio_restarts_3_to_12": median_own},
+            "stall_proof": {"horizon_restarts": _HORIZON, "D": D,
+                            "travel_left_R_K_over_norm_c": (R[K_all] / nc).tolist(),
+                            "later_gap_lower_bound_by_K": gap_lower_later.tolist(),
+                            "later_distance_lower_bound_by_K": dist_lower_later.tolist(),
+                            "best_K": kbest + 1, "later_gap_lower_bound": stall_gap_bound,
+                            "later_distance_lower_bound": stall_dist_bound},
+            "reference": {"method": "sr_lasso_minimiser from the true c", "iterations": ref.iterations,
+                          "seconds": ref_seconds, "F_c_star": F_star, "F_lower_bound": F_lb, "duality_gap": cert_gap,
+                          "relative_duality_gap": rel_cert, "certified": bool(ref.certified),
+                          "residual_norm": resid_star, "norm_c": nc,
+                          "F_true_c": obj(c), "F_firenet_output": obj(psi), "F_delta_noise_output": obj(psi_noise)},
         },
         "checks": checks, "seconds": timer.elapsed, "environment": environment(),
     }
-    summary["claim"] = ("Fig. S3: FIRENET's objective gap decays linearly in the restarts (factor <= e^-1 + 0.1) until "
-                        "its floor, faster than unrestarted primal-dual")
-    summary["claim_holds"] = bool(checks["decay_at_most_exp(-1)+0.1"] and checks["restarted_beats_plain_gap"])
+    summary["claim"] = ("Fig. S3: FIRENET (p = 5) converges linearly to the SR-LASSO minimiser: the objective gap "
+                        "decays by about e^-1 per restart (not reproduced where a stall is certified)")
+    summary["claim_holds"] = bool(checks["early_decay_at_most_exp(-1)+0.1"] and not stalled
+                                  and checks["restarted_beats_plain_gap"])
     summary["report"] = _report(summary, quick)
     paths["json"] = write_json(os.path.join(out, "convergence.json"), summary)
     summary["paths"] = paths
@@ -255,58 +327,95 @@ def run(out: str, *, quick: bool = False, seed: int = 0, progress: Progress) -> 
 
 
 def _report(s: dict[str, Any], quick: bool) -> str:
-    m, S = s["measured"], s["settings"]
-    ends = m["restart_end_gaps"]
-    rows = [[k + 1, fmt(g, ".3e"), fmt(m["restart_gap_ratios"][k - 1], ".3f") if k else "-",
-             fmt(m["restart_end_distance_to_c_star"][k], ".3e")] for k, g in enumerate(ends)]
-    ref = m["reference"]
+    m, S, ck = s["measured"], s["settings"], s["checks"]
+    ref, own, sp = m["reference"], m["own_limit"], m["stall_proof"]
+    rows = []
+    for k, g in enumerate(m["restart_end_gaps"]):
+        rows.append([k + 1, fmt(g, ".3e"), fmt(m["restart_end_gaps_certified_upper"][k], ".3e"),
+                     fmt(m["restart_gap_ratios"][k - 1], ".3f") if k else "-",
+                     fmt(m["restart_end_distance_to_c_star"][k], ".3e"),
+                     fmt(own["restart_end_gaps"][k], ".3e"),
+                     fmt(own["restart_gap_ratios"][k - 1], ".3f") if k else "-",
+                     fmt(own["restart_end_distance"][k], ".3e")])
+    nc = ref["norm_c"]
+    K = sp["best_K"]
+    if sp["later_gap_lower_bound"] > 0:
+        stall = (f"(a) PROOF of a stall (firenet_travel_bounds from restart {K}, F* <= F(c*)): every FIRENET output "
+                 f"from restart {K} up to {sp['horizon_restarts']} restarts has (F-F*)/||c|| >= "
+                 f"{sp['later_gap_lower_bound']:.3e} and ||psi_m - c*||/||c|| >= {sp['later_distance_lower_bound']:.3e}"
+                 f"; FIRENET with p = {S['inner']} does NOT converge to the minimiser: its primal step shrinks by "
+                 "e^-1 per restart whatever the iterates do (sci_hierarchy.firenet, 'When it converges')")
+    else:
+        stall = (f"(a) no stall proven: the travel bound leaves (F-F*)/||c|| >= {sp['later_gap_lower_bound']:.3e} "
+                 "(not positive) for later restarts")
     lines = [
         f"Convergence (Fig. S3 analogue), N = {S['N']}, {S['samples']} samples, p = {S['inner']}, "
         f"{S['restarts']} restarts" + ("  [QUICK RUN]" if quick else ""),
-        text_table(["restart", "(F-F*)/||c||", "ratio", "||c_k-c*||/||c||"], rows),
+        f"reference c*: sr_lasso_minimiser started at the true c, {ref['iterations']} primal-dual iterations "
+        f"(tau = 0.99*{S['reference_step_balance']:g}, sigma = 0.99/{S['reference_step_balance']:g}; "
+        f"{ref['seconds']:.0f} s): F(c*) = {ref['F_c_star']:.12g}, certified F* >= {ref['F_lower_bound']:.12g}, "
+        f"duality gap {ref['duality_gap']:.2e} ({ref['relative_duality_gap']:.1e} relative, "
+        f"{ref['duality_gap'] / nc:.1e} ||c||; certified to tol: {ref['certified']}); ||A c* - y|| = "
+        f"{ref['residual_norm']:.1e} (c* fits the noisy data)",
         "",
-        f"per-restart decay factor (log-linear fit over restarts {s['checks']['restarts_fitted']}, i.e. from restart 2 "
-        f"while the gap exceeds 10x its final plateau): {fmt(m['per_restart_decay_factor'], '.3f')}"
-        f"  (schedule: e^-1 = {math.exp(-1):.3f}); per inner iteration: {fmt(m['per_inner_iteration_decay_factor'], '.3f')}",
-        f"floor ||c - c*||/||c|| = {m['floor_rel_coef_error']:.4e}; FIRENET final ||c_j - c||/||c|| = "
-        f"{m['final_rel_coef_error']:.4e}",
+        "columns: (a) against the certified c*  |  (b) against FIRENET's own limit psi_inf "
+        f"({own['restarts']} restarts)",
+        text_table(["restart", "(F-F*)/||c||", "certified <=", "ratio", "||c_k-c*||/||c||",
+                    "(F-F(psi_inf))/||c||", "ratio", "||c_k-psi_inf||/||c||"], rows),
+        "",
+        "(a) gap to the true minimiser: early per-restart decay "
+        f"{fmt(m['per_restart_decay_factor'], '.3f')} (log-linear fit over restarts "
+        f"{ck['restarts_fitted']}; schedule e^-1 = {math.exp(-1):.3f}), then the ratio tends to 1: "
+        f"FIRENET stops at (F-F*)/||c|| = {m['final_rel_objective_gap']:.3e} (certified within "
+        f"[{m['final_rel_objective_gap']:.4e}, {m['final_rel_objective_gap_certified_upper']:.4e}]), i.e. F is "
+        f"{100 * m['final_rel_objective_gap'] * nc / ref['F_c_star']:.2f} % above F*",
+        stall,
+        f"(b) decay against FIRENET's own limit: median ratio over restarts 3-12 = "
+        f"{fmt(own['median_ratio_restarts_3_to_12'], '.3f')}, fit {fmt(own['decay_factor'], '.3f')} -- the schedule's "
+        f"e^-1 by construction, minimiser or not (psi_inf is {own['rel_distance_to_c_star']:.3e} ||c|| from c*, "
+        f"(F(psi_inf)-F*)/||c|| = {(own['F'] - ref['F_c_star']) / nc:.3e}); a reference warm-started at FIRENET's "
+        "output measures this, not convergence",
+        f"(c) error to the true image: FIRENET final ||c_j - c||/||c|| = {m['final_rel_coef_error']:.4e}; floor "
+        f"||c - c*||/||c|| = {m['floor_rel_coef_error']:.4e} (the minimiser's own error: it fits the 2 % noise) -- "
+        "a stalled FIRENET can sit at or below that floor without being a minimiser",
         f"FIRENET with delta = ||e|| (noise level) instead of 1e-9: final (F-F*)/||c|| = "
-        f"{m['delta_noise_final_rel_objective_gap']:.3e}, ||c_j - c||/||c|| = {m['delta_noise_final_rel_coef_error']:.4e}",
+        f"{m['delta_noise_final_rel_objective_gap']:.3e}, ||c_j - c||/||c|| = "
+        f"{m['delta_noise_final_rel_coef_error']:.4e}",
         f"plain (unrestarted) primal-dual after the same {S['inner'] * S['restarts']} iterations: "
         f"(F-F*)/||c|| = {m['plain_pd_final_rel_objective_gap']:.3e}, ||c_j - c||/||c|| = "
         f"{m['plain_pd_final_rel_coef_error']:.4e}",
-        f"reference: {ref['unrestarted_iterations']} unrestarted iterations warm-started at FIRENET's output; "
-        f"objectives: " + ", ".join(f"{k} {v:.10e}" for k, v in ref["objective_by_candidate"].items())
-        + f"; c* = {ref['chosen']}",
         f"FIRENET (instrumented) vs sci_hierarchy.firenet.firenet: relative difference "
         f"{m['firenet_vs_library_relative_difference']:.1e}",
-        f"FIRENET's gap plateaus at {m['final_rel_objective_gap']:.2e}: with delta = 1e-9 the schedule's eps_k = "
-        "e^-k eps0 + ... falls below the accuracy that the noise allows, the primal steps shrink with eps_k, and the "
-        "iterates stop moving (the error to the true c still reaches the floor, as the theory predicts)",
+        "not certified: the distance from c* to the exact minimiser (needs a sharpness constant); distances to c* are "
+        "to a point whose objective is certified",
         "published numbers: none recovered (AUTHORS_CODE.md §6.3: expected ~e^-1 per restart after 2-3 restarts; "
-        "the authors' 128^2 scratch check: ratios -> 0.37)",
+        "the authors' 128^2 check measured against FIRENET's own output, i.e. column (b))",
     ]
     return "\n".join(lines)
 
 
-def _plot(path: str, err: np.ndarray, gap: np.ndarray, err_plain: np.ndarray, gap_plain: np.ndarray,
-          err_noise: np.ndarray, gap_noise: np.ndarray, floor: float, p: int, N: int, quick: bool) -> str:
+def _plot(path: str, err: np.ndarray, gap: np.ndarray, gap_own: np.ndarray, err_plain: np.ndarray,
+          gap_plain: np.ndarray, err_noise: np.ndarray, gap_noise: np.ndarray, floor: float, stall: float, p: int,
+          N: int, quick: bool) -> str:
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(5.5, 3.6), dpi=90)
+    fig, ax = plt.subplots(figsize=(6.0, 4.0), dpi=90)
     j = np.arange(1, len(err) + 1)
     pos = lambda v: np.where(v > 0, v, np.nan)  # noqa: E731
     ax.semilogy(j, err, "-", color="C0", label=r"FIRENET $\|c_j-c\|/\|c\|$")
-    ax.semilogy(j, pos(gap), "-", color="C1", label=r"FIRENET $(F(c_j)-F^*)/\|c\|$")
+    ax.semilogy(j, pos(gap), "-", color="C1", label=r"FIRENET $(F(c_j)-F^*)/\|c\|$, certified $F^*$")
+    ax.semilogy(j, pos(gap_own), "--", color="C4", label=r"FIRENET vs own limit $(F(c_j)-F(\psi_\infty))/\|c\|$")
     ax.semilogy(j, err_noise, "-.", color="C2", label=r"FIRENET $\delta=\|e\|$, error")
     ax.semilogy(j, pos(gap_noise), "-.", color="C3", label=r"FIRENET $\delta=\|e\|$, gap")
     ax.semilogy(j, err_plain, ":", color="C0", label="unrestarted PD, error")
     ax.semilogy(j, pos(gap_plain), ":", color="C1", label="unrestarted PD, gap")
     ax.axhline(floor, color="k", ls="--", lw=1, label=r"floor $\|c-c^*\|/\|c\|$")
+    if stall > 0:
+        ax.axhline(stall, color="C1", ls=(0, (1, 3)), lw=1, label="proven lower bound on later gaps")
     for k in range(p, len(err), p):
         ax.axvline(k + 0.5, color="0.9", lw=0.5, zorder=0)
     ax.set_xlabel("total inner iterations j")
     ax.set_title(f"FIRENET convergence, {N}x{N}, p = {p}" + (" (quick)" if quick else ""), fontsize=10)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=6.5, loc="lower left")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -5,8 +5,11 @@ Each experiment runs once (module fixtures, ~40 s in all on 2 cores).  What is a
 * table1: FIRENET (valid steps) sits within 1 % of 1.5*10^-K from Xi(A, y) and above 10^-K for every
   (K, n), with no improvement in n; ||A_n - A|| < 2^-n; the reference script's index bug reproduces
   2.598*10^-K for K = 1, 3.  The quick LISTA column is only checked to be finite (it is under-trained).
-* convergence: the instrumented FIRENET equals sci_hierarchy.firenet.firenet; the objective gap falls
-  geometrically over the first restarts and ends below the unrestarted run's.
+* convergence: the instrumented FIRENET equals sci_hierarchy.firenet.firenet; the reference minimiser is
+  certified (duality gap far below FIRENET's gap); the gap to it falls geometrically over the first restarts,
+  then stalls, and the stall is proven (travel bound); against FIRENET's own limit the ratio is ~e^-1;
+  restarted ends below the unrestarted run's; the paper's claim (convergence to the minimiser) is reported
+  as not reproduced.
 * stability: files written, ratios finite and positive (attacks.py states no stability constant for
   FIRENET, so no bound is asserted; the quick U-Net is untrained, so no comparison is asserted).
 """
@@ -133,15 +136,27 @@ def test_convergence_files(convergence):
 
 def test_convergence_claims(convergence):
     m, c = convergence["measured"], convergence["checks"]
+    ref, own, sp = m["reference"], m["own_limit"], m["stall_proof"]
     assert c["firenet_matches_library"]
-    ends = m["restart_end_gaps"]
-    assert all(g >= 0 for g in ends)
+    # (a) the reference is certified, and its certificate is negligible next to FIRENET's gap
+    assert ref["certified"] and ref["relative_duality_gap"] <= convergence["settings"]["reference_tol"]
+    assert ref["F_lower_bound"] <= ref["F_c_star"] <= ref["F_lower_bound"] + ref["duality_gap"]
+    assert c["certificate_below_1pct_of_final_gap"]
+    ends, upper = m["restart_end_gaps"], m["restart_end_gaps_certified_upper"]
+    assert all(0 < g <= u for g, u in zip(ends, upper))
     # geometric decrease over the first restarts: each of the first three ratios at most e^-1 + 0.15
     assert all(r <= math.exp(-1) + 0.15 for r in m["restart_gap_ratios"][:3])
     assert ends[3] < 0.05 * ends[0]
+    # ... then a stall, proven: every later output keeps a positive gap to the minimum
+    assert c["stall_certified"] and 0 < sp["later_gap_lower_bound"] <= ends[-1]
+    assert m["restart_gap_ratios"][-1] > 0.9
+    # (b) against FIRENET's own limit the decay is the schedule's e^-1
+    assert c["own_limit_ratio_within_0.1_of_exp(-1)"]
+    assert own["restart_end_gaps"][-1] < 1e-3 * ends[-1]
+    # (c) the error to the truth ends near the minimiser's own error
+    assert m["floor_rel_coef_error"] > 0 and c["error_within_10pct_of_floor"]
     assert c["restarted_beats_plain_gap"]
-    assert m["floor_rel_coef_error"] > 0
-    assert m["reference"]["unrestarted_iterations"] == convergence["settings"]["reference_iterations"]
+    assert convergence["claim_holds"] is False
 
 
 # ----------------------------------------------------------------------------- stability
