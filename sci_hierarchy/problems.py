@@ -444,7 +444,37 @@ class QCBP(_ProblemBase):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ULasso(_ProblemBase):
+class _LassoBase(_ProblemBase):
+    """Shared by (P2) and (P3): argmin lam ||x||_{1,w} + fidelity(||Ax - y||)."""
+
+    lam: Fraction = Fraction(1)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lam", _positive_fraction(self.lam, "lam"))
+        object.__setattr__(self, "weights", _weights(self.weights))
+
+    @property
+    def multiplier(self) -> Fraction:
+        return self.lam
+
+    def _fidelity(self, residual_norm: float) -> float:  # pragma: no cover - overridden
+        raise TypeError("use ULasso or SRLasso")
+
+    def objective(self, x: Sequence[float], A: Any, y: Sequence[float]) -> float:
+        """``lam ||x||_{1,w} + fidelity`` (floats; numerical cross-checks only)."""
+        import numpy as np
+
+        x = np.asarray(x, dtype=float)
+        w = np.array([float(v) for v in self.weight_vector(len(x))])
+        r = np.asarray(A, dtype=float) @ x - np.asarray(y, dtype=float)
+        return float(float(self.lam) * np.sum(w * np.abs(x)) + self._fidelity(float(np.linalg.norm(r))))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"problem": self.name, "lam": fraction_to_str(self.lam), "weights": self._weights_json()}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ULasso(_LassoBase):
     """(P2) unconstrained LASSO: argmin lam ||x||_{1,w} + ||Ax - y||_2^2.
 
     Parameters
@@ -455,32 +485,14 @@ class ULasso(_ProblemBase):
         Positive rational weights, one per unknown, or None for all ones.
     """
 
-    lam: Fraction = Fraction(1)
     name: str = field(default="P2", init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "lam", _positive_fraction(self.lam, "lam"))
-        object.__setattr__(self, "weights", _weights(self.weights))
-
-    @property
-    def multiplier(self) -> Fraction:
-        return self.lam
-
-    def objective(self, x: Sequence[float], A: Any, y: Sequence[float]) -> float:
-        """``lam ||x||_{1,w} + ||Ax - y||^2`` (floats; numerical cross-checks only)."""
-        import numpy as np
-
-        x = np.asarray(x, dtype=float)
-        w = np.array([float(v) for v in self.weight_vector(len(x))])
-        r = np.asarray(A, dtype=float) @ x - np.asarray(y, dtype=float)
-        return float(float(self.lam) * np.sum(w * np.abs(x)) + r @ r)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"problem": "P2", "lam": fraction_to_str(self.lam), "weights": self._weights_json()}
+    def _fidelity(self, residual_norm: float) -> float:
+        return residual_norm * residual_norm
 
 
 @dataclass(frozen=True, kw_only=True)
-class SRLasso(_ProblemBase):
+class SRLasso(_LassoBase):
     """(P3) square-root LASSO: argmin lam ||x||_{1,w} + ||Ax - y||_2.
 
     Parameters
@@ -491,28 +503,10 @@ class SRLasso(_ProblemBase):
         Positive rational weights, one per unknown, or None for all ones.
     """
 
-    lam: Fraction = Fraction(1)
     name: str = field(default="P3", init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "lam", _positive_fraction(self.lam, "lam"))
-        object.__setattr__(self, "weights", _weights(self.weights))
-
-    @property
-    def multiplier(self) -> Fraction:
-        return self.lam
-
-    def objective(self, x: Sequence[float], A: Any, y: Sequence[float]) -> float:
-        """``lam ||x||_{1,w} + ||Ax - y||`` (floats; numerical cross-checks only)."""
-        import numpy as np
-
-        x = np.asarray(x, dtype=float)
-        w = np.array([float(v) for v in self.weight_vector(len(x))])
-        r = np.asarray(A, dtype=float) @ x - np.asarray(y, dtype=float)
-        return float(float(self.lam) * np.sum(w * np.abs(x)) + np.linalg.norm(r))
-
-    def to_json(self) -> dict[str, Any]:
-        return {"problem": "P3", "lam": fraction_to_str(self.lam), "weights": self._weights_json()}
+    def _fidelity(self, residual_norm: float) -> float:
+        return residual_norm
 
 
 Problem = Union[QCBP, ULasso, SRLasso]
