@@ -44,7 +44,11 @@ def _seconds(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="sci-hierarchy", description=__doc__.splitlines()[0])
+    p = _Parser(prog="sci-hierarchy",
+                description="Executable barriers of deep learning (Colbrook, Antun & Hansen, PNAS 2022): "
+                            "demonstrations with exactly re-checkable witnesses, and reproductions.",
+                epilog="Exit codes: 0 success; 1 a claim failed, a witness is invalid or no verdict; "
+                       "2 usage or input error.")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
