@@ -755,14 +755,8 @@ class Network:
         for L in self._layers:
             if isinstance(L, AffineLayer):
                 x = self._affine_exact(L, x, ys)
-            elif isinstance(L, Entrywise):
-                x = list(x)
-                idx = range(len(x)) if L.indices is None else L.indices
-                for i in idx:
-                    x[i] = L.f.exact_fn(x[i])  # type: ignore[misc]
             else:
-                g = L.f.exact_fn(x[0])  # type: ignore[misc]
-                x = [Fraction(0)] + [g * v for v in x[1:1 + L.m_j]] + list(x[1 + L.m_j:])
+                x = _nonlinear(L, x, L.f.exact_fn, Fraction(0))  # type: ignore[arg-type]
         return x
 
     @staticmethod
@@ -825,12 +819,17 @@ class Network:
                             s = s + cr[i][0][1]
                         out.append(s)
                     x = out
-                elif isinstance(L, Entrywise):
-                    x = list(x)
-                    idx = range(len(x)) if L.indices is None else L.indices
-                    for i in idx:
-                        x[i] = L.f.ball_fn(x[i])  # type: ignore[misc]
                 else:
-                    g = L.f.ball_fn(x[0])  # type: ignore[misc]
-                    x = [zero] + [g * v for v in x[1:1 + L.m_j]] + list(x[1 + L.m_j:])
+                    x = _nonlinear(L, x, L.f.ball_fn, zero)  # type: ignore[arg-type]
         return x
+
+
+def _nonlinear(L: Any, x: list, fn: Any, zero: Any) -> list:
+    """Apply an Entrywise or Gated layer with the scalar map ``fn`` (exact or ball)."""
+    if isinstance(L, Entrywise):
+        x = list(x)
+        for i in (range(len(x)) if L.indices is None else L.indices):
+            x[i] = fn(x[i])
+        return x
+    g = fn(x[0])
+    return [zero] + [g * v for v in x[1:1 + L.m_j]] + list(x[1 + L.m_j:])
