@@ -34,9 +34,15 @@ a dual reset and a restart from the ergodic mean.  Requires
 primal step :math:`\tau\varepsilon_kp/(2L_A)` shrinks by :math:`\nu` per restart
 whatever the iterates do, so the restart outputs *always* converge geometrically
 (:func:`firenet_travel_bounds` bounds the remaining travel) -- to the minimiser
-only when the problem is sharp enough: :math:`\|x-x^*\|\le c\,(F(x)-F^*)` with
-:math:`c\lesssim p\sqrt{\tau\sigma}/(2e)` at the best :math:`L_A` (about 0.9 for
-:math:`p=5`, :math:`L_A=1`, :math:`\tau=\sigma\approx1`; cf. :func:`theory_config`).
+only when the problem is sharp enough for ``p`` and the steps:
+:math:`\|x-x^*\|\le c\,(F(x)-F^*)` with :math:`\tau=0.99/(cL_A)`,
+:math:`\sigma=c/L_A` and :math:`p\gtrsim 2\sqrt2\,cL_A/\nu` suffice
+(:func:`theory_config`); measured, :math:`p` about 8x smaller still converges.
+:math:`cL_A` is invariant under rescaling :math:`(A,y,\lambda)\to(cA,cy,c\lambda)`;
+:math:`\tau/\sigma` must scale like :math:`c^2`, which is why
+:math:`\tau=\text{step}`, :math:`\sigma=\text{step}/L_A^2` (the training algorithm's
+choice, i.e. :math:`c=1/L_A`) behaves the same at every scale while
+:math:`\tau=\sigma=\text{step}/L_A` (i.e. :math:`c=1`) does not.
 Along a null-space direction of :math:`A`, :math:`c\ge1/(\lambda\|w\|_2)`, which is
 ≈ 17-18 in the paper's imaging setting (λ = 2.5e-4, 128², 25 % Fourier, Haar,
 weights in levels).  There FIRENET with :math:`p=5` stalls at a non-minimiser while
@@ -859,7 +865,11 @@ class FirenetTrainer:
 
     The operator-norm bound is :math:`L_A=(1+10^{-9})\|A_n\|_2+\sqrt{mN}2^{-n}`
     with :math:`\|A_n\|_2` from a float SVD (numerical, not certified), and
-    :math:`\tau=\sigma=\text{step}/L_A` (exact binary value of the float).
+    :math:`\tau=\text{step}`, :math:`\sigma=\text{step}/L_A^2` (exact binary values of
+    the floats).  This choice is invariant under rescaling :math:`(A,y,\lambda)\to
+    (cA,cy,c\lambda)`, which leaves the minimiser unchanged: the iterates are the
+    same for every :math:`c`.  (:math:`\tau=\sigma=\text{step}/L_A`, which agrees
+    with it at :math:`L_A=1`, is not: it stalls once :math:`\|A\|\gtrsim10`.)
     With ``restarts=None`` the number of restarts is the smallest ``n`` with
     :math:`\varepsilon_0\nu^n\le\text{target}/2` (the schedule's decaying term).
     """
@@ -931,8 +941,8 @@ class FirenetTrainer:
             raise InvalidArgument(f"data.matrix({n}).shape={Aq.shape!r}: expected {(m, N)!r} as in data.shape")
         pert = math.sqrt(m * N) * 2.0 ** (-n)
         L = (1 + 1e-9) * _float_norm_upper(Aq, cplx) + pert
-        step = float(self.step) / L
-        tau = sigma = Fraction(step)
+        tau = Fraction(float(self.step))
+        sigma = Fraction(float(self.step) / (L * L))
         restarts = self.choose_restarts()
         cfg = FirenetConfig(lam=self.lam if isinstance(self.lam, Fraction) else Fraction(float(self.lam)),
                             inner=int(self.inner), restarts=restarts, tau=tau, sigma=sigma,
@@ -943,7 +953,8 @@ class FirenetTrainer:
             f"sqrt(m*N)*2^-n = {pert:.3e} <= matrix_fraction*target = {float(self.matrix_fraction * self.target_accuracy):.3e} "
             f"(so ||A_n - A||_2 <= ||A_n - A||_F <= sqrt(mN)*2^-n is {float(self.matrix_fraction)} of the target "
             f"{float(self.target_accuracy):.3e}); no sample was read. L_A = {L:.6e} (float SVD of A_n, "
-            f"numerical, + the perturbation bound), tau = sigma = {float(self.step)}/L_A; restarts n={restarts} "
+            f"numerical, + the perturbation bound), tau = {float(self.step)}, sigma = {float(self.step)}/L_A^2 "
+            f"(invariant under rescaling A, y, lam together); restarts n={restarts} "
             f"(eps0*nu^n <= target/2 with eps0={float(self.eps0)}, nu={float(self.nu):.6f}), inner p={self.inner}, "
             f"lam={float(self.lam)}, delta={float(self.delta)}. Network: widths (m, [2N+m, 2(N+m), 2N+m+1] x np, N), "
             f"T = 3np+1 = {3 * restarts * self.inner + 1}, exact rational weights."

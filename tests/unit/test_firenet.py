@@ -337,6 +337,25 @@ def test_training_algorithm_reads_matrix_once_at_stated_level(cplx: bool) -> Non
     assert np.linalg.norm(out - x) < 10 * target
 
 
+@pytest.mark.parametrize("scale", [1, 16, 256])
+def test_training_algorithm_is_invariant_under_rescaling(scale: int) -> None:
+    """(A, y, lam) -> (cA, cy, c lam) leaves the minimiser unchanged; the trainer's steps
+    (tau = step, sigma = step/L_A^2) make the iterates the same, so accuracy does not depend on c.
+    (tau = sigma = step/L_A stalled at error 0.16 for a 20x40 Gaussian matrix times 10.)"""
+    from proofs_as_code.firenet import gaussian_problem
+
+    Aq, xq = gaussian_problem(seed=0)  # 20x40, ||A|| = 2.49, 3-sparse x
+    A = np.array([[float(v) for v in row] for row in Aq]) * scale  # exact: powers of two
+    x = np.array([float(v) for v in xq])
+    y = A @ x
+    target = Fraction(1, 10**6)
+    net = firenet_training_algorithm(target_accuracy=target, lam=Fraction(scale, 4), inner=20, eps0=2)(
+        FakeData(A, np.array([y])))
+    cfg = net.info["config"]
+    assert float(cfg.tau) == 0.99 and float(cfg.sigma) * float(cfg.op_norm) ** 2 == pytest.approx(0.99)
+    assert np.linalg.norm(net(y) - x) < target
+
+
 def test_training_algorithm_arguments() -> None:
     with pytest.raises(InvalidArgument, match="target_accuracy"):
         firenet_training_algorithm(target_accuracy=0)
