@@ -17,7 +17,9 @@ outputs (close to) the *midpoint* of the two candidate solutions, at distance
 
 Parts:
 
-* ``recovery`` -- sparse recovery with a Gaussian matrix (rational entries) for
+* ``recovery`` -- sparse recovery with a Gaussian matrix (rational entries), the
+  first draw from the seed whose solution set {x} is proved by an exact dual
+  certificate (:func:`recovery_certificate`), for
   targets ε = 10^-2, 10^-4, 10^-6, 10^-8: each run is a certified witness that the
   network's output at the exact y is within ε of x (exact distance), with the
   level read and the number of layers recorded; a worst-case perturbation search
@@ -59,16 +61,30 @@ from proofs_as_code._registry import theorem
 
 TARGETS = (Fraction(1, 10**2), Fraction(1, 10**4), Fraction(1, 10**6), Fraction(1, 10**8))
 KIND = "firenet.recovery"
+LAM = Fraction(1, 4)  # the SR-LASSO parameter of the recovery demonstration
+MARGIN = Fraction(1, 10)  # the dual certificate's margin off the support
 
 
-def recovery_instance(A: list[list[Fraction]], x: list[Fraction]) -> Instance:
-    """y = A x exactly; the solution (the recovery target) is x."""
+def recovery_instance(A: list[list[Fraction]], x: list[Fraction], *, lam: Fraction | None = None,
+                      margin: Fraction = MARGIN) -> Instance:
+    """y = A x exactly; the solution (the recovery target) is x.
+
+    With ``lam``, the instance is SR-LASSO with that parameter and its solution set
+    {x} is *proved*: :func:`recovery_certificate` is recomputed exactly here, also when
+    a witness is checked, and an instance without one is refused."""
     m, N = len(A), len(x)
     y = [sum((A[i][j] * x[j] for j in range(N)), Fraction(0)) for i in range(m)]
-    spec = {"kind": KIND, "A": [[fraction_to_str(v) for v in row] for row in A],
-            "x": [fraction_to_str(v) for v in x]}
+    spec: dict[str, Any] = {"kind": KIND, "A": [[fraction_to_str(v) for v in row] for row in A],
+                            "x": [fraction_to_str(v) for v in x]}
     s = sum(1 for v in x if v)
-    return Instance({"A": A, "y[0]": y}, spec=spec, label=f"Gaussian {m}x{N}, {s}-sparse x, y = Ax",
+    label = f"Gaussian {m}x{N}, {s}-sparse x, y = Ax"
+    if lam is not None:
+        if recovery_certificate(A, x, lam=lam, margin=margin) is None:
+            raise WitnessInvalid(f"no exact dual certificate (lam={lam}, margin={margin}) proves that x is "
+                                 "the unique SR-LASSO minimiser of this instance")
+        spec.update(lam=fraction_to_str(lam), margin=fraction_to_str(margin))
+        label += f"; Xi(A, y) = {{x}} for SR-LASSO with lam = {lam} (exact dual certificate, margin {margin})"
+    return Instance({"A": A, "y[0]": y}, spec=spec, label=label,
                     solution=[PointSet(point=tuple(rational(v) for v in x), default_bits=96)])
 
 
@@ -79,21 +95,28 @@ def _build(spec: Mapping[str, Any]) -> Instance:
         raise MalformedWitness("a firenet.recovery instance needs 'A' and 'x'")
     if any(not isinstance(row, list) or len(row) != len(x) for row in A):
         raise MalformedWitness("A must be a list of rows of length len(x)")
+    extra: dict[str, Any] = {}
+    if "lam" in spec or "margin" in spec:
+        lam, margin = fraction_from_str(spec.get("lam")), fraction_from_str(spec.get("margin"))
+        if not (lam > 0 and 0 < margin <= 1):
+            raise WitnessInvalid(f"lam={lam} and margin={margin}: expected lam > 0 and 0 < margin <= 1")
+        extra = {"lam": lam, "margin": margin}
     return recovery_instance([[fraction_from_str(v) for v in row] for row in A],
-                             [fraction_from_str(v) for v in x])
+                             [fraction_from_str(v) for v in x], **extra)
 
 
 register_instance_kind(KIND, _build)
 
 
-def gaussian_problem(*, m: int = 20, N: int = 40, s: int = 3, seed: int = 0) -> tuple[list, list]:
-    """A with N(0, 1/m) entries rounded to 2^-12 (exact rationals), x s-sparse with entries k/16."""
+def _check_sizes(m: Any, N: Any, s: Any) -> None:
     for name, v, lo in (("m", m, 2), ("N", N, 2), ("s", s, 1)):
         if isinstance(v, bool) or not isinstance(v, int) or v < lo:
             raise InvalidArgument(f"{name}={v!r} must be an integer >= {lo}")
     if not s <= m < N <= 400:
         raise InvalidArgument(f"need s <= m < N <= 400, got s={s}, m={m}, N={N}")
-    rng = np.random.default_rng(seed)
+
+
+def _draw(rng: np.random.Generator, m: int, N: int, s: int) -> tuple[list, list]:
     G = rng.standard_normal((m, N)) / math.sqrt(m)
     A = [[Fraction(int(round(v * 2**12)), 2**12) for v in row] for row in G]
     x = [Fraction(0)] * N
@@ -103,6 +126,83 @@ def gaussian_problem(*, m: int = 20, N: int = 40, s: int = 3, seed: int = 0) -> 
     return A, x
 
 
+def gaussian_problem(*, m: int = 20, N: int = 40, s: int = 3, seed: int = 0) -> tuple[list, list]:
+    """A with N(0, 1/m) entries rounded to 2^-12 (exact rationals), x s-sparse with entries k/16."""
+    _check_sizes(m, N, s)
+    return _draw(np.random.default_rng(seed), m, N, s)
+
+
+def _solve_exact(G: list[list[Fraction]], b: list[Fraction]) -> list[Fraction] | None:
+    """Gaussian elimination over the rationals; None if G is singular."""
+    n = len(b)
+    M = [list(row) + [b[i]] for i, row in enumerate(G)]
+    for c in range(n):
+        piv = next((r for r in range(c, n) if M[r][c] != 0), None)
+        if piv is None:
+            return None
+        M[c], M[piv] = M[piv], M[c]
+        for r in range(n):
+            if r != c and M[r][c] != 0:
+                f = M[r][c] / M[c][c]
+                M[r] = [a - f * b_ for a, b_ in zip(M[r], M[c])]
+    return [M[i][n] / M[i][i] for i in range(n)]
+
+
+def recovery_certificate(A: list[list[Fraction]], x: list[Fraction], *, lam: Fraction,
+                         margin: Fraction = MARGIN) -> dict[str, Any] | None:
+    r"""An exact proof that x is the **unique** SR-LASSO minimiser for y = Ax, or None.
+
+    With S the support of x, solve :math:`A_S^TA_Su=\operatorname{sign}(x_S)` exactly and
+    put :math:`v=A_Su` (so :math:`A_S^Tv=\operatorname{sign}(x_S)`).  If
+    :math:`|a_j^Tv|\le1-\mu` off S (:math:`\mu` = ``margin``) and
+    :math:`\lambda\|v\|_2\le 1/2`, then for every h, with :math:`F(z)=\lambda\|z\|_1+\|Az-y\|_2`,
+
+    .. math::
+
+        F(x+h)-F(x)\;\ge\;\lambda\mu\|h_{S^c}\|_1+\tfrac12\|Ah\|_2 ,
+
+    because :math:`\|x+h\|_1\ge\|x\|_1+\langle\operatorname{sign}x_S,h_S\rangle+\|h_{S^c}\|_1`
+    and :math:`\langle\operatorname{sign}x_S,h_S\rangle=\langle v,Ah\rangle-\langle A_{S^c}^Tv,h_{S^c}\rangle`.
+    The right side vanishes only for :math:`h_{S^c}=0`, :math:`A_Sh_S=0`, i.e. h = 0
+    (:math:`A_S^TA_S` is invertible).  So :math:`\Xi(A,y)=\{x\}`, with a margin that
+    makes the problem sharp.  Everything is checked in rational arithmetic; the returned
+    dict records u, the largest off-support correlation and :math:`\|v\|^2`.
+    """
+    S = [j for j, v in enumerate(x) if v != 0]
+    if not S:
+        return None
+    m = len(A)
+    AS = [[A[i][j] for j in S] for i in range(m)]
+    G = [[sum((AS[i][a] * AS[i][b] for i in range(m)), Fraction(0)) for b in range(len(S))] for a in range(len(S))]
+    sgn = [Fraction(1 if x[j] > 0 else -1) for j in S]
+    u = _solve_exact(G, sgn)
+    if u is None:
+        return None
+    v = [sum((AS[i][a] * u[a] for a in range(len(S))), Fraction(0)) for i in range(m)]
+    off = max((abs(sum((A[i][j] * v[i] for i in range(m)), Fraction(0)))
+               for j in range(len(x)) if j not in S), default=Fraction(0))
+    v2 = sum((c * c for c in v), Fraction(0))
+    if off > 1 - margin or lam * lam * v2 > Fraction(1, 4):
+        return None
+    return {"support": S, "u": [fraction_to_str(c) for c in u], "max_off_support": fraction_to_str(off),
+            "v_norm_squared": fraction_to_str(v2), "lam": fraction_to_str(lam), "margin": fraction_to_str(margin)}
+
+
+def certified_gaussian_problem(*, seed: int = 0, lam: Fraction = LAM, margin: Fraction = MARGIN, m: int = 20,
+                               N: int = 40, s: int = 3, max_draws: int = 1000) -> tuple[list, list, int, dict]:
+    """The first draw of :func:`gaussian_problem`'s generator (seeded by ``seed``) that has a
+    :func:`recovery_certificate`; returns (A, x, draw index, certificate).  Draw 0 is
+    ``gaussian_problem(seed=seed)``.  About one draw in three qualifies for the defaults."""
+    _check_sizes(m, N, s)
+    rng = np.random.default_rng(seed)
+    for k in range(max_draws):
+        A, x = _draw(rng, m, N, s)
+        cert = recovery_certificate(A, x, lam=lam, margin=margin)
+        if cert is not None:
+            return A, x, k, cert
+    raise InvalidArgument(f"seed={seed!r}: no certified instance in {max_draws} draws; try another seed")
+
+
 def demonstrate(*, part: str = "recovery", K: int = 3, seed: int = 0,
                 progress: Callable[[str], None] | None = None) -> Witness:
     """Run part ``recovery`` (default) or ``hard-class`` (on Theorem 1's class with this K)."""
@@ -110,12 +210,14 @@ def demonstrate(*, part: str = "recovery", K: int = 3, seed: int = 0,
         return _hard_class(K, seed)
     if part != "recovery":
         raise InvalidArgument(f"part={part!r} must be 'recovery' or 'hard-class'")
-    A, x = gaussian_problem(seed=seed)
-    inst = recovery_instance(A, x)
+    A, x, draw, _ = certified_gaussian_problem(seed=seed)
+    inst = recovery_instance(A, x, lam=LAM)
+    if progress:
+        progress(f"instance: draw {draw} of seed {seed}, the first whose solution set is proved to be {{x}}")
     task = TrainingTask((tuple(inst.block("y[0]").entries[i].exact for i in range(len(A))),), len(x))
     parts, rows = [], []
     for t in TARGETS:
-        trainer = firenet_training_algorithm(target_accuracy=t, lam=Fraction(1, 4), inner=20, eps0=2)
+        trainer = firenet_training_algorithm(target_accuracy=t, lam=LAM, inner=20, eps0=2)
 
         built: list[Any] = []
 
@@ -145,7 +247,9 @@ def demonstrate(*, part: str = "recovery", K: int = 3, seed: int = 0,
         summary=(f"FIRENET reaches every target from inexact reads of A, with depth growing like "
                  f"log(1/eps): {summary}. Worst stability ratio ||phi(y+e)-phi(y)||/||e|| found by a "
                  f"numerical attack at ||e|| = 5% of ||y||: {stability['worst_ratio']:.3g}"),
-        extra={"targets": [fraction_to_str(t) for t in TARGETS], "stability_measurement": stability})
+        extra={"targets": [fraction_to_str(t) for t in TARGETS], "stability_measurement": stability,
+               "instance_draw": {"seed": seed, "draw": draw,
+                                 "rule": "the first draw with an exact dual certificate (recovery_certificate)"}})
 
 
 def _stability(A: list, x: list, seed: int) -> dict[str, Any]:
@@ -156,7 +260,7 @@ def _stability(A: list, x: list, seed: int) -> dict[str, Any]:
     Af = np.array([[float(v) for v in row] for row in A])
     y = Af @ np.array([float(v) for v in x])
     L = float(np.linalg.norm(Af, 2)) * (1 + 1e-9)
-    cfg = FirenetConfig(lam=Fraction(1, 4), inner=20, restarts=12, tau=0.99 / L, sigma=0.99 / L,
+    cfg = FirenetConfig(lam=LAM, inner=20, restarts=12, tau=0.99, sigma=0.99 / L**2,  # the trainer's steps
                         op_norm=L, eps0=2, delta=1e-9)
     res = worst_case_perturbation(FirenetModel(Af, cfg), y, iterations=60, restarts=2, seed=seed,
                                   radius=0.05 * float(np.linalg.norm(y)))
@@ -197,9 +301,14 @@ def _claim(w: Witness) -> tuple[str, ...]:
         return ("each target is met by the FIRENET network built from one inexact read of A",)
     if w.part == "recovery-target":
         (item,) = w.data["instances"]
-        if item["instance"].get("kind") != KIND:
+        spec = item["instance"]
+        if spec.get("kind") != KIND:
             raise MalformedWitness("recovery witnesses are about firenet.recovery instances")
-        return ()
+        if "lam" not in spec:
+            raise WitnessInvalid("a recovery witness must record the SR-LASSO parameter lam whose exact dual "
+                                 "certificate proves Xi(A, y) = {x}")
+        return (f"Xi(A, y) = {{x}}: x is the unique SR-LASSO minimiser (lam = {spec['lam']}), proved by an exact "
+                f"dual certificate with margin {spec['margin']}",)
     if w.part == "hard-class":
         specs = [i["instance"] for i in w.data["instances"]]
         if any(s.get("kind") != "theorem1.two_column" for s in specs):
