@@ -206,6 +206,8 @@ def _claim(w: Witness) -> tuple[str, ...]:
         raise WitnessInvalid("zero_test witnesses are about zero_test instances")
     if w.part == "undecidable" and w.threshold != THRESHOLD:
         raise WitnessInvalid("the zero-test threshold is 1/2 (discrete metric)")
+    if w.part == "pi1" and (w.data.get("threshold") != "0" or w.data.get("error_lower_bound") is not None):
+        raise WitnessInvalid("a pi1 witness has threshold '0' (every answer exactly right) and no error_lower_bound")
     return ()
 
 

@@ -716,6 +716,13 @@ def _check_randomised_pair(w: Witness) -> tuple[str, ...]:
     fr = w.data.get("fresh", {})
     if fr.get("seeds") != len(fresh) or fr.get("failures") != ffail:
         raise WitnessInvalid(f"the fresh counts do not match the runs ({ffail}/{len(fresh)} recomputed)")
+    if fr.get("confidence") != "95% one-sided Clopper-Pearson":
+        raise WitnessInvalid("fresh.confidence must be '95% one-sided Clopper-Pearson' (the bound recomputed here)")
+    top = max((c.max_level(r) for r in design), default=-1)
+    frozen = w.data.get("frozen_up_to_level")
+    if isinstance(frozen, bool) or not isinstance(frozen, int) or frozen < top:
+        raise WitnessInvalid(f"frozen_up_to_level={frozen!r}: expected an int >= {top}, the deepest design read "
+                             "(the fresh runs' oracle answers as the tie at least that deep)")
     if fresh:
         bound = clopper_pearson_lower(ffail, len(fresh))
         if fr.get("failure_probability_lower_bound") != fraction_to_str(bound):
@@ -751,6 +758,10 @@ def _check_success(w: Witness) -> tuple[str, ...]:
         d = distance_to_solution(inst, c.check_run(run))
         if not d.hi <= w.threshold:
             raise WitnessInvalid(f"on {inst.label!r} the output is not proved within the threshold")
+        if "distance_upper_bound" in run:  # a per-run bound is a claim too
+            if _exact_field(run["distance_upper_bound"], "distance_upper_bound") < d.hi:
+                raise WitnessInvalid(f"run {idx}'s distance_upper_bound is not proved: the recomputed "
+                                     f"bound is {fraction_to_str(d.hi)}")
         worst = max(worst, d.hi)
         if max_items is not None:
             if isinstance(max_items, bool) or not isinstance(max_items, int):
@@ -759,6 +770,14 @@ def _check_success(w: Witness) -> tuple[str, ...]:
             if items > max_items:
                 raise WitnessInvalid(f"on {inst.label!r} {items} items were read, more than {max_items}")
     _verdict_must_be(w, "succeeded")
+    if w.data.get("error_lower_bound") is not None:
+        raise WitnessInvalid("a success witness claims no error_lower_bound")
+    if "error_upper_bound" not in w.data:
+        raise MalformedWitness("a success witness states its error_upper_bound")
+    claimed = _exact_field(w.data["error_upper_bound"], "error_upper_bound")
+    if claimed < worst or claimed > w.threshold:
+        raise WitnessInvalid(f"error_upper_bound={w.data['error_upper_bound']!r} is not proved: the recomputed "
+                             f"bound on the worst distance is {fraction_to_str(worst)} (threshold {fraction_to_str(w.threshold)})")
     return (
         f"on each of {len(insts)} inputs every answer is within 2^-n of that input (exact/certified)",
         f"every output is within {float(worst):.4g} <= {float(w.threshold):.3g} of its solution set (exact)",
