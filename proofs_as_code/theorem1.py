@@ -39,7 +39,7 @@ and SI; Bastounis, Hansen, Vlačić (2021) for the consistent-pair lemma.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from sci_hierarchy.adversary import (
     NoVerdict,
@@ -133,14 +133,32 @@ def _cases(omega: TheoremOneClass) -> list[tuple[Instance, Any, str]]:
     return cases
 
 
-def _extra(omega: TheoremOneClass, note: str, **more: Any) -> dict[str, Any]:
-    tie = omega.tie()
+def _condition(omega: TheoremOneClass) -> dict[str, Any]:
     from sci_hierarchy.families import condition_report
 
-    rep = condition_report(tie)
+    rep = condition_report(omega.tie())
+    return {"cond_AAstar_proved_one": rep.proved_one, "cond_AAstar": str(rep)[:200]}
+
+
+def _extra(omega: TheoremOneClass, note: str, **more: Any) -> dict[str, Any]:
     return {"K": omega.K, "problem": omega.problem.name, "mixing": omega.mixing, "inputs_note": note,
-            "condition": {"cond_AAstar_proved_one": rep.proved_one, "cond_AAstar": str(rep)[:200]},
-            **more}
+            "condition": _condition(omega), **more}
+
+
+def _bind_class_fields(w: Witness, spec: Mapping[str, Any], K: int) -> tuple[str, ...]:
+    """The top-level description of the class (K, problem, mixing, condition) is a claim too:
+    it must be what the instances say (the condition report is recomputed)."""
+    omega = TheoremOneClass.from_spec(spec)
+    want = {"K": K, "problem": omega.problem.name, "mixing": omega.mixing}
+    for key, value in want.items():
+        if key in w.data and w.data[key] != value:
+            raise WitnessInvalid(f"{key}={w.data[key]!r} but the instances say {value!r}")
+    if "condition" in w.data:
+        if w.data["condition"] != _condition(omega):
+            raise WitnessInvalid("the condition report does not match the one recomputed from the instances")
+        return (f"class fields K={K}, problem {omega.problem.name}, mixing={omega.mixing} match the instances; "
+                f"condition report recomputed (Cond(AA*) = 1 proved: {w.data['condition']['cond_AAstar_proved_one']})",)
+    return ()
 
 
 def demonstrate(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 1, M: int = 40,
@@ -270,7 +288,12 @@ def _claim(w: Witness) -> tuple[str, ...]:
         lower = parts[1]
         if lower.get("kind") == "reads_beyond" and lower.get("level_budget") != w.data.get("M"):
             raise WitnessInvalid("the level budget of the lower bound differs from M")
-        return (f"both halves concern one class Omega (K={K}) at threshold 10^-{K - 1}",)
+        first = parts[0]["instances"][0]["instance"]
+        if any(str(i["instance"].get("problem")) != str(first.get("problem"))
+               or i["instance"].get("mixing") != first.get("mixing") for p in parts for i in p["instances"]):
+            raise WitnessInvalid("the parts of a part-b witness are about different classes")
+        return (f"both halves concern one class Omega (K={K}) at threshold 10^-{K - 1}",) + \
+            _bind_class_fields(w, first, K)
     specs = _specs(w)
     if not specs or any(s.get("kind") != "theorem1.two_column" for s in specs):
         raise MalformedWitness("Theorem 1 witnesses are about theorem1.two_column instances")
@@ -296,6 +319,10 @@ def _claim(w: Witness) -> tuple[str, ...]:
             raise WitnessInvalid("part c must bound the items read by L >= 1")
     where = {"a": "Omega_K", "b-lower": "Omega_{K-1}"}.get(part, "Omega")
     out = (f"threshold 10^-{expected} and instances in {where} (K={K}) as Theorem 1 part {part} requires",)
+    if "pair_n" in w.data and w.data["pair_n"] != specs[0].get("gap_exponent"):
+        raise WitnessInvalid(f"pair_n={w.data['pair_n']!r} but the chosen instance's gap exponent is "
+                             f"{specs[0].get('gap_exponent')!r}")
+    out += _bind_class_fields(w, specs[0], K)
     if "breakdown_epsilon_lower_bound" in w.data:
         claimed = fraction_from_str(w.data["breakdown_epsilon_lower_bound"], "breakdown_epsilon_lower_bound")
         spec = specs[0]
