@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 import pywt
+import scipy.sparse as sp
 
 from sci_hierarchy.errors import InvalidArgument, describe
 
@@ -114,6 +115,10 @@ class DenseOperator(LinearOperator):
     """A dense matrix ``M`` (real or complex) as an operator; ``norm_bound = None``."""
 
     def __init__(self, matrix: Any) -> None:
+        if sp.issparse(matrix):
+            raise InvalidArgument(
+                f"matrix={describe(matrix)}: sparse matrices are not supported; pass matrix.toarray()"
+            )
         M = np.array(matrix)
         if M.ndim != 2 or M.dtype.kind not in "iufc" or 0 in M.shape:
             raise InvalidArgument(f"matrix={describe(matrix)}: expected a non-empty 2-D numeric array")
@@ -187,12 +192,16 @@ class WaveletSynthesis2D(LinearOperator):
 
     def __init__(self, N: int, *, wavelet: str = "db1", levels: int | None = None) -> None:
         self.N = _check_pow2(N)
+        if not isinstance(wavelet, str):
+            raise InvalidArgument(
+                f"wavelet={describe(wavelet)}: expected the name of a PyWavelets wavelet (a str), e.g. 'db1', 'db2', 'sym4'"
+            )
         try:
             w = pywt.Wavelet(wavelet)
         except (ValueError, TypeError):
-            raise InvalidArgument(f"wavelet={wavelet!r}: not a PyWavelets wavelet; use e.g. 'db1', 'db2', 'sym4'") from None
+            raise InvalidArgument(f"wavelet={describe(wavelet)}: not a PyWavelets wavelet; use e.g. 'db1', 'db2', 'sym4'") from None
         if not w.orthogonal:
-            raise InvalidArgument(f"wavelet={wavelet!r}: expected an orthogonal wavelet (e.g. 'db1', 'db4')")
+            raise InvalidArgument(f"wavelet={describe(wavelet)}: expected an orthogonal wavelet (e.g. 'db1', 'db4')")
         r = int(math.log2(self.N))
         if levels is None:
             levels = max(1, r - 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.linalg
+import scipy.sparse
 
 from sci_hierarchy.errors import InvalidArgument
 from sci_hierarchy.operators import (
@@ -121,6 +122,8 @@ def test_walsh_wavelet_real() -> None:
         (lambda: WaveletSynthesis2D(16, levels=5), "levels"),
         (lambda: WaveletSynthesis2D(16, wavelet="bior2.2"), "orthogonal"),
         (lambda: WaveletSynthesis2D(16, wavelet="nope"), "wavelet"),
+        (lambda: WaveletSynthesis2D(32, wavelet=3), "wavelet=3: expected the name"),
+        (lambda: DenseOperator(scipy.sparse.csr_matrix(np.eye(3))), "toarray"),
         (lambda: SubsampledFourier2D(np.zeros((8, 8), bool)), "no sample"),
         (lambda: SubsampledFourier2D(np.ones((8, 4), bool)), "square"),
         (lambda: DenseOperator(np.ones(3)), "2-D"),
@@ -129,8 +132,9 @@ def test_walsh_wavelet_real() -> None:
     ],
 )
 def test_invalid_arguments(call, match: str) -> None:
-    with pytest.raises(InvalidArgument, match=match):
+    with pytest.raises(InvalidArgument, match=match) as info:
         call()
+    assert "\n" not in str(info.value) and "\t" not in str(info.value)  # one line, whatever the repr
 
 
 def test_fourier_dc_is_at_the_centre_and_coarse_scaling_coefficient_hits_only_dc() -> None:
