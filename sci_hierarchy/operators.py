@@ -397,12 +397,77 @@ def walsh_wavelet_operator(mask: Any, *, wavelet: str = "db1", levels: int | Non
     return ComposedOperator(H, WaveletSynthesis2D(H.N, wavelet=wavelet, levels=levels))
 
 
+class _DuckOperator(LinearOperator):
+    """Adapter giving a duck-typed operator (``forward``, ``adjoint``, ``shape``) the full interface.
+
+    Missing attributes take their documented defaults: ``norm_bound = None``
+    (the norm is then estimated by :func:`op_norm`), and ``is_complex`` is
+    inferred on first use from the dtypes ``forward`` and ``adjoint`` return on
+    a real vector (complex if either result is complex).
+    """
+
+    def __init__(self, obj: Any) -> None:
+        shape = getattr(obj, "shape", None)
+        dims = tuple(shape) if isinstance(shape, (tuple, list)) else ()
+        if len(dims) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1
+                                     for v in dims):
+            raise InvalidArgument(
+                f"{describe(obj)}.shape={describe(shape)}: expected (m, N) with ints >= 1 for a duck-typed operator"
+            )
+        m, N = (int(v) for v in dims)
+        nb = getattr(obj, "norm_bound", None)
+        if nb is not None:
+            if isinstance(nb, bool) or not isinstance(nb, (int, float, np.integer, np.floating)) \
+                    or not (0 < float(nb) < math.inf):
+                raise InvalidArgument(
+                    f"{describe(obj)}.norm_bound={describe(nb)}: expected None or a finite number > 0"
+                )
+            nb = float(nb)
+        self.obj = obj
+        self.shape = (m, N)
+        self.norm_bound = nb
+
+    @cached_property
+    def is_complex(self) -> bool:  # type: ignore[override]
+        declared = getattr(self.obj, "is_complex", None)
+        if declared is not None:
+            return bool(declared)
+        m, N = self.shape
+        return bool(np.iscomplexobj(self._forward(np.ones(N))) or np.iscomplexobj(self._adjoint(np.ones(m))))
+
+    def _call(self, fn: str, v: np.ndarray, n_out: int) -> np.ndarray:
+        out = np.asarray(getattr(self.obj, fn)(v))
+        if out.shape != v.shape[:-1] + (n_out,) or out.dtype.kind not in "iufc":
+            raise InvalidArgument(
+                f"{describe(self.obj)}.{fn} returned {out.dtype!s} of shape {out.shape!r} for input shape "
+                f"{v.shape!r}: expected numbers of shape {v.shape[:-1] + (n_out,)!r} (shape={self.shape!r})"
+            )
+        return out
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        return self._call("forward", x, self.shape[0])
+
+    def _adjoint(self, y: np.ndarray) -> np.ndarray:
+        return self._call("adjoint", y, self.shape[1])
+
+    def __repr__(self) -> str:
+        return f"as_operator({describe(self.obj)})"
+
+
 def as_operator(A: Any) -> LinearOperator:
-    """Return ``A`` if it is a :class:`LinearOperator`, else wrap a matrix in :class:`DenseOperator`."""
+    """``A`` as a :class:`LinearOperator`.
+
+    A :class:`LinearOperator` is returned as is; an object with callable
+    ``forward`` and ``adjoint`` and a ``shape`` (duck typing) is wrapped in an
+    adapter that validates shapes and supplies the defaults for missing
+    attributes (``is_complex`` inferred from the dtypes it returns,
+    ``norm_bound = None``); anything else is taken as a matrix
+    (:class:`DenseOperator`).
+    """
     if isinstance(A, LinearOperator):
         return A
-    if hasattr(A, "forward") and hasattr(A, "adjoint") and hasattr(A, "shape"):
-        return A  # duck-typed operator
+    if callable(getattr(A, "forward", None)) and callable(getattr(A, "adjoint", None)) and hasattr(A, "shape"):
+        return _DuckOperator(A)
     return DenseOperator(A)
 
 

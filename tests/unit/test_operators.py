@@ -12,6 +12,7 @@ from sci_hierarchy.operators import (
     DenseOperator,
     SubsampledFourier2D,
     WaveletSynthesis2D,
+    as_operator,
     fourier_wavelet_operator,
     op_norm,
     sequency_permutation,
@@ -159,3 +160,39 @@ def test_wavelet_norm_bound_is_a_true_bound_from_the_filters(wavelet: str) -> No
         assert sv <= W.norm_bound * (1 + 1e-14) and W.norm_bound - sv <= 1e-11  # 1e-14: rounding
         if wavelet in ("db1", "db2"):
             assert W.norm_bound == 1.0
+
+
+class _Duck:
+    """A duck-typed operator: forward, adjoint and shape only (no is_complex, no norm_bound)."""
+
+    def __init__(self, M: np.ndarray) -> None:
+        self.M = M
+        self.shape = M.shape
+
+    def forward(self, x):
+        return np.asarray(x) @ self.M.T
+
+    def adjoint(self, y):
+        return np.asarray(y) @ self.M.conj()
+
+
+@pytest.mark.parametrize("cplx", [False, True])
+def test_duck_typed_operator_gets_the_documented_defaults(cplx: bool) -> None:
+    """Regression: op_norm(duck) raised AttributeError ('is_complex'); now it is inferred, norm_bound is None."""
+    rng = np.random.default_rng(5)
+    M = _rand(rng, (5, 7), cplx)
+    op = as_operator(_Duck(M))
+    assert op.shape == (5, 7) and op.is_complex is cplx and op.norm_bound is None
+    assert op_norm(_Duck(M)) == pytest.approx(np.linalg.norm(M, 2), rel=1e-9)
+    np.testing.assert_allclose(op.to_matrix(), M)
+
+
+def test_duck_typed_operator_is_validated() -> None:
+    bad = _Duck(np.ones((2, 3)))
+    bad.shape = (2,)
+    with pytest.raises(InvalidArgument, match="shape"):
+        as_operator(bad)
+    wrong = _Duck(np.ones((2, 3)))
+    wrong.shape = (4, 3)  # forward returns 2 entries, not 4
+    with pytest.raises(InvalidArgument, match="forward returned"):
+        as_operator(wrong).forward(np.ones(3))
