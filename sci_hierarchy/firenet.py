@@ -156,6 +156,18 @@ def _weights_array(weights: Any, N: int | None = None, name: str = "weights") ->
     return w
 
 
+def _data_array(v: Any, name: str = "y") -> np.ndarray:
+    """``v`` as a numeric array whose entries are all finite (shapes are checked by the caller)."""
+    arr = np.asarray(v)
+    if arr.dtype.kind not in "iufc":
+        raise InvalidArgument(
+            f"{name}.dtype={arr.dtype!s}: expected numbers (int, float or complex); convert with {name}.astype(float)"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise InvalidArgument(f"{name}=<array>: entries must be finite; remove NaN/inf")
+    return arr
+
+
 # --------------------------------------------------------------------------- configuration
 
 @dataclass(frozen=True)
@@ -270,19 +282,32 @@ def project_unit_ball(v: np.ndarray) -> np.ndarray:
 
 
 def sr_lasso_objective(A: Any, x: Any, y: Any, *, lam: float, weights: Any = None) -> np.ndarray | float:
-    r""":math:`F(x)=\lambda\|x\|_{1,w}+\|Ax-y\|_2` (batched over leading axis)."""
+    r""":math:`F(x)=\lambda\|x\|_{1,w}+\|Ax-y\|_2` (batched over leading axis).
+
+    ``x`` has shape ``(N,)`` or ``(batch, N)``, ``y`` shape ``(m,)`` or ``(batch, m)``
+    (the same batch when both are batched); ``lam > 0``; all entries finite.
+    """
     op = as_operator(A)
-    x = np.asarray(x)
-    w = np.ones(op.shape[1]) if weights is None else _weights_array(weights, op.shape[1])
-    val = float(lam) * np.sum(w * np.abs(x), axis=-1) + np.linalg.norm(op.forward(x) - np.asarray(y), axis=-1)
+    lam = float(_real(lam, "lam", positive=True))
+    m, N = op.shape
+    x = _data_array(x, "x")
+    Y = _data_array(y, "y")
+    if x.ndim not in (1, 2) or x.shape[-1] != N:
+        raise InvalidArgument(f"x.shape={x.shape!r}: expected ({N},) or (batch, {N}) (A has {N} columns)")
+    if Y.ndim not in (1, 2) or Y.shape[-1] != m:
+        raise InvalidArgument(f"y.shape={Y.shape!r}: expected ({m},) or (batch, {m}) (A has {m} rows)")
+    if x.ndim == 2 and Y.ndim == 2 and x.shape[0] != Y.shape[0]:
+        raise InvalidArgument(f"x.shape={x.shape!r}, y.shape={Y.shape!r}: expected the same batch size")
+    w = np.ones(N) if weights is None else _weights_array(weights, N)
+    val = lam * np.sum(w * np.abs(x), axis=-1) + np.linalg.norm(op.forward(x) - Y, axis=-1)
     return float(val) if np.ndim(val) == 0 else val
 
 
 def _prepare(A: Any, y: Any, config: FirenetConfig | None = None) -> tuple[LinearOperator, np.ndarray, bool]:
     op = as_operator(A)
-    Y = np.asarray(y)
-    if Y.ndim not in (1, 2) or Y.shape[-1] != op.shape[0] or Y.dtype.kind not in "iufc":
-        raise InvalidArgument(f"y.shape={Y.shape!r}: expected ({op.shape[0]},) or (batch, {op.shape[0]}) numbers")
+    Y = _data_array(y, "y")
+    if Y.ndim not in (1, 2) or Y.shape[-1] != op.shape[0]:
+        raise InvalidArgument(f"y.shape={Y.shape!r}: expected ({op.shape[0]},) or (batch, {op.shape[0]})")
     single = Y.ndim == 1
     cplx = op.is_complex or np.iscomplexobj(Y)
     Y = np.atleast_2d(Y).astype(np.complex128 if cplx else np.float64)
@@ -450,8 +475,8 @@ def sr_lasso_dual_bound(A: Any, y: Any, z: Any, *, lam: Any, weights: Any = None
     """
     op = as_operator(A)
     lam_f = float(_real(lam, "lam", positive=True))
-    Y = np.asarray(y)
-    Z = np.asarray(z)
+    Y = _data_array(y, "y")
+    Z = _data_array(z, "z")
     if Y.ndim != 1 or Y.shape[0] != op.shape[0] or Z.shape != Y.shape:
         raise InvalidArgument(f"y.shape={Y.shape!r}, z.shape={Z.shape!r}: expected both ({op.shape[0]},)")
     N = op.shape[1]
@@ -510,8 +535,8 @@ def sr_lasso_minimiser(A: Any, y: Any, *, lam: Any, weights: Any = None, x0: Any
         raise InvalidArgument(f"tol={tol!r}: expected a number > 0")
     max_iterations = _int(max_iterations, "max_iterations", 1)
     check_every = _int(check_every, "check_every", 1)
-    Y = np.asarray(y)
-    if Y.ndim != 1:
+    Y = _data_array(y, "y")
+    if Y.shape != (op.shape[0],):
         raise InvalidArgument(f"y.shape={Y.shape!r}: expected one measurement vector ({op.shape[0]},)")
     nA = op.norm_bound if op.norm_bound is not None else op_norm(op)
     tau_f = float(_real(tau, "tau", positive=True)) / nA

@@ -704,6 +704,12 @@ class Network:
             raise InvalidArgument(
                 f"y.shape={arr.shape!r}: expected ({self.input_dim},) or (batch, {self.input_dim})"
             )
+        if arr.dtype.kind not in "iufc":
+            raise InvalidArgument(
+                f"y.dtype={arr.dtype!s}: expected numbers (int, float or complex); convert with y.astype(float)"
+            )
+        if not np.all(np.isfinite(arr)):
+            raise InvalidArgument("y=<array>: entries must be finite; remove NaN/inf")
         single = arr.ndim == 1
         cplx = self.is_complex or np.iscomplexobj(arr)
         dt = np.complex128 if cplx else np.float64

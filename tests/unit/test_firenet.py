@@ -89,6 +89,38 @@ def test_step_condition_checked_against_actual_operator() -> None:
         firenet(A / L, np.ones(7), cfg)
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_y_is_refused_everywhere(bad: float) -> None:
+    """Regression: NaN/inf in y gave NaN outputs silently (NaN in A was already refused)."""
+    rng, A, L = _problem(0)
+    cfg = FirenetConfig(lam=0.1, inner=2, restarts=1, tau=0.9 / L, sigma=0.9 / L, op_norm=L)
+    y = np.ones(6)
+    y[2] = bad
+    net = firenet_network(A, cfg)
+    calls = [
+        lambda: firenet(A, y, cfg),
+        lambda: firenet(A, np.stack([np.ones(6), y]), cfg),
+        lambda: primal_dual(A, y, lam=0.1, tau=0.9 / L, sigma=0.9 / L, iterations=3),
+        lambda: net(y),
+        lambda: sr_lasso_objective(A, np.zeros(10), y, lam=0.1),
+        lambda: sr_lasso_minimiser(A, y, lam=0.1),
+    ]
+    for call in calls:
+        with pytest.raises(InvalidArgument, match=r"^y=<array>: entries must be finite; remove NaN/inf$"):
+            call()
+
+
+def test_boolean_y_is_refused_for_its_dtype() -> None:
+    """Regression: y > 0 gave 'y.shape=(6,): expected (6,) ...' although the shape was right."""
+    rng, A, L = _problem(0)
+    cfg = FirenetConfig(lam=0.1, inner=2, restarts=1, tau=0.9 / L, sigma=0.9 / L, op_norm=L)
+    y = rng.standard_normal(6)
+    with pytest.raises(InvalidArgument, match=r"^y\.dtype=bool: expected numbers .*astype\(float\)$"):
+        firenet(A, y > 0, cfg)
+    with pytest.raises(InvalidArgument, match=r"^y\.dtype=bool"):
+        firenet_network(A, cfg)(y > 0)
+
+
 class _DuckOperator:
     """Only forward, adjoint and shape: what operators.as_operator accepts by duck typing."""
 
@@ -268,6 +300,28 @@ def test_objective_helper() -> None:
     A = np.array([[1.0, 2.0], [0.0, 1.0]])
     val = sr_lasso_objective(A, np.array([1.0, -1.0]), np.array([0.0, 0.0]), lam=0.5, weights=[1.0, 3.0])
     assert val == pytest.approx(0.5 * 4 + math.sqrt(2), rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        (dict(lam=-1), "lam=-1: expected a number > 0"),
+        (dict(lam=0), "lam"),
+        (dict(lam=float("inf")), "lam"),
+        (dict(lam="1"), "lam"),
+        (dict(x=np.zeros(3)), r"x\.shape=\(3,\): expected \(2,\)"),
+        (dict(x=np.zeros((2, 2, 2))), r"x\.shape"),
+        (dict(y=np.zeros(5)), r"y\.shape=\(5,\): expected \(2,\)"),
+        (dict(x=np.zeros((3, 2)), y=np.zeros((4, 2))), "same batch"),
+        (dict(x=np.array([np.nan, 0.0])), "x=<array>: entries must be finite"),
+    ],
+)
+def test_objective_helper_validates(kw: dict, match: str) -> None:
+    """Regression: lam=-1 was accepted and a wrong-length x gave numpy's broadcast ValueError."""
+    args = dict(x=np.zeros(2), y=np.zeros(2), lam=0.5)
+    args.update(kw)
+    with pytest.raises(InvalidArgument, match=match):
+        sr_lasso_objective(np.eye(2), args.pop("x"), args.pop("y"), **args)
 
 
 # ------------------------------------------------------------------ network form
