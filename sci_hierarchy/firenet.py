@@ -168,6 +168,17 @@ def _data_array(v: Any, name: str = "y") -> np.ndarray:
     return arr
 
 
+def _check_steps(tau: float, sigma: float, nA: float, *, with_config: bool = True) -> None:
+    """Refuse tau*sigma*||A||^2 >= 1 for the actual operator norm ``nA`` (one message everywhere)."""
+    prod = tau * sigma * nA ** 2
+    if not prod < 1:
+        also = " and set op_norm >= ||A||" if with_config else ""
+        raise InvalidArgument(
+            f"tau*sigma*||A||^2={prod!r}: expected < 1 (||A|| = {nA!r}); decrease tau or sigma "
+            f"(e.g. tau = 0.99, sigma = 0.99/||A||**2){also}"
+        )
+
+
 # --------------------------------------------------------------------------- configuration
 
 @dataclass(frozen=True)
@@ -227,7 +238,7 @@ class FirenetConfig:
         if not prod < 1:
             raise InvalidArgument(
                 f"tau*sigma*op_norm**2={float(prod)!r}: expected < 1 for primal-dual convergence; "
-                f"decrease tau or sigma (e.g. tau = sigma = 0.99/op_norm)"
+                f"decrease tau or sigma (e.g. tau = 0.99, sigma = 0.99/op_norm**2)"
             )
         if self.weights is not None:
             set_("weights", _weights_array(self.weights))
@@ -313,11 +324,7 @@ def _prepare(A: Any, y: Any, config: FirenetConfig | None = None) -> tuple[Linea
     Y = np.atleast_2d(Y).astype(np.complex128 if cplx else np.float64)
     if config is not None:
         nA = op.norm_bound if op.norm_bound is not None else op_norm(op)
-        prod = float(config.tau) * float(config.sigma) * nA ** 2
-        if not prod < 1:
-            raise InvalidArgument(
-                f"tau*sigma*||A||^2={prod!r}: expected < 1 (||A|| = {nA!r}); decrease tau/sigma or set op_norm >= ||A||"
-            )
+        _check_steps(float(config.tau), float(config.sigma), nA)
     return op, Y, single
 
 
@@ -428,8 +435,7 @@ def primal_dual(A: Any, y: Any, *, lam: Any, tau: Any, sigma: Any, iterations: i
     record_every = _int(record_every, "record_every", 0)
     op, Y, single = _prepare(A, y)
     nA = op.norm_bound if op.norm_bound is not None else op_norm(op)
-    if not tau * sigma * nA ** 2 < 1:
-        raise InvalidArgument(f"tau*sigma*||A||^2={tau * sigma * nA ** 2!r}: expected < 1; decrease tau or sigma")
+    _check_steps(tau, sigma, nA, with_config=False)
     N = op.shape[1]
     w = np.ones(N) if weights is None else _weights_array(weights, N)
     t = tau * lam * w
@@ -766,6 +772,7 @@ def firenet_network(A: Any, config: FirenetConfig, *, exact: bool = False,
         inv_t = [one / ti for ti in t]
         ones_m = [one] * m
         ones_N = [one] * N
+        nA = _float_norm_upper(Aq, cplx)
     else:
         op = as_operator(A)
         if not isinstance(op, DenseOperator):
@@ -773,6 +780,7 @@ def firenet_network(A: Any, config: FirenetConfig, *, exact: bool = False,
         Aq = op.matrix
         cplx = op.is_complex
         m, N = Aq.shape
+        nA = op.spectral_norm
         tau, sigma, lam = float(config.tau), float(config.sigma), float(config.lam)
         t = tau * lam * config.weights_for(N)
         _, alphas = config.schedule()
@@ -783,6 +791,7 @@ def firenet_network(A: Any, config: FirenetConfig, *, exact: bool = False,
         inv_t = 1.0 / t
         ones_m = np.ones(m)
         ones_N = np.ones(N)
+    _check_steps(float(config.tau), float(config.sigma), nA)  # as firenet(A, y, config) does
     n, p = config.restarts, config.inner
     nb = lambda shape: _Blocks(shape, exact, cplx)  # noqa: E731
     wG = 2 * N + m + 1  # gate output width

@@ -69,6 +69,11 @@ def test_config_validation(kw: dict, match: str) -> None:
         FirenetConfig(**base)
 
 
+def test_config_step_message_suggests_a_scale_invariant_choice() -> None:
+    with pytest.raises(InvalidArgument, match=r"e\.g\. tau = 0\.99, sigma = 0\.99/op_norm\*\*2\)$"):
+        FirenetConfig(lam=0.1, inner=2, restarts=2, tau=1.0, sigma=1.0, op_norm=1.0)
+
+
 def test_config_is_frozen_and_schedule() -> None:
     cfg = FirenetConfig(lam=0.1, inner=5, restarts=3, tau=0.5, sigma=0.5, op_norm=1.0, eps0=1.0, delta=0.0)
     with pytest.raises(AttributeError):
@@ -119,6 +124,21 @@ def test_boolean_y_is_refused_for_its_dtype() -> None:
         firenet(A, y > 0, cfg)
     with pytest.raises(InvalidArgument, match=r"^y\.dtype=bool"):
         firenet_network(A, cfg)(y > 0)
+
+
+def test_network_checks_the_step_condition_like_the_solver() -> None:
+    """Regression: firenet_network built a network for tau*sigma*||A||^2 >= 1 that firenet refuses."""
+    rng, A, L = _problem(0)
+    cfg = FirenetConfig(lam=0.1, inner=2, restarts=1, tau=0.9, sigma=0.9, op_norm=1.0)
+    msgs = []
+    for call in (lambda: firenet(3 * A / L, np.ones(6), cfg), lambda: firenet_network(3 * A / L, cfg),
+                 lambda: firenet_network([[Fraction(3 * float(v) / L) for v in row] for row in A], cfg, exact=True)):
+        with pytest.raises(InvalidArgument, match=r"tau\*sigma\*\|\|A\|\|\^2=.*expected < 1") as info:
+            call()
+        msgs.append(str(info.value))
+        assert "e.g. tau = 0.99, sigma = 0.99/||A||**2" in msgs[-1]
+    assert msgs[0] == msgs[1]  # same check, same message
+    firenet_network(A / L, cfg)  # 0.81 < 1: accepted
 
 
 class _DuckOperator:
