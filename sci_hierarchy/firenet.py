@@ -144,7 +144,15 @@ def _int(v: Any, name: str, lo: int) -> int:
 
 
 def _weights_array(weights: Any, N: int | None = None, name: str = "weights") -> np.ndarray:
-    w = np.asarray(weights, dtype=np.float64)
+    try:
+        raw: np.ndarray | None = np.asarray(weights)
+    except ValueError:  # ragged nested sequences
+        raw = None
+    if raw is None or raw.dtype.kind not in "iufO" or (
+            raw.dtype == object and not all(isinstance(v, Real) and not isinstance(v, bool) for v in raw.ravel())):
+        what = "complex weights are not allowed" if raw is not None and raw.dtype.kind == "c" else "not a vector of real numbers"
+        raise InvalidArgument(f"{name}={describe(weights)}: {what}; expected a 1-D vector of real numbers > 0")
+    w = raw.astype(np.float64)
     if w.ndim != 1 or w.size == 0:
         raise InvalidArgument(f"{name}={describe(weights)}: expected a non-empty 1-D vector of positive weights")
     if not np.all(np.isfinite(w)) or not np.all(w > 0):

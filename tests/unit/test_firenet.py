@@ -60,6 +60,11 @@ def _cfg(L: float, N: int, rng: np.random.Generator, **kw) -> FirenetConfig:
         (dict(weights=[1.0, 0.0]), "weights"),
         (dict(weights=[[1.0]]), "weights"),
         (dict(tau=float("nan")), "tau"),
+        (dict(weights="abc"), "weights='abc': not a vector of real numbers"),
+        (dict(weights=np.array([1.0 + 1j, 2.0])), "weights=.*complex weights are not allowed"),
+        (dict(weights=[1.0 + 0j, 2.0]), "complex weights"),
+        (dict(weights=[True, True]), "weights"),
+        (dict(weights=[[1.0], [1.0, 2.0]]), "weights"),
     ],
 )
 def test_config_validation(kw: dict, match: str) -> None:
