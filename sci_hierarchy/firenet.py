@@ -127,7 +127,7 @@ _NU_DEFAULT = math.exp(-1.0)
 
 def _real(v: Any, name: str, *, positive: bool = False, nonneg: bool = False) -> Real:
     if isinstance(v, bool) or not isinstance(v, (Real, np.floating, np.integer)):
-        raise InvalidArgument(f"{name}={v!r}: expected a real number")
+        raise InvalidArgument(f"{name}={describe(v)}: expected a real number")
     if isinstance(v, (float, np.floating)) and not math.isfinite(float(v)):
         raise InvalidArgument(f"{name}={v!r}: expected a finite number")
     if positive and not v > 0:
@@ -139,7 +139,7 @@ def _real(v: Any, name: str, *, positive: bool = False, nonneg: bool = False) ->
 
 def _int(v: Any, name: str, lo: int) -> int:
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-        raise InvalidArgument(f"{name}={v!r}: expected an int >= {lo}")
+        raise InvalidArgument(f"{name}={describe(v)}: expected an int >= {lo}")
     return int(v)
 
 
@@ -1182,15 +1182,22 @@ def rnsp_constants(A: Any, levels: Any, weights: Any = None, *, gamma: float, gr
     """
     import cvxpy as cp
 
+    from sci_hierarchy.sampling import SparsityLevels
+
     M = np.asarray(A)
-    if M.ndim != 2 or M.dtype.kind not in "iuf":
+    if M.ndim != 2 or M.dtype.kind not in "iuf" or 0 in M.shape:
         raise InvalidArgument(f"A={describe(A)}: expected a real 2-D matrix (complex rNSP is not implemented)")
+    if not np.all(np.isfinite(M)):
+        raise InvalidArgument("A=<array>: entries must be finite; remove NaN/inf")
     M = M.astype(float)
     m, N = M.shape
+    if not isinstance(levels, SparsityLevels):
+        raise InvalidArgument(f"levels={describe(levels)}: expected a sampling.SparsityLevels")
     if levels.size != N:
         raise InvalidArgument(f"levels.size={levels.size!r}: expected N={N} (columns of A)")
-    if not (isinstance(gamma, (int, float)) and gamma > 0):
-        raise InvalidArgument(f"gamma={gamma!r}: expected a number > 0")
+    gamma = float(_real(gamma, "gamma", positive=True))
+    grid = _int(grid, "grid", 1)
+    max_programs = _int(max_programs, "max_programs", 1)
     w = np.ones(N) if weights is None else _weights_array(weights, N)
     xi, _, kappa = xi_zeta_kappa(w, levels)
     d = sum(levels.sparsities)
@@ -1411,12 +1418,18 @@ def theory_config(certificate: RnspCertificate, levels: Any, weights: Any, *, la
     :math:`a/\nu^2\le 1/4` (so :math:`\theta\le 3/4`), i.e. :math:`p\approx 2\sqrt2\,c_sL_A/\nu`.
     ``lam`` must satisfy :math:`\lambda\le C_1/(C_2\sqrt\xi)`.
     """
+    if not isinstance(certificate, RnspCertificate):
+        raise InvalidArgument(f"certificate={describe(certificate)}: expected an RnspCertificate (see rnsp_constants)")
+    lam = _real(lam, "lam", positive=True)
+    LA = float(_real(op_norm_value, "op_norm_value", positive=True))
+    nu = _real(nu, "nu", positive=True)
+    if not nu < 1:
+        raise InvalidArgument(f"nu={nu!r}: expected 0 < nu < 1 (restart contraction, default e^-1)")
     xi, _, kappa = xi_zeta_kappa(weights, levels)
     C1, C2 = constants_c1_c2(certificate.rho, certificate.gamma, kappa)
     if lam > C1 / (C2 * math.sqrt(xi)):
         raise InvalidArgument(f"lam={lam!r}: expected <= C1/(C2*sqrt(xi)) = {C1 / (C2 * math.sqrt(xi))!r}")
     cs = C1 / (lam * math.sqrt(xi))
-    LA = float(op_norm_value)
     sigma = cs / LA
     tau = 0.99 / (cs * LA)
     p = 1

@@ -463,6 +463,7 @@ from sci_hierarchy.firenet import (  # noqa: E402
     check_error_bound,
     constants_c1_c2,
     error_bound,
+    RnspCertificate,
     rnsp_constants,
     theory_config,
     xi_zeta_kappa,
@@ -482,6 +483,23 @@ def test_c1_c2_reference_value() -> None:
     assert constants_c1_c2(0.5, 1.0, 1.0) == pytest.approx((11.375, 29.0), rel=1e-15)
     with pytest.raises(InvalidArgument, match="rho"):
         constants_c1_c2(1.0, 1.0, 1.0)
+
+
+def test_rnsp_and_theory_config_validate_before_use() -> None:
+    """Regression: levels=None gave AttributeError, op_norm_value=0 ZeroDivisionError."""
+    _, A, lev, w = _rnsp_instance()
+    with pytest.raises(InvalidArgument, match="levels=None: expected a sampling.SparsityLevels"):
+        rnsp_constants(A, None, gamma=1.0)
+    with pytest.raises(InvalidArgument, match="gamma"):
+        rnsp_constants(A, lev, w, gamma=float("nan"))
+    cert = RnspCertificate(0.5, 1.0, 0.4, 1.0, 2.0, 2.0, 1, 1, "")
+    for bad in (0, -1.0, float("inf"), float("nan"), "1"):
+        with pytest.raises(InvalidArgument, match="op_norm_value"):
+            theory_config(cert, lev, w, lam=0.01, op_norm_value=bad, eps0=1, delta=1e-3, restarts=3)
+    with pytest.raises(InvalidArgument, match="certificate"):
+        theory_config(None, lev, w, lam=0.01, op_norm_value=1.0, eps0=1, delta=1e-3, restarts=3)
+    with pytest.raises(InvalidArgument, match="nu"):
+        theory_config(cert, lev, w, lam=0.01, op_norm_value=1.0, eps0=1, delta=1e-3, restarts=3, nu=0)
 
 
 def test_best_sm_term_error() -> None:
