@@ -545,8 +545,7 @@ def sr_lasso_minimiser(A: Any, y: Any, *, lam: Any, weights: Any = None, x0: Any
     """
     op = as_operator(A)
     lam_f = float(_real(lam, "lam", positive=True))
-    if not (isinstance(tol, (int, float)) and tol > 0):
-        raise InvalidArgument(f"tol={tol!r}: expected a number > 0")
+    tol = float(_real(tol, "tol", positive=True))
     max_iterations = _int(max_iterations, "max_iterations", 1)
     check_every = _int(check_every, "check_every", 1)
     Y = _data_array(y, "y")

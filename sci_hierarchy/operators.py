@@ -479,8 +479,11 @@ def op_norm(A: Any, *, iterations: int = 200, tol: float = 1e-12, seed: int = 0)
     For a :class:`DenseOperator` the SVD value is returned instead.
     """
     op = as_operator(A)
-    if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
-        raise InvalidArgument(f"iterations={iterations!r}: expected an int >= 1")
+    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 1:
+        raise InvalidArgument(f"iterations={describe(iterations)}: expected an int >= 1")
+    if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, (int, float, np.integer, np.floating)) \
+            or not 0 < float(tol) < math.inf:
+        raise InvalidArgument(f"tol={describe(tol)}: expected a finite number > 0")
     if isinstance(op, DenseOperator):
         return op.spectral_norm
     rng = np.random.default_rng(seed)

@@ -276,6 +276,15 @@ def test_dual_bound_and_certified_minimiser_match_an_interior_point_solver() -> 
         sr_lasso_minimiser(A, y, lam=lam, tol=0)
 
 
+def test_numpy_scalars_are_accepted_like_python_numbers() -> None:
+    """Regression: sr_lasso_minimiser(tol=np.float32(...)) was refused while a float worked."""
+    rng, A, L = _problem(3)
+    y = A @ rng.standard_normal(10)
+    ref = sr_lasso_minimiser(A, y, lam=0.3, tol=1e-6)
+    res = sr_lasso_minimiser(A, y, lam=np.float32(0.3), tol=np.float32(1e-6), max_iterations=np.int64(100000))
+    assert res.certified and res.value == pytest.approx(ref.value, rel=1e-6)
+
+
 def test_primal_dual_continues_exactly_from_its_last_state() -> None:
     rng, A, L = _problem(12, cplx=True)
     y = rng.standard_normal(6) + 1j * rng.standard_normal(6)

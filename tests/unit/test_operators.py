@@ -130,6 +130,7 @@ def test_walsh_wavelet_real() -> None:
         (lambda: DenseOperator(np.ones(3)), "2-D"),
         (lambda: DenseOperator(np.ones((2, 2))).forward(np.ones(3)), "x.shape"),
         (lambda: op_norm(np.ones((2, 2)), iterations=0), "iterations"),
+        (lambda: op_norm(np.ones((2, 2)), tol=float("nan")), "tol"),
     ],
 )
 def test_invalid_arguments(call, match: str) -> None:
@@ -184,6 +185,8 @@ def test_duck_typed_operator_gets_the_documented_defaults(cplx: bool) -> None:
     op = as_operator(_Duck(M))
     assert op.shape == (5, 7) and op.is_complex is cplx and op.norm_bound is None
     assert op_norm(_Duck(M)) == pytest.approx(np.linalg.norm(M, 2), rel=1e-9)
+    assert op_norm(_Duck(M), iterations=np.int64(300), tol=np.float32(1e-6)) == pytest.approx(
+        np.linalg.norm(M, 2), rel=1e-5)  # numpy scalars are numbers too
     np.testing.assert_allclose(op.to_matrix(), M)
 
 
