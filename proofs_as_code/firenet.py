@@ -103,11 +103,32 @@ def gaussian_problem(*, m: int = 20, N: int = 40, s: int = 3, seed: int = 0) -> 
     return A, x
 
 
-def demonstrate(*, part: str = "recovery", K: int = 3, seed: int = 0,
+def check_options(*, part: str = "recovery", K: int | None = None, seed: int = 0, **_: Any) -> None:
+    """The checks :func:`demonstrate` makes before any work (the CLI runs them before printing).
+
+    ``K`` applies to part ``hard-class`` only (3 <= K <= theorem1.MAX_K; default 3):
+    part ``recovery`` runs a fixed Gaussian instance and refuses a ``K``.
+    """
+    if part not in ("recovery", "hard-class"):
+        raise InvalidArgument(f"part={part!r} must be 'recovery' or 'hard-class'")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InvalidArgument(f"seed={seed!r} must be an integer >= 0")
+    if K is None:
+        return
+    from proofs_as_code import theorem1
+
+    if part == "recovery":
+        raise InvalidArgument(f"K={K!r}: --K applies to part hard-class only (3 <= K <= {theorem1.MAX_K}); part "
+                              "recovery runs a fixed Gaussian instance: drop --K or add --part hard-class")
+    theorem1.check_class_args("p3", K)
+
+
+def demonstrate(*, part: str = "recovery", K: int | None = None, seed: int = 0,
                 progress: Callable[[str], None] | None = None) -> Witness:
-    """Run part ``recovery`` (default) or ``hard-class`` (on Theorem 1's class with this K)."""
+    """Run part ``recovery`` (default) or ``hard-class`` (on Theorem 1's class with this K, default 3)."""
+    check_options(part=part, K=K, seed=seed)
     if part == "hard-class":
-        return _hard_class(K, seed)
+        return _hard_class(3 if K is None else K, seed)
     if part != "recovery":
         raise InvalidArgument(f"part={part!r} must be 'recovery' or 'hard-class'")
     A, x = gaussian_problem(seed=seed)
@@ -228,4 +249,5 @@ THEOREM = theorem(
     parts=("recovery", "hard-class"),
     default_algorithm="FIRENET",
     demonstrate=demonstrate,
+    validate=check_options,
 )
