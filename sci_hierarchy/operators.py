@@ -62,7 +62,7 @@ __all__ = [
 
 def _check_pow2(N: Any, name: str = "N") -> int:
     if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 2 or (int(N) & (int(N) - 1)):
-        raise InvalidArgument(f"{name}={N!r}: expected a power of two >= 2; pad or crop the image")
+        raise InvalidArgument(f"{name}={describe(N)}: expected a power of two >= 2; pad or crop the image")
     return int(N)
 
 
@@ -206,7 +206,7 @@ class WaveletSynthesis2D(LinearOperator):
         if levels is None:
             levels = max(1, r - 1)
         if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or not 1 <= levels <= r:
-            raise InvalidArgument(f"levels={levels!r}: expected an int in [1, {r}] for N={self.N}")
+            raise InvalidArgument(f"levels={describe(levels)}: expected an int in [1, {r}] for N={self.N}")
         self.wavelet = wavelet
         self.levels = int(levels)
         self.shape = (self.N * self.N, self.N * self.N)

@@ -124,6 +124,8 @@ def test_walsh_wavelet_real() -> None:
         (lambda: WaveletSynthesis2D(16, wavelet="bior2.2"), "orthogonal"),
         (lambda: WaveletSynthesis2D(16, wavelet="nope"), "wavelet"),
         (lambda: WaveletSynthesis2D(32, wavelet=3), "wavelet=3: expected the name"),
+        (lambda: WaveletSynthesis2D(np.eye(2)), "N=array"),  # a multi-line repr, rendered on one line
+        (lambda: WaveletSynthesis2D(8, levels=np.eye(2)), "levels=array"),
         (lambda: DenseOperator(scipy.sparse.csr_matrix(np.eye(3))), "toarray"),
         (lambda: SubsampledFourier2D(np.zeros((8, 8), bool)), "no sample"),
         (lambda: SubsampledFourier2D(np.ones((8, 4), bool)), "square"),
