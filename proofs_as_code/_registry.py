@@ -52,6 +52,9 @@ class Theorem:
                 f"option(s) {', '.join(unknown)} do not apply to {self.name!r}; "
                 f"it takes {', '.join(self.options) or 'no options'}"
             )
+        part = options.get("part")
+        if part is not None and part not in self.parts:
+            raise InvalidArgument(f"part={part!r}: {self.name!r} has part(s) {', '.join(self.parts)}")
         if self.validate is not None:
             self.validate(**options)
 

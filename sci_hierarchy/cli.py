@@ -138,13 +138,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise InvalidArgument(f"{flags} {'does' if len(unknown) == 1 else 'do'} not apply to "
                               f"{thm.name!r}; it takes {takes}")
     thm.check(**opts)  # values, and options that apply to one part only (e.g. firenet --K)
+    spec = opts.get("algorithm")
+    if spec is not None and ":" not in spec and "algorithm" in thm.options:
+        from sci_hierarchy.algorithms import load_algorithm
+
+        load_algorithm(spec, thm.task)  # a built-in name: refuse an unknown one now (imports nothing)
     if "progress" in thm.options:
         opts["progress"] = lambda msg: _say(f"  ... {msg}")
     if args.json:
         _check_writable(args.json)
     hint = "the default; choose with --algorithm" if "algorithm" in thm.options else "fixed by the theorem"
     shown = opts.get("algorithm") or f"{thm.default_for(opts.get('part'))} ({hint})"
-    spec = opts.get("algorithm")
     isolate = args.isolate if args.isolate is not None else (spec is not None and ":" in spec)
     if args.time_limit is not None and not isolate:
         raise InvalidArgument("--time-limit applies to isolated runs; add --isolate")

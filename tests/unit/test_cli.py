@@ -92,6 +92,8 @@ def test_failing_algorithm_exits_1_and_writes_nothing(capsys, tmp_path):
     (["demo", "theorem1", "--L", "0"], "L=0 must be an integer >= 1"),
     (["demo", "theorem1", "--part", "c", "--seeds", "3"], "--seeds applies to part a only"),
     (["demo", "argmax", "--K", "3"], "--K does not apply to 'argmax'"),
+    (["demo", "argmax", "--part", "c"], "part='c'"),
+    (["demo", "argmax", "--algorithm", "no-such"], "algorithm='no-such' is not a built-in"),
 ])
 def test_demo_option_errors_are_one_line_before_anything_is_printed(capsys, argv, expected):
     """Regression (firenet): --K was silently ignored for part recovery, the refusal listed 'progress'
