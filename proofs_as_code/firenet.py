@@ -205,7 +205,12 @@ def certified_gaussian_problem(*, seed: int = 0, lam: Fraction = LAM, margin: Fr
 
 def demonstrate(*, part: str = "recovery", K: int = 3, seed: int = 0,
                 progress: Callable[[str], None] | None = None) -> Witness:
-    """Run part ``recovery`` (default) or ``hard-class`` (on Theorem 1's class with this K)."""
+    """Run part ``recovery`` (default) or ``hard-class`` (on Theorem 1's class with this K).
+
+    ``K`` is used by part ``hard-class`` only; :meth:`THEOREM.run <proofs_as_code._registry.Theorem.run>`
+    and the CLI refuse a ``K`` given with part ``recovery`` (:func:`check_options`).
+    """
+    check_options(part=part, seed=seed, **({"K": K} if part == "hard-class" else {}))
     if part == "hard-class":
         return _hard_class(K, seed)
     if part != "recovery":
@@ -250,6 +255,26 @@ def demonstrate(*, part: str = "recovery", K: int = 3, seed: int = 0,
         extra={"targets": [fraction_to_str(t) for t in TARGETS], "stability_measurement": stability,
                "instance_draw": {"seed": seed, "draw": draw,
                                  "rule": "the first draw with an exact dual certificate (recovery_certificate)"}})
+
+
+def check_options(*, part: str = "recovery", K: int | None = None, seed: int = 0, **_: Any) -> None:
+    """The checks made before any work on the options *given* (the CLI runs them before printing).
+
+    ``K`` applies to part ``hard-class`` only (3 <= K <= theorem1.MAX_K; default 3):
+    with part ``recovery``, which runs a fixed Gaussian instance, a given ``K`` is refused.
+    """
+    if part not in ("recovery", "hard-class"):
+        raise InvalidArgument(f"part={part!r} must be 'recovery' or 'hard-class'")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InvalidArgument(f"seed={seed!r} must be an integer >= 0")
+    if K is None:
+        return
+    from proofs_as_code import theorem1
+
+    if part == "recovery":
+        raise InvalidArgument(f"K={K!r}: --K applies to part hard-class only (3 <= K <= {theorem1.MAX_K}); part "
+                              "recovery runs a fixed Gaussian instance: drop --K or add --part hard-class")
+    theorem1.check_class_args("p3", K)
 
 
 def _stability(A: list, x: list, seed: int) -> dict[str, Any]:
@@ -337,4 +362,5 @@ THEOREM = theorem(
     parts=("recovery", "hard-class"),
     default_algorithm="FIRENET",
     demonstrate=demonstrate,
+    validate=check_options,
 )

@@ -85,13 +85,18 @@ class _Pairs:
         return max(1, (max_level_read + 3) // 2)
 
 
-def make_class(problem: str = "p3", K: int = 3, *, mixing: str = "none", samples: int = 5,
-               seed: int = 0) -> TheoremOneClass:
-    """The class Ω for a problem name ('p1', 'p2', 'p3') and K (validated)."""
-    if problem not in PROBLEMS:
+def check_class_args(problem: Any, K: Any) -> None:
+    """Refuse a problem name other than p1, p2, p3 and a K outside 3 <= K <= MAX_K."""
+    if not isinstance(problem, str) or problem not in PROBLEMS:
         raise InvalidArgument(f"problem={problem!r} must be one of p1, p2, p3")
     if isinstance(K, bool) or not isinstance(K, int) or not 3 <= K <= MAX_K:
         raise InvalidArgument(f"K={K!r} must be an integer with 3 <= K <= {MAX_K} (Theorem 1 needs K > 2)")
+
+
+def make_class(problem: str = "p3", K: int = 3, *, mixing: str = "none", samples: int = 5,
+               seed: int = 0) -> TheoremOneClass:
+    """The class Ω for a problem name ('p1', 'p2', 'p3') and K (validated)."""
+    check_class_args(problem, K)
     return TheoremOneClass(problem=PROBLEMS[problem](), K=K, mixing=mixing, samples=samples, seed=seed)
 
 
@@ -161,6 +166,20 @@ def _bind_class_fields(w: Witness, spec: Mapping[str, Any], K: int) -> tuple[str
     return ()
 
 
+def check_options(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 1, M: int = 40,
+                  seeds: int | None = None, **_: Any) -> None:
+    """The checks :func:`demonstrate` makes before any work (the CLI runs them before printing)."""
+    if part not in ("a", "b", "c"):
+        raise InvalidArgument(f"part={part!r} must be a, b or c")
+    check_class_args(problem, K)
+    if isinstance(L, bool) or not isinstance(L, int) or L < 1:
+        raise InvalidArgument(f"L={L!r} must be an integer >= 1")
+    if isinstance(M, bool) or not isinstance(M, int) or not 0 <= M <= 4096:
+        raise InvalidArgument(f"M={M!r} must be an integer level budget with 0 <= M <= 4096")
+    if seeds is not None and part != "a":
+        raise InvalidArgument("--seeds applies to part a only")
+
+
 def demonstrate(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 1, M: int = 40,
                 algorithm: str | Callable | None = None, seeds: int | None = None, seed: int = 0,
                 mixing: str = "none", samples: int = 5, budget: Budget | None = None,
@@ -173,12 +192,7 @@ def demonstrate(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 1,
     Ω_{K-1} (or fails there).  Part c: ``algorithm`` (default ``midpoint``)
     reaches 10^-(K-2) on sampled inputs reading at most ``L`` items.
     """
-    if part not in ("a", "b", "c"):
-        raise InvalidArgument(f"part={part!r} must be a, b or c")
-    if isinstance(L, bool) or not isinstance(L, int) or L < 1:
-        raise InvalidArgument(f"L={L!r} must be an integer >= 1")
-    if isinstance(M, bool) or not isinstance(M, int) or not 0 <= M <= 4096:
-        raise InvalidArgument(f"M={M!r} must be an integer level budget with 0 <= M <= 4096")
+    check_options(part=part, problem=problem, K=K, L=L, M=M, seeds=seeds)
     omega = make_class(problem, K, mixing=mixing, samples=samples, seed=seed)
     task, note = make_task(omega)
     name, fn = resolve(algorithm, THEOREM.default_for(part), "training")
@@ -189,8 +203,6 @@ def demonstrate(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 1,
         w.data["breakdown_epsilon_lower_bound"] = fraction_to_str(
             breakdown_lower_bound(omega, w.data["pair_n"], "K"))
         return _reseal(w)
-    if seeds is not None:
-        raise InvalidArgument("--seeds applies to part a only")
     if part == "c":
         thr = Fraction(1, 10 ** (K - 2))
         return success_demonstration(fn, _cases(omega), task, threshold=thr, theorem="theorem1",
@@ -349,4 +361,5 @@ THEOREM = theorem(
     default_algorithm="pdhg",
     demonstrate=demonstrate,
     part_defaults={"a": "pdhg", "b": "certify-winner", "c": "midpoint"},
+    validate=check_options,
 )

@@ -29,14 +29,25 @@ restart rescalings.  The Jacobians used (away from the measure-zero kinks):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
 from sci_hierarchy.errors import InvalidArgument, describe
-from sci_hierarchy.firenet import FirenetConfig, _prepare, project_unit_ball, soft_threshold_weighted
+from sci_hierarchy.firenet import (
+    FirenetConfig,
+    _data_array,
+    _int,
+    _prepare,
+    _real,
+    project_unit_ball,
+    soft_threshold_weighted,
+)
 from sci_hierarchy.operators import as_operator
+
+_DIVERGENCE_FACTOR = 1e8  # ||e|| beyond this times max(||y||, init_scale): the search has diverged
 
 __all__ = [
     "DifferentiableModel",
@@ -50,7 +61,11 @@ __all__ = [
 
 
 class DifferentiableModel(Protocol):
-    """What the attack needs: ``forward(y)`` and ``vjp(y, cotangent)``."""
+    """What the attack needs: ``forward(y)`` and ``vjp(y, cotangent)``.
+
+    A model may also have ``input_dim`` (the length of ``y`` it accepts): the
+    attack then checks ``y`` against it and names ``y`` when it does not fit.
+    """
 
     def forward(self, y: np.ndarray) -> np.ndarray: ...
 
@@ -84,6 +99,14 @@ class LinearModel:
     def __init__(self, M: Any) -> None:
         self.op = as_operator(M)
 
+    @property
+    def input_dim(self) -> int:
+        return int(self.op.shape[1])
+
+    @property
+    def output_dim(self) -> int:
+        return int(self.op.shape[0])
+
     def forward(self, y: np.ndarray) -> np.ndarray:
         return self.op.forward(y)
 
@@ -112,10 +135,18 @@ class FirenetModel:
     def is_complex(self) -> bool:
         return bool(self.op.is_complex)
 
+    @property
+    def input_dim(self) -> int:
+        return int(self.op.shape[0])
+
+    @property
+    def output_dim(self) -> int:
+        return int(self.op.shape[1])
+
     def _run(self, y: np.ndarray, keep: bool) -> tuple[np.ndarray, list[Any]]:
         op, cfg = self.op, self.config
         tau, sigma, p = float(cfg.tau), float(cfg.sigma), cfg.inner
-        y = np.asarray(y)
+        y = _data_array(y, "y")
         if y.shape != (op.shape[0],):
             raise InvalidArgument(f"y.shape={y.shape!r}: expected ({op.shape[0]},)")
         dt = np.complex128 if (op.is_complex or np.iscomplexobj(y)) else np.float64
@@ -247,27 +278,48 @@ def worst_case_perturbation(model: DifferentiableModel, y: Any, *, mu: float = 0
     Returns
     -------
     AttackResult
+
+    Raises
+    ------
+    InvalidArgument
+        On a bad argument, and when the search **diverges**.  Without a
+        ``radius`` the penalised objective is unbounded as soon as the model's
+        gain :math:`\|f(y+Be)-f(y)\|/\|e\|` stays above :math:`\sqrt{\mu}`
+        (``'squared'``) or :math:`\mu` (``'norm'``) for large :math:`e`, and the
+        ascent then runs off to infinity (or ``lr`` is so large that it
+        oscillates outwards).  The search stops with a one-line error, instead of
+        returning overflowed numbers, when :math:`\|e\|` (or the look-ahead point)
+        exceeds ``1e8 * max(||y||, init_scale)`` or any value is non-finite; give a
+        ``radius``, a larger ``mu`` or a smaller ``lr``.  Runs that stay below that
+        bound are unaffected (the check never changes an iterate).
     """
-    for name, v, lo in (("iterations", iterations, 1), ("restarts", restarts, 1), ("seed", seed, 0)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-            raise InvalidArgument(f"{name}={v!r}: expected an int >= {lo}")
-    if not (isinstance(mu, (int, float)) and mu >= 0):
-        raise InvalidArgument(f"mu={mu!r}: expected a number >= 0")
-    if not (isinstance(lr, (int, float)) and lr > 0):
-        raise InvalidArgument(f"lr={lr!r}: expected a number > 0")
-    if not (isinstance(momentum, (int, float)) and 0 <= momentum < 1):
+    if not (callable(getattr(model, "forward", None)) and callable(getattr(model, "vjp", None))):
+        raise InvalidArgument(
+            f"model={describe(model)}: expected an object with forward(y) and vjp(y, cotangent) "
+            "(e.g. attacks.LinearModel or attacks.FirenetModel)"
+        )
+    iterations, restarts = _int(iterations, "iterations", 1), _int(restarts, "restarts", 1)
+    seed = _int(seed, "seed", 0)
+    mu = float(_real(mu, "mu", nonneg=True))
+    lr = float(_real(lr, "lr", positive=True))
+    momentum = float(_real(momentum, "momentum", nonneg=True))
+    if not momentum < 1:
         raise InvalidArgument(f"momentum={momentum!r}: expected 0 <= momentum < 1")
-    if not (isinstance(init_scale, (int, float)) and init_scale > 0):
-        raise InvalidArgument(f"init_scale={init_scale!r}: expected a number > 0")
-    if radius is not None and not (isinstance(radius, (int, float)) and radius > 0):
-        raise InvalidArgument(f"radius={radius!r}: expected a number > 0 or None")
+    init_scale = float(_real(init_scale, "init_scale", positive=True))
+    if radius is not None:
+        radius = float(_real(radius, "radius", positive=True))
     if objective not in ("squared", "norm"):
-        raise InvalidArgument(f"objective={objective!r}: expected 'squared' or 'norm'")
+        raise InvalidArgument(f"objective={describe(objective)}: expected 'squared' or 'norm'")
+    if complex_perturbation is not None and not isinstance(complex_perturbation, (bool, np.bool_)):
+        raise InvalidArgument(f"complex_perturbation={describe(complex_perturbation)}: expected True, False or None")
     if mu == 0 and radius is None:
         raise InvalidArgument("mu=0: without a radius the objective is unbounded; give mu > 0 or a radius")
-    y = np.asarray(y)
+    y = _data_array(y, "y")
     if y.ndim != 1:
         raise InvalidArgument(f"y.shape={y.shape!r}: expected a single measurement vector (m,)")
+    m_in = getattr(model, "input_dim", None)
+    if m_in is not None and y.shape[0] != m_in:
+        raise InvalidArgument(f"y.shape={y.shape!r}: expected ({m_in},), the model's input_dim")
     B = None if perturbation_operator is None else as_operator(perturbation_operator)
     Wout = None if output_operator is None else as_operator(output_operator)
     if B is not None and B.shape[0] != y.shape[0]:
@@ -279,7 +331,28 @@ def worst_case_perturbation(model: DifferentiableModel, y: Any, *, mu: float = 0
     dt = np.complex128 if complex_perturbation else np.float64
     apply_B = (lambda e: e) if B is None else B.forward  # noqa: E731
     apply_Bt = (lambda g: g) if B is None else B.adjoint  # noqa: E731
-    f0 = model.forward(y)
+    f0 = np.asarray(model.forward(y))
+    if f0.ndim != 1 or f0.dtype.kind not in "iufc" or not np.all(np.isfinite(f0)):
+        raise InvalidArgument(
+            f"model={describe(model)}: forward(y) returned {describe(f0)}; expected a finite numeric vector"
+        )
+    if Wout is not None and Wout.shape[1] != f0.shape[0]:
+        raise InvalidArgument(
+            f"output_operator.shape={Wout.shape!r}: expected {f0.shape[0]} columns (the length of model.forward(y))"
+        )
+    # divergence guard (see Raises): checked before every evaluation, it never changes an iterate
+    limit = _DIVERGENCE_FACTOR * max(float(np.linalg.norm(y)), init_scale)
+
+    def guard(e: np.ndarray, r: int, it: int) -> None:
+        finite = bool(np.all(np.isfinite(e)))
+        ne = float(np.linalg.norm(e)) if finite else math.inf
+        if not finite or (radius is None and not ne <= limit):
+            what = f"||e|| = {ne:.3g} > 1e8*max(||y||, init_scale) = {limit:.3g}" if finite else "a non-finite e"
+            raise InvalidArgument(
+                f"mu={mu!r}: the search diverged ({what} at restart {r}, iteration {it}): the objective is "
+                f"unbounded when the model's gain exceeds {'sqrt(mu)' if objective == 'squared' else 'mu'} "
+                f"(objective={objective!r}), or lr={lr!r} is too large; give a radius, a larger mu or a smaller lr"
+            )
 
     def value_grad(e: np.ndarray) -> tuple[float, np.ndarray, float, float]:
         d = apply_B(e)
@@ -296,6 +369,11 @@ def worst_case_perturbation(model: DifferentiableModel, y: Any, *, mu: float = 0
                 g = g - mu * e / ne
         g = np.asarray(g)
         g = g.astype(dt) if complex_perturbation else np.real(g)
+        if not (math.isfinite(val) and np.all(np.isfinite(g))):
+            raise InvalidArgument(
+                f"model={describe(model)}: the objective or its gradient is not finite at ||e|| = {ne:.3g} "
+                "(the model overflowed); give a radius, a larger mu or a smaller lr"
+            )
         return val, g, ne, nd
 
     def project(e: np.ndarray) -> np.ndarray:
@@ -307,22 +385,26 @@ def worst_case_perturbation(model: DifferentiableModel, y: Any, *, mu: float = 0
     rng = np.random.default_rng(int(seed))
     best: tuple[float, np.ndarray] | None = None
     hist: list[tuple[int, int, float, float]] = []
-    for r in range(int(restarts)):
-        e = rng.standard_normal(dim)
-        if complex_perturbation:
-            e = e + 1j * rng.standard_normal(dim)
-        e = project(e * (init_scale / np.linalg.norm(e)))
-        vel = np.zeros_like(e)
-        for it in range(int(iterations) + 1):
-            val, _, ne, nd = value_grad(e)
-            hist.append((r, it, ne, nd))
-            if best is None or val > best[0]:
-                best = (val, e.copy())
-            if it == iterations:
-                break
-            _, g, _, _ = value_grad(project(e + momentum * vel))
-            vel = momentum * vel + lr * g
-            e = project(e + vel)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported by guard() as divergence
+        for r in range(int(restarts)):
+            e = rng.standard_normal(dim)
+            if complex_perturbation:
+                e = e + 1j * rng.standard_normal(dim)
+            e = project(e * (init_scale / np.linalg.norm(e)))
+            vel = np.zeros_like(e)
+            for it in range(int(iterations) + 1):
+                guard(e, r, it)
+                val, _, ne, nd = value_grad(e)
+                hist.append((r, it, ne, nd))
+                if best is None or val > best[0]:
+                    best = (val, e.copy())
+                if it == iterations:
+                    break
+                ahead = project(e + momentum * vel)
+                guard(ahead, r, it)
+                _, g, _, _ = value_grad(ahead)
+                vel = momentum * vel + lr * g
+                e = project(e + vel)
     assert best is not None
     val, e = best
     d = apply_B(e)

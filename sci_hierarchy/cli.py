@@ -33,6 +33,14 @@ def _positive_int(text: str) -> int:
     return v
 
 
+def _integer(text: str) -> int:
+    """Any integer: the theorem checks the range (and says what it is) before anything runs."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+
+
 def _seconds(text: str) -> float:
     try:
         v = float(text)
@@ -58,9 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("theorem", help="a registered theorem (see `list`)")
     d.add_argument("--part", help="which part of the theorem")
     d.add_argument("--problem", choices=("p1", "p2", "p3"), help="optimisation problem (theorem1)")
-    d.add_argument("--K", type=_positive_int, help="number of digits (theorem1)")
-    d.add_argument("--L", type=_positive_int, help="data budget of part (c) (theorem1)")
-    d.add_argument("--M", type=_positive_int, help="level budget of part (b) (theorem1)")
+    d.add_argument("--K", type=_integer, help="number of digits, 3 <= K <= 1000 (theorem1; firenet part hard-class)")
+    d.add_argument("--L", type=_integer, help="data budget of part (c), L >= 1 (theorem1)")
+    d.add_argument("--M", type=_integer, help="level budget of part (b), 0 <= M <= 4096 (theorem1)")
     d.add_argument("--algorithm", help="built-in name, module:function or path/file.py:function")
     d.add_argument("--seeds", type=_positive_int, help="design seeds for a randomised algorithm")
     d.add_argument("--seed", type=_positive_int, help="master seed (default 0)")
@@ -122,13 +130,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
         val = getattr(args, key)
         if val is not None:
             opts[key] = val
+    # every usage error before anything is printed; name only options the command line has
+    unknown = [k for k in opts if k not in thm.options]
+    if unknown:
+        takes = ", ".join("--" + o for o in thm.options if o in _CLI_OPTIONS) or "no options"
+        flags = ", ".join("--" + k for k in unknown)
+        raise InvalidArgument(f"{flags} {'does' if len(unknown) == 1 else 'do'} not apply to "
+                              f"{thm.name!r}; it takes {takes}")
+    thm.check(**opts)  # values, and options that apply to one part only (e.g. firenet --K)
+    spec = opts.get("algorithm")
+    if spec is not None and ":" not in spec and "algorithm" in thm.options:
+        from sci_hierarchy.algorithms import load_algorithm
+
+        load_algorithm(spec, thm.task)  # a built-in name: refuse an unknown one now (imports nothing)
     if "progress" in thm.options:
         opts["progress"] = lambda msg: _say(f"  ... {msg}")
     if args.json:
         _check_writable(args.json)
     hint = "the default; choose with --algorithm" if "algorithm" in thm.options else "fixed by the theorem"
     shown = opts.get("algorithm") or f"{thm.default_for(opts.get('part'))} ({hint})"
-    spec = opts.get("algorithm")
     isolate = args.isolate if args.isolate is not None else (spec is not None and ":" in spec)
     if args.time_limit is not None and not isolate:
         raise InvalidArgument("--time-limit applies to isolated runs; add --isolate")

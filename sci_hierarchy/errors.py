@@ -8,6 +8,8 @@ library, for resource limits, and for algorithms that break the rules.
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "SciHierarchyError",
     "InvalidArgument",
@@ -54,7 +56,15 @@ class MalformedWitness(SciHierarchyError, ValueError):
     """A witness file is unreadable, truncated or does not follow the witness schema."""
 
 
+_LINE_BREAKS = re.compile(r"\s*[\n\r\t\v\f]\s*")
+
+
 def describe(value: object, limit: int = 60) -> str:
-    """``repr(value)`` cut to ``limit`` characters, for one-line error messages."""
-    text = repr(value)
+    """``repr(value)`` on one line, cut to ``limit`` characters, for one-line error messages.
+
+    Line breaks and tabs (with the blanks around them) become one space: some
+    reprs span lines (2-D arrays, ``scipy.sparse`` matrices), and an error
+    message must stay one line.
+    """
+    text = _LINE_BREAKS.sub(" ", repr(value))
     return text if len(text) <= limit else text[: limit - 3] + "..."

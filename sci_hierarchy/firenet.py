@@ -133,7 +133,7 @@ _NU_DEFAULT = math.exp(-1.0)
 
 def _real(v: Any, name: str, *, positive: bool = False, nonneg: bool = False) -> Real:
     if isinstance(v, bool) or not isinstance(v, (Real, np.floating, np.integer)):
-        raise InvalidArgument(f"{name}={v!r}: expected a real number")
+        raise InvalidArgument(f"{name}={describe(v)}: expected a real number")
     if isinstance(v, (float, np.floating)) and not math.isfinite(float(v)):
         raise InvalidArgument(f"{name}={v!r}: expected a finite number")
     if positive and not v > 0:
@@ -145,12 +145,20 @@ def _real(v: Any, name: str, *, positive: bool = False, nonneg: bool = False) ->
 
 def _int(v: Any, name: str, lo: int) -> int:
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-        raise InvalidArgument(f"{name}={v!r}: expected an int >= {lo}")
+        raise InvalidArgument(f"{name}={describe(v)}: expected an int >= {lo}")
     return int(v)
 
 
 def _weights_array(weights: Any, N: int | None = None, name: str = "weights") -> np.ndarray:
-    w = np.asarray(weights, dtype=np.float64)
+    try:
+        raw: np.ndarray | None = np.asarray(weights)
+    except ValueError:  # ragged nested sequences
+        raw = None
+    if raw is None or raw.dtype.kind not in "iufO" or (
+            raw.dtype == object and not all(isinstance(v, Real) and not isinstance(v, bool) for v in raw.ravel())):
+        what = "complex weights are not allowed" if raw is not None and raw.dtype.kind == "c" else "not a vector of real numbers"
+        raise InvalidArgument(f"{name}={describe(weights)}: {what}; expected a 1-D vector of real numbers > 0")
+    w = raw.astype(np.float64)
     if w.ndim != 1 or w.size == 0:
         raise InvalidArgument(f"{name}={describe(weights)}: expected a non-empty 1-D vector of positive weights")
     if not np.all(np.isfinite(w)) or not np.all(w > 0):
@@ -160,6 +168,29 @@ def _weights_array(weights: Any, N: int | None = None, name: str = "weights") ->
     w = np.array(w)
     w.setflags(write=False)
     return w
+
+
+def _data_array(v: Any, name: str = "y") -> np.ndarray:
+    """``v`` as a numeric array whose entries are all finite (shapes are checked by the caller)."""
+    arr = np.asarray(v)
+    if arr.dtype.kind not in "iufc":
+        raise InvalidArgument(
+            f"{name}.dtype={arr.dtype!s}: expected numbers (int, float or complex); convert with {name}.astype(float)"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise InvalidArgument(f"{name}=<array>: entries must be finite; remove NaN/inf")
+    return arr
+
+
+def _check_steps(tau: float, sigma: float, nA: float, *, with_config: bool = True) -> None:
+    """Refuse tau*sigma*||A||^2 >= 1 for the actual operator norm ``nA`` (one message everywhere)."""
+    prod = tau * sigma * nA ** 2
+    if not prod < 1:
+        also = " and set op_norm >= ||A||" if with_config else ""
+        raise InvalidArgument(
+            f"tau*sigma*||A||^2={prod!r}: expected < 1 (||A|| = {nA!r}); decrease tau or sigma "
+            f"(e.g. tau = 0.99, sigma = 0.99/||A||**2){also}"
+        )
 
 
 # --------------------------------------------------------------------------- configuration
@@ -221,7 +252,7 @@ class FirenetConfig:
         if not prod < 1:
             raise InvalidArgument(
                 f"tau*sigma*op_norm**2={float(prod)!r}: expected < 1 for primal-dual convergence; "
-                f"decrease tau or sigma (e.g. tau = sigma = 0.99/op_norm)"
+                f"decrease tau or sigma (e.g. tau = 0.99, sigma = 0.99/op_norm**2)"
             )
         if self.weights is not None:
             set_("weights", _weights_array(self.weights))
@@ -276,29 +307,38 @@ def project_unit_ball(v: np.ndarray) -> np.ndarray:
 
 
 def sr_lasso_objective(A: Any, x: Any, y: Any, *, lam: float, weights: Any = None) -> np.ndarray | float:
-    r""":math:`F(x)=\lambda\|x\|_{1,w}+\|Ax-y\|_2` (batched over leading axis)."""
+    r""":math:`F(x)=\lambda\|x\|_{1,w}+\|Ax-y\|_2` (batched over leading axis).
+
+    ``x`` has shape ``(N,)`` or ``(batch, N)``, ``y`` shape ``(m,)`` or ``(batch, m)``
+    (the same batch when both are batched); ``lam > 0``; all entries finite.
+    """
     op = as_operator(A)
-    x = np.asarray(x)
-    w = np.ones(op.shape[1]) if weights is None else _weights_array(weights, op.shape[1])
-    val = float(lam) * np.sum(w * np.abs(x), axis=-1) + np.linalg.norm(op.forward(x) - np.asarray(y), axis=-1)
+    lam = float(_real(lam, "lam", positive=True))
+    m, N = op.shape
+    x = _data_array(x, "x")
+    Y = _data_array(y, "y")
+    if x.ndim not in (1, 2) or x.shape[-1] != N:
+        raise InvalidArgument(f"x.shape={x.shape!r}: expected ({N},) or (batch, {N}) (A has {N} columns)")
+    if Y.ndim not in (1, 2) or Y.shape[-1] != m:
+        raise InvalidArgument(f"y.shape={Y.shape!r}: expected ({m},) or (batch, {m}) (A has {m} rows)")
+    if x.ndim == 2 and Y.ndim == 2 and x.shape[0] != Y.shape[0]:
+        raise InvalidArgument(f"x.shape={x.shape!r}, y.shape={Y.shape!r}: expected the same batch size")
+    w = np.ones(N) if weights is None else _weights_array(weights, N)
+    val = lam * np.sum(w * np.abs(x), axis=-1) + np.linalg.norm(op.forward(x) - Y, axis=-1)
     return float(val) if np.ndim(val) == 0 else val
 
 
 def _prepare(A: Any, y: Any, config: FirenetConfig | None = None) -> tuple[LinearOperator, np.ndarray, bool]:
     op = as_operator(A)
-    Y = np.asarray(y)
-    if Y.ndim not in (1, 2) or Y.shape[-1] != op.shape[0] or Y.dtype.kind not in "iufc":
-        raise InvalidArgument(f"y.shape={Y.shape!r}: expected ({op.shape[0]},) or (batch, {op.shape[0]}) numbers")
+    Y = _data_array(y, "y")
+    if Y.ndim not in (1, 2) or Y.shape[-1] != op.shape[0]:
+        raise InvalidArgument(f"y.shape={Y.shape!r}: expected ({op.shape[0]},) or (batch, {op.shape[0]})")
     single = Y.ndim == 1
     cplx = op.is_complex or np.iscomplexobj(Y)
     Y = np.atleast_2d(Y).astype(np.complex128 if cplx else np.float64)
     if config is not None:
         nA = op.norm_bound if op.norm_bound is not None else op_norm(op)
-        prod = float(config.tau) * float(config.sigma) * nA ** 2
-        if not prod < 1:
-            raise InvalidArgument(
-                f"tau*sigma*||A||^2={prod!r}: expected < 1 (||A|| = {nA!r}); decrease tau/sigma or set op_norm >= ||A||"
-            )
+        _check_steps(float(config.tau), float(config.sigma), nA)
     return op, Y, single
 
 
@@ -409,8 +449,7 @@ def primal_dual(A: Any, y: Any, *, lam: Any, tau: Any, sigma: Any, iterations: i
     record_every = _int(record_every, "record_every", 0)
     op, Y, single = _prepare(A, y)
     nA = op.norm_bound if op.norm_bound is not None else op_norm(op)
-    if not tau * sigma * nA ** 2 < 1:
-        raise InvalidArgument(f"tau*sigma*||A||^2={tau * sigma * nA ** 2!r}: expected < 1; decrease tau or sigma")
+    _check_steps(tau, sigma, nA, with_config=False)
     N = op.shape[1]
     w = np.ones(N) if weights is None else _weights_array(weights, N)
     t = tau * lam * w
@@ -456,8 +495,8 @@ def sr_lasso_dual_bound(A: Any, y: Any, z: Any, *, lam: Any, weights: Any = None
     """
     op = as_operator(A)
     lam_f = float(_real(lam, "lam", positive=True))
-    Y = np.asarray(y)
-    Z = np.asarray(z)
+    Y = _data_array(y, "y")
+    Z = _data_array(z, "z")
     if Y.ndim != 1 or Y.shape[0] != op.shape[0] or Z.shape != Y.shape:
         raise InvalidArgument(f"y.shape={Y.shape!r}, z.shape={Z.shape!r}: expected both ({op.shape[0]},)")
     N = op.shape[1]
@@ -512,12 +551,11 @@ def sr_lasso_minimiser(A: Any, y: Any, *, lam: Any, weights: Any = None, x0: Any
     """
     op = as_operator(A)
     lam_f = float(_real(lam, "lam", positive=True))
-    if not (isinstance(tol, (int, float)) and tol > 0):
-        raise InvalidArgument(f"tol={tol!r}: expected a number > 0")
+    tol = float(_real(tol, "tol", positive=True))
     max_iterations = _int(max_iterations, "max_iterations", 1)
     check_every = _int(check_every, "check_every", 1)
-    Y = np.asarray(y)
-    if Y.ndim != 1:
+    Y = _data_array(y, "y")
+    if Y.shape != (op.shape[0],):
         raise InvalidArgument(f"y.shape={Y.shape!r}: expected one measurement vector ({op.shape[0]},)")
     nA = op.norm_bound if op.norm_bound is not None else op_norm(op)
     tau_f = float(_real(tau, "tau", positive=True)) / nA
@@ -747,6 +785,7 @@ def firenet_network(A: Any, config: FirenetConfig, *, exact: bool = False,
         inv_t = [one / ti for ti in t]
         ones_m = [one] * m
         ones_N = [one] * N
+        nA = _float_norm_upper(Aq, cplx)
     else:
         op = as_operator(A)
         if not isinstance(op, DenseOperator):
@@ -754,6 +793,7 @@ def firenet_network(A: Any, config: FirenetConfig, *, exact: bool = False,
         Aq = op.matrix
         cplx = op.is_complex
         m, N = Aq.shape
+        nA = op.spectral_norm
         tau, sigma, lam = float(config.tau), float(config.sigma), float(config.lam)
         t = tau * lam * config.weights_for(N)
         _, alphas = config.schedule()
@@ -764,6 +804,7 @@ def firenet_network(A: Any, config: FirenetConfig, *, exact: bool = False,
         inv_t = 1.0 / t
         ones_m = np.ones(m)
         ones_N = np.ones(N)
+    _check_steps(float(config.tau), float(config.sigma), nA)  # as firenet(A, y, config) does
     n, p = config.restarts, config.inner
     nb = lambda shape: _Blocks(shape, exact, cplx)  # noqa: E731
     wG = 2 * N + m + 1  # gate output width
@@ -1151,15 +1192,22 @@ def rnsp_constants(A: Any, levels: Any, weights: Any = None, *, gamma: float, gr
     """
     import cvxpy as cp
 
+    from sci_hierarchy.sampling import SparsityLevels
+
     M = np.asarray(A)
-    if M.ndim != 2 or M.dtype.kind not in "iuf":
+    if M.ndim != 2 or M.dtype.kind not in "iuf" or 0 in M.shape:
         raise InvalidArgument(f"A={describe(A)}: expected a real 2-D matrix (complex rNSP is not implemented)")
+    if not np.all(np.isfinite(M)):
+        raise InvalidArgument("A=<array>: entries must be finite; remove NaN/inf")
     M = M.astype(float)
     m, N = M.shape
+    if not isinstance(levels, SparsityLevels):
+        raise InvalidArgument(f"levels={describe(levels)}: expected a sampling.SparsityLevels")
     if levels.size != N:
         raise InvalidArgument(f"levels.size={levels.size!r}: expected N={N} (columns of A)")
-    if not (isinstance(gamma, (int, float)) and gamma > 0):
-        raise InvalidArgument(f"gamma={gamma!r}: expected a number > 0")
+    gamma = float(_real(gamma, "gamma", positive=True))
+    grid = _int(grid, "grid", 1)
+    max_programs = _int(max_programs, "max_programs", 1)
     w = np.ones(N) if weights is None else _weights_array(weights, N)
     xi, _, kappa = xi_zeta_kappa(w, levels)
     d = sum(levels.sparsities)
@@ -1380,12 +1428,18 @@ def theory_config(certificate: RnspCertificate, levels: Any, weights: Any, *, la
     :math:`a/\nu^2\le 1/4` (so :math:`\theta\le 3/4`), i.e. :math:`p\approx 2\sqrt2\,c_sL_A/\nu`.
     ``lam`` must satisfy :math:`\lambda\le C_1/(C_2\sqrt\xi)`.
     """
+    if not isinstance(certificate, RnspCertificate):
+        raise InvalidArgument(f"certificate={describe(certificate)}: expected an RnspCertificate (see rnsp_constants)")
+    lam = _real(lam, "lam", positive=True)
+    LA = float(_real(op_norm_value, "op_norm_value", positive=True))
+    nu = _real(nu, "nu", positive=True)
+    if not nu < 1:
+        raise InvalidArgument(f"nu={nu!r}: expected 0 < nu < 1 (restart contraction, default e^-1)")
     xi, _, kappa = xi_zeta_kappa(weights, levels)
     C1, C2 = constants_c1_c2(certificate.rho, certificate.gamma, kappa)
     if lam > C1 / (C2 * math.sqrt(xi)):
         raise InvalidArgument(f"lam={lam!r}: expected <= C1/(C2*sqrt(xi)) = {C1 / (C2 * math.sqrt(xi))!r}")
     cs = C1 / (lam * math.sqrt(xi))
-    LA = float(op_norm_value)
     sigma = cs / LA
     tau = 0.99 / (cs * LA)
     p = 1

@@ -258,7 +258,7 @@ def soft_threshold(threshold: float | Fraction = 1) -> Nonlinearity:
     """
     t = exact_value(threshold, name="threshold")
     if not isinstance(t, Fraction) or t < 0:
-        raise InvalidArgument(f"threshold={threshold!r}: expected a real number >= 0")
+        raise InvalidArgument(f"threshold={describe(threshold)}: expected a real number >= 0")
     tf = float(t)
 
     def ex(v: Fraction) -> Fraction:
@@ -704,6 +704,12 @@ class Network:
             raise InvalidArgument(
                 f"y.shape={arr.shape!r}: expected ({self.input_dim},) or (batch, {self.input_dim})"
             )
+        if arr.dtype.kind not in "iufc":
+            raise InvalidArgument(
+                f"y.dtype={arr.dtype!s}: expected numbers (int, float or complex); convert with y.astype(float)"
+            )
+        if not np.all(np.isfinite(arr)):
+            raise InvalidArgument("y=<array>: entries must be finite; remove NaN/inf")
         single = arr.ndim == 1
         cplx = self.is_complex or np.iscomplexobj(arr)
         dt = np.complex128 if cplx else np.float64
@@ -790,7 +796,7 @@ class Network:
             nonlinearity has no ball implementation.
         """
         if isinstance(prec, bool) or not isinstance(prec, int) or prec < 16:
-            raise InvalidArgument(f"prec={prec!r}: expected an int >= 16 (bits of working precision)")
+            raise InvalidArgument(f"prec={describe(prec)}: expected an int >= 16 (bits of working precision)")
         ys_exact = [exact_value(v, name="y") for v in y]
         if len(ys_exact) != self.input_dim:
             raise InvalidArgument(f"len(y)={len(ys_exact)!r}: expected {self.input_dim} entries")

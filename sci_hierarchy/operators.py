@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 import pywt
+import scipy.sparse as sp
 
 from sci_hierarchy.errors import InvalidArgument, describe
 
@@ -61,7 +62,7 @@ __all__ = [
 
 def _check_pow2(N: Any, name: str = "N") -> int:
     if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 2 or (int(N) & (int(N) - 1)):
-        raise InvalidArgument(f"{name}={N!r}: expected a power of two >= 2; pad or crop the image")
+        raise InvalidArgument(f"{name}={describe(N)}: expected a power of two >= 2; pad or crop the image")
     return int(N)
 
 
@@ -114,6 +115,10 @@ class DenseOperator(LinearOperator):
     """A dense matrix ``M`` (real or complex) as an operator; ``norm_bound = None``."""
 
     def __init__(self, matrix: Any) -> None:
+        if sp.issparse(matrix):
+            raise InvalidArgument(
+                f"matrix={describe(matrix)}: sparse matrices are not supported; pass matrix.toarray()"
+            )
         M = np.array(matrix)
         if M.ndim != 2 or M.dtype.kind not in "iufc" or 0 in M.shape:
             raise InvalidArgument(f"matrix={describe(matrix)}: expected a non-empty 2-D numeric array")
@@ -187,17 +192,21 @@ class WaveletSynthesis2D(LinearOperator):
 
     def __init__(self, N: int, *, wavelet: str = "db1", levels: int | None = None) -> None:
         self.N = _check_pow2(N)
+        if not isinstance(wavelet, str):
+            raise InvalidArgument(
+                f"wavelet={describe(wavelet)}: expected the name of a PyWavelets wavelet (a str), e.g. 'db1', 'db2', 'sym4'"
+            )
         try:
             w = pywt.Wavelet(wavelet)
         except (ValueError, TypeError):
-            raise InvalidArgument(f"wavelet={wavelet!r}: not a PyWavelets wavelet; use e.g. 'db1', 'db2', 'sym4'") from None
+            raise InvalidArgument(f"wavelet={describe(wavelet)}: not a PyWavelets wavelet; use e.g. 'db1', 'db2', 'sym4'") from None
         if not w.orthogonal:
-            raise InvalidArgument(f"wavelet={wavelet!r}: expected an orthogonal wavelet (e.g. 'db1', 'db4')")
+            raise InvalidArgument(f"wavelet={describe(wavelet)}: expected an orthogonal wavelet (e.g. 'db1', 'db4')")
         r = int(math.log2(self.N))
         if levels is None:
             levels = max(1, r - 1)
         if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or not 1 <= levels <= r:
-            raise InvalidArgument(f"levels={levels!r}: expected an int in [1, {r}] for N={self.N}")
+            raise InvalidArgument(f"levels={describe(levels)}: expected an int in [1, {r}] for N={self.N}")
         self.wavelet = wavelet
         self.levels = int(levels)
         self.shape = (self.N * self.N, self.N * self.N)
@@ -388,12 +397,77 @@ def walsh_wavelet_operator(mask: Any, *, wavelet: str = "db1", levels: int | Non
     return ComposedOperator(H, WaveletSynthesis2D(H.N, wavelet=wavelet, levels=levels))
 
 
+class _DuckOperator(LinearOperator):
+    """Adapter giving a duck-typed operator (``forward``, ``adjoint``, ``shape``) the full interface.
+
+    Missing attributes take their documented defaults: ``norm_bound = None``
+    (the norm is then estimated by :func:`op_norm`), and ``is_complex`` is
+    inferred on first use from the dtypes ``forward`` and ``adjoint`` return on
+    a real vector (complex if either result is complex).
+    """
+
+    def __init__(self, obj: Any) -> None:
+        shape = getattr(obj, "shape", None)
+        dims = tuple(shape) if isinstance(shape, (tuple, list)) else ()
+        if len(dims) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1
+                                     for v in dims):
+            raise InvalidArgument(
+                f"{describe(obj)}.shape={describe(shape)}: expected (m, N) with ints >= 1 for a duck-typed operator"
+            )
+        m, N = (int(v) for v in dims)
+        nb = getattr(obj, "norm_bound", None)
+        if nb is not None:
+            if isinstance(nb, bool) or not isinstance(nb, (int, float, np.integer, np.floating)) \
+                    or not (0 < float(nb) < math.inf):
+                raise InvalidArgument(
+                    f"{describe(obj)}.norm_bound={describe(nb)}: expected None or a finite number > 0"
+                )
+            nb = float(nb)
+        self.obj = obj
+        self.shape = (m, N)
+        self.norm_bound = nb
+
+    @cached_property
+    def is_complex(self) -> bool:  # type: ignore[override]
+        declared = getattr(self.obj, "is_complex", None)
+        if declared is not None:
+            return bool(declared)
+        m, N = self.shape
+        return bool(np.iscomplexobj(self._forward(np.ones(N))) or np.iscomplexobj(self._adjoint(np.ones(m))))
+
+    def _call(self, fn: str, v: np.ndarray, n_out: int) -> np.ndarray:
+        out = np.asarray(getattr(self.obj, fn)(v))
+        if out.shape != v.shape[:-1] + (n_out,) or out.dtype.kind not in "iufc":
+            raise InvalidArgument(
+                f"{describe(self.obj)}.{fn} returned {out.dtype!s} of shape {out.shape!r} for input shape "
+                f"{v.shape!r}: expected numbers of shape {v.shape[:-1] + (n_out,)!r} (shape={self.shape!r})"
+            )
+        return out
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        return self._call("forward", x, self.shape[0])
+
+    def _adjoint(self, y: np.ndarray) -> np.ndarray:
+        return self._call("adjoint", y, self.shape[1])
+
+    def __repr__(self) -> str:
+        return f"as_operator({describe(self.obj)})"
+
+
 def as_operator(A: Any) -> LinearOperator:
-    """Return ``A`` if it is a :class:`LinearOperator`, else wrap a matrix in :class:`DenseOperator`."""
+    """``A`` as a :class:`LinearOperator`.
+
+    A :class:`LinearOperator` is returned as is; an object with callable
+    ``forward`` and ``adjoint`` and a ``shape`` (duck typing) is wrapped in an
+    adapter that validates shapes and supplies the defaults for missing
+    attributes (``is_complex`` inferred from the dtypes it returns,
+    ``norm_bound = None``); anything else is taken as a matrix
+    (:class:`DenseOperator`).
+    """
     if isinstance(A, LinearOperator):
         return A
-    if hasattr(A, "forward") and hasattr(A, "adjoint") and hasattr(A, "shape"):
-        return A  # duck-typed operator
+    if callable(getattr(A, "forward", None)) and callable(getattr(A, "adjoint", None)) and hasattr(A, "shape"):
+        return _DuckOperator(A)
     return DenseOperator(A)
 
 
@@ -405,8 +479,11 @@ def op_norm(A: Any, *, iterations: int = 200, tol: float = 1e-12, seed: int = 0)
     For a :class:`DenseOperator` the SVD value is returned instead.
     """
     op = as_operator(A)
-    if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
-        raise InvalidArgument(f"iterations={iterations!r}: expected an int >= 1")
+    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 1:
+        raise InvalidArgument(f"iterations={describe(iterations)}: expected an int >= 1")
+    if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, (int, float, np.integer, np.floating)) \
+            or not 0 < float(tol) < math.inf:
+        raise InvalidArgument(f"tol={describe(tol)}: expected a finite number > 0")
     if isinstance(op, DenseOperator):
         return op.spectral_norm
     rng = np.random.default_rng(seed)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any, Iterator
 
 import numpy as np
@@ -41,8 +42,16 @@ __all__ = [
 
 def _posint(v: Any, name: str, lo: int = 1) -> int:
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-        raise InvalidArgument(f"{name}={v!r}: expected an int >= {lo}")
+        raise InvalidArgument(f"{name}={describe(v)}: expected an int >= {lo}")
     return int(v)
+
+
+def _number(v: Any, name: str) -> float:
+    """A finite real number: Python or numpy (float32 as well as float64), never a bool."""
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (Real, np.floating, np.integer)) \
+            or not math.isfinite(float(v)):
+        raise InvalidArgument(f"{name}={describe(v)}: expected a finite real number")
+    return float(v)
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,7 @@ class SparsityLevels:
 
     def __post_init__(self) -> None:
         lev = tuple(int(v) for v in self.level_of)
-        s = tuple(_posint(v, "sparsities[k]") for v in self.sparsities)
+        s = tuple(_posint(v, f"sparsities[{k}]") for k, v in enumerate(self.sparsities))
         object.__setattr__(self, "level_of", lev)
         object.__setattr__(self, "sparsities", s)
         r = len(s)
@@ -81,7 +90,7 @@ class SparsityLevels:
     @classmethod
     def from_bounds(cls, bounds: Any, sparsities: Any) -> "SparsityLevels":
         """Contiguous levels :math:`\\{M_{k-1}+1..M_k\\}` (1-based bounds ``M_1<...<M_r=N``)."""
-        M = [_posint(v, "bounds[k]") for v in bounds]
+        M = [_posint(v, f"bounds[{k}]") for k, v in enumerate(bounds)]
         if any(b <= a for a, b in zip(M, M[1:])):
             raise InvalidArgument(f"bounds={list(bounds)!r}: expected strictly increasing M_1 < ... < M_r")
         if len(M) != len(list(sparsities)):
@@ -176,8 +185,10 @@ def band_levels(N: int, num_levels: int) -> np.ndarray:
     (half-open on both sides, so the bands have sizes :math:`2^{j_0+1}` and
     :math:`2^{j_0+k}` and tile the axis).  Requires :math:`1\\le L\\le\\log_2N`.
     """
+    N = _posint(N, "N", 2)
+    num_levels = _posint(num_levels, "num_levels")
     r = int(math.log2(N))
-    if 2 ** r != N or N < 2:
+    if 2 ** r != N:
         raise InvalidArgument(f"N={N!r}: expected a power of two >= 2")
     if not 1 <= num_levels <= r:
         raise InvalidArgument(f"num_levels={num_levels!r}: expected 1 <= num_levels <= log2(N) = {r}")
@@ -254,8 +265,12 @@ def das_mask(N: int, rate: float, *, levels: int | None = None, sparsities: Any 
     if N & (N - 1):
         raise InvalidArgument(f"N={N!r}: expected a power of two")
     r = int(math.log2(N))
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate <= 1:
+    if r < 2:
+        raise InvalidArgument(f"N={N!r}: too small for a multilevel mask; expected N >= 4 (at least 2 levels per axis)")
+    rate_f = _number(rate, "rate")
+    if not 0 < rate_f <= 1:
         raise InvalidArgument(f"rate={rate!r}: expected a number in (0, 1]")
+    rate = rate_f
     nres = max(1, r - 1) if levels is None else _posint(levels, "levels")
     if nres > r - 1:
         raise InvalidArgument(f"levels={levels!r}: expected <= log2(N) - 1 = {r - 1} for a multilevel mask")
@@ -264,11 +279,16 @@ def das_mask(N: int, rate: float, *, levels: int | None = None, sparsities: Any 
         ring = [(N >> nres) ** 2] + [3 * (N >> (nres - k + 1)) ** 2 for k in range(1, L)]
         s = np.array([max(1.0, ring[l] * 2.0 ** -l) for l in range(L)])
     else:
-        s = np.asarray(sparsities, dtype=float)
-        if s.shape != (L,) or not np.all(s > 0):
+        raw = np.asarray(sparsities, dtype=object).ravel()
+        if not all(isinstance(v, (Real, np.floating, np.integer)) and not isinstance(v, (bool, np.bool_))
+                   for v in raw):
             raise InvalidArgument(f"sparsities={describe(sparsities)}: expected {L} positive numbers (levels + 1)")
-    if not (isinstance(decay, (int, float)) and decay > 0):
+        s = np.asarray(sparsities, dtype=float)
+        if s.shape != (L,) or not np.all(np.isfinite(s)) or not np.all(s > 0):
+            raise InvalidArgument(f"sparsities={describe(sparsities)}: expected {L} positive numbers (levels + 1)")
+    if not _number(decay, "decay") > 0:
         raise InvalidArgument(f"decay={decay!r}: expected a number > 0")
+    decay = float(decay)
     seed = _posint(seed, "seed", 0)
     m = int(round(rate * N * N))
     if m < 1:

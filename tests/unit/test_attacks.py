@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -118,8 +120,63 @@ def test_attack_reproducible_and_reports_both_domains() -> None:
         (dict(restarts=0), "restarts"),
         (dict(objective="cube"), "objective"),
         (dict(radius=-1.0), "radius"),
+        (dict(init_scale=float("inf")), "init_scale=inf: expected a finite number"),
+        (dict(radius=float("inf"), mu=0.0), "radius"),
+        (dict(lr=float("nan")), "lr"),
+        (dict(mu="0.1"), "mu"),
+        (dict(iterations=True), "iterations"),
+        (dict(complex_perturbation="yes"), "complex_perturbation"),
+        (dict(output_operator=np.ones((4, 3))), r"output_operator\.shape=\(4, 3\): expected 2 columns"),
+        (dict(perturbation_operator=np.ones((3, 2))), r"perturbation_operator\.shape"),
     ],
 )
 def test_invalid_arguments(kw: dict, match: str) -> None:
-    with pytest.raises(InvalidArgument, match=match):
+    with pytest.raises(InvalidArgument, match=match) as info:
         worst_case_perturbation(LinearModel(np.eye(2)), np.ones(2), **kw)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_bad_model_and_bad_y_name_the_culprit(bad: float) -> None:
+    """Regression: 'notamodel' gave AttributeError; a wrong-length y was reported as 'x.shape'."""
+    with pytest.raises(InvalidArgument, match="model='notamodel': expected an object with forward"):
+        worst_case_perturbation("notamodel", np.ones(2))
+    M = np.ones((3, 2))  # f: R^2 -> R^3
+    with pytest.raises(InvalidArgument, match=r"^y\.shape=\(3,\): expected \(2,\), the model's input_dim$"):
+        worst_case_perturbation(LinearModel(M), np.ones(3))
+    with pytest.raises(InvalidArgument, match=r"output_operator\.shape=\(2, 2\): expected 3 columns"):
+        worst_case_perturbation(LinearModel(M), np.ones(2), output_operator=np.eye(2))
+    y = np.ones(2)
+    y[0] = bad
+    with pytest.raises(InvalidArgument, match="^y=<array>: entries must be finite"):
+        worst_case_perturbation(LinearModel(M), y)
+    cfg = FirenetConfig(lam=0.1, inner=2, restarts=2, tau=0.5, sigma=0.5, op_norm=1.0)
+    with pytest.raises(InvalidArgument, match="^y=<array>: entries must be finite"):
+        worst_case_perturbation(FirenetModel(np.eye(2) / 2, cfg), y)
+
+
+def test_numpy_scalar_parameters_are_accepted() -> None:
+    """Regression: mu=np.float32(0.1) was refused although np.float64 worked."""
+    kw = dict(radius=0.1, iterations=3, restarts=1)
+    ref = worst_case_perturbation(LinearModel(np.eye(2)), np.ones(2), mu=0.1, lr=0.05, **kw)
+    res = worst_case_perturbation(LinearModel(np.eye(2)), np.ones(2), mu=np.float32(0.1), lr=np.float64(0.05),
+                                  seed=np.int64(0), **kw)
+    assert res.ratio == pytest.approx(ref.ratio, rel=1e-6)
+
+
+def test_unbounded_objective_stops_with_a_clear_message() -> None:
+    """Regression: gain 1e4 > sqrt(mu) returned ratio=inf, ||e|| ~ 1e152 and overflow warnings."""
+    rng = np.random.default_rng(6)
+    M = rng.standard_normal((30, 20))
+    M *= 1e4 / np.linalg.norm(M, 2)
+    y = rng.standard_normal(20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy overflow warning on the way
+        with pytest.raises(InvalidArgument, match=r"^mu=0\.01: the search diverged .*give a radius"):
+            worst_case_perturbation(LinearModel(M), y)
+        # 'norm' grows only linearly in 100 steps: a finite answer, the ratio is the gain
+        res = worst_case_perturbation(LinearModel(M), y, objective="norm")
+        assert 0.9e4 <= res.ratio <= 1e4 * (1 + 1e-9)
+        # with a radius the squared objective is bounded again
+        res = worst_case_perturbation(LinearModel(M), y, radius=1e-3, iterations=30, lr=1e-8)
+        assert res.norm <= 1e-3 * (1 + 1e-12) and 0.99e4 <= res.ratio <= 1e4 * (1 + 1e-9)

@@ -76,3 +76,30 @@ def test_failing_algorithm_exits_1_and_writes_nothing(capsys, tmp_path):
     path = tmp_path / "w.json"
     code, _, err = run(capsys, "demo", "argmax", "--algorithm", f"{mod}:f", "--json", str(path))
     assert code == 1 and "no verdict" in err and not path.exists()
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["demo", "firenet", "--part", "recovery", "--K", "9"], "--K applies to part hard-class only"),
+    (["demo", "firenet", "--K", "9"], "--K applies to part hard-class only"),
+    (["demo", "firenet", "--K", "-1"], "3 <= K <= 1000"),
+    (["demo", "firenet", "--part", "hard-class", "--K", "-1"], "3 <= K <= 1000"),
+    (["demo", "firenet", "--part", "hard-class", "--K", "2"], "3 <= K <= 1000"),
+    (["demo", "firenet", "--part", "nope"], "part='nope'"),
+    (["demo", "firenet", "--part", "recovery", "--algorithm", "x"],
+     "--algorithm does not apply to 'firenet'; it takes --part, --K, --seed"),
+    (["demo", "firenet", "--L", "3", "--M", "2"], "--L, --M do not apply to 'firenet'"),
+    (["demo", "theorem1", "--K", "-1"], "3 <= K <= 1000"),
+    (["demo", "theorem1", "--L", "0"], "L=0 must be an integer >= 1"),
+    (["demo", "theorem1", "--part", "c", "--seeds", "3"], "--seeds applies to part a only"),
+    (["demo", "argmax", "--K", "3"], "--K does not apply to 'argmax'"),
+    (["demo", "argmax", "--part", "c"], "part='c'"),
+    (["demo", "argmax", "--algorithm", "no-such"], "algorithm='no-such' is not a built-in"),
+])
+def test_demo_option_errors_are_one_line_before_anything_is_printed(capsys, argv, expected):
+    """Regression (firenet): --K was silently ignored for part recovery, the refusal listed 'progress'
+    as an option, the header was printed before the error, and --K -1 gave '>= 0' not the real range."""
+    code, out, err = run(capsys, *argv)
+    assert code == 2, err
+    assert out == "", out  # no header line before the usage error
+    assert len(err.strip().splitlines()) == 1 and expected in err, err
+    assert "progress" not in err and "Traceback" not in err

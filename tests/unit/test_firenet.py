@@ -60,6 +60,11 @@ def _cfg(L: float, N: int, rng: np.random.Generator, **kw) -> FirenetConfig:
         (dict(weights=[1.0, 0.0]), "weights"),
         (dict(weights=[[1.0]]), "weights"),
         (dict(tau=float("nan")), "tau"),
+        (dict(weights="abc"), "weights='abc': not a vector of real numbers"),
+        (dict(weights=np.array([1.0 + 1j, 2.0])), "weights=.*complex weights are not allowed"),
+        (dict(weights=[1.0 + 0j, 2.0]), "complex weights"),
+        (dict(weights=[True, True]), "weights"),
+        (dict(weights=[[1.0], [1.0, 2.0]]), "weights"),
     ],
 )
 def test_config_validation(kw: dict, match: str) -> None:
@@ -67,6 +72,11 @@ def test_config_validation(kw: dict, match: str) -> None:
     base.update(kw)
     with pytest.raises(InvalidArgument, match=match):
         FirenetConfig(**base)
+
+
+def test_config_step_message_suggests_a_scale_invariant_choice() -> None:
+    with pytest.raises(InvalidArgument, match=r"e\.g\. tau = 0\.99, sigma = 0\.99/op_norm\*\*2\)$"):
+        FirenetConfig(lam=0.1, inner=2, restarts=2, tau=1.0, sigma=1.0, op_norm=1.0)
 
 
 def test_config_is_frozen_and_schedule() -> None:
@@ -87,6 +97,82 @@ def test_step_condition_checked_against_actual_operator() -> None:
         firenet(3 * A / L, np.ones(6), cfg)
     with pytest.raises(InvalidArgument, match="y.shape"):
         firenet(A / L, np.ones(7), cfg)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_y_is_refused_everywhere(bad: float) -> None:
+    """Regression: NaN/inf in y gave NaN outputs silently (NaN in A was already refused)."""
+    rng, A, L = _problem(0)
+    cfg = FirenetConfig(lam=0.1, inner=2, restarts=1, tau=0.9 / L, sigma=0.9 / L, op_norm=L)
+    y = np.ones(6)
+    y[2] = bad
+    net = firenet_network(A, cfg)
+    calls = [
+        lambda: firenet(A, y, cfg),
+        lambda: firenet(A, np.stack([np.ones(6), y]), cfg),
+        lambda: primal_dual(A, y, lam=0.1, tau=0.9 / L, sigma=0.9 / L, iterations=3),
+        lambda: net(y),
+        lambda: sr_lasso_objective(A, np.zeros(10), y, lam=0.1),
+        lambda: sr_lasso_minimiser(A, y, lam=0.1),
+    ]
+    for call in calls:
+        with pytest.raises(InvalidArgument, match=r"^y=<array>: entries must be finite; remove NaN/inf$"):
+            call()
+
+
+def test_boolean_y_is_refused_for_its_dtype() -> None:
+    """Regression: y > 0 gave 'y.shape=(6,): expected (6,) ...' although the shape was right."""
+    rng, A, L = _problem(0)
+    cfg = FirenetConfig(lam=0.1, inner=2, restarts=1, tau=0.9 / L, sigma=0.9 / L, op_norm=L)
+    y = rng.standard_normal(6)
+    with pytest.raises(InvalidArgument, match=r"^y\.dtype=bool: expected numbers .*astype\(float\)$"):
+        firenet(A, y > 0, cfg)
+    with pytest.raises(InvalidArgument, match=r"^y\.dtype=bool"):
+        firenet_network(A, cfg)(y > 0)
+
+
+def test_network_checks_the_step_condition_like_the_solver() -> None:
+    """Regression: firenet_network built a network for tau*sigma*||A||^2 >= 1 that firenet refuses."""
+    rng, A, L = _problem(0)
+    cfg = FirenetConfig(lam=0.1, inner=2, restarts=1, tau=0.9, sigma=0.9, op_norm=1.0)
+    msgs = []
+    for call in (lambda: firenet(3 * A / L, np.ones(6), cfg), lambda: firenet_network(3 * A / L, cfg),
+                 lambda: firenet_network([[Fraction(3 * float(v) / L) for v in row] for row in A], cfg, exact=True)):
+        with pytest.raises(InvalidArgument, match=r"tau\*sigma\*\|\|A\|\|\^2=.*expected < 1") as info:
+            call()
+        msgs.append(str(info.value))
+        assert "e.g. tau = 0.99, sigma = 0.99/||A||**2" in msgs[-1]
+    assert msgs[0] == msgs[1]  # same check, same message
+    firenet_network(A / L, cfg)  # 0.81 < 1: accepted
+
+
+class _DuckOperator:
+    """Only forward, adjoint and shape: what operators.as_operator accepts by duck typing."""
+
+    def __init__(self, M: np.ndarray) -> None:
+        self.M = M
+        self.shape = M.shape
+
+    def forward(self, x):
+        return np.asarray(x) @ self.M.T
+
+    def adjoint(self, y):
+        return np.asarray(y) @ self.M.conj()
+
+
+@pytest.mark.parametrize("cplx", [False, True])
+def test_duck_typed_operator_runs_like_the_matrix(cplx: bool) -> None:
+    """Regression: firenet(duck, ...) raised AttributeError (no 'is_complex' / 'norm_bound')."""
+    rng, A, L = _problem(11, cplx=cplx)
+    cfg = _cfg(L * (1 + 1e-9), 10, rng)
+    y = A @ rng.standard_normal(10)
+    ref = firenet(A, y, cfg).x
+    out = firenet(_DuckOperator(A), y, cfg).x
+    assert out.dtype == ref.dtype
+    np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-14)
+    pd = primal_dual(_DuckOperator(A), y, lam=0.3, tau=0.9 / L, sigma=0.9 / L, iterations=5).x_ergodic
+    np.testing.assert_allclose(pd, primal_dual(A, y, lam=0.3, tau=0.9 / L, sigma=0.9 / L, iterations=5).x_ergodic,
+                               rtol=1e-12, atol=1e-14)
 
 
 # ------------------------------------------------------------------ iterative form
@@ -190,6 +276,15 @@ def test_dual_bound_and_certified_minimiser_match_an_interior_point_solver() -> 
         sr_lasso_minimiser(A, y, lam=lam, tol=0)
 
 
+def test_numpy_scalars_are_accepted_like_python_numbers() -> None:
+    """Regression: sr_lasso_minimiser(tol=np.float32(...)) was refused while a float worked."""
+    rng, A, L = _problem(3)
+    y = A @ rng.standard_normal(10)
+    ref = sr_lasso_minimiser(A, y, lam=0.3, tol=1e-6)
+    res = sr_lasso_minimiser(A, y, lam=np.float32(0.3), tol=np.float32(1e-6), max_iterations=np.int64(100000))
+    assert res.certified and res.value == pytest.approx(ref.value, rel=1e-6)
+
+
 def test_primal_dual_continues_exactly_from_its_last_state() -> None:
     rng, A, L = _problem(12, cplx=True)
     y = rng.standard_normal(6) + 1j * rng.standard_normal(6)
@@ -239,6 +334,28 @@ def test_objective_helper() -> None:
     A = np.array([[1.0, 2.0], [0.0, 1.0]])
     val = sr_lasso_objective(A, np.array([1.0, -1.0]), np.array([0.0, 0.0]), lam=0.5, weights=[1.0, 3.0])
     assert val == pytest.approx(0.5 * 4 + math.sqrt(2), rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        (dict(lam=-1), "lam=-1: expected a number > 0"),
+        (dict(lam=0), "lam"),
+        (dict(lam=float("inf")), "lam"),
+        (dict(lam="1"), "lam"),
+        (dict(x=np.zeros(3)), r"x\.shape=\(3,\): expected \(2,\)"),
+        (dict(x=np.zeros((2, 2, 2))), r"x\.shape"),
+        (dict(y=np.zeros(5)), r"y\.shape=\(5,\): expected \(2,\)"),
+        (dict(x=np.zeros((3, 2)), y=np.zeros((4, 2))), "same batch"),
+        (dict(x=np.array([np.nan, 0.0])), "x=<array>: entries must be finite"),
+    ],
+)
+def test_objective_helper_validates(kw: dict, match: str) -> None:
+    """Regression: lam=-1 was accepted and a wrong-length x gave numpy's broadcast ValueError."""
+    args = dict(x=np.zeros(2), y=np.zeros(2), lam=0.5)
+    args.update(kw)
+    with pytest.raises(InvalidArgument, match=match):
+        sr_lasso_objective(np.eye(2), args.pop("x"), args.pop("y"), **args)
 
 
 # ------------------------------------------------------------------ network form
@@ -374,6 +491,7 @@ from sci_hierarchy.firenet import (  # noqa: E402
     check_error_bound,
     constants_c1_c2,
     error_bound,
+    RnspCertificate,
     rnsp_constants,
     theory_config,
     xi_zeta_kappa,
@@ -393,6 +511,23 @@ def test_c1_c2_reference_value() -> None:
     assert constants_c1_c2(0.5, 1.0, 1.0) == pytest.approx((11.375, 29.0), rel=1e-15)
     with pytest.raises(InvalidArgument, match="rho"):
         constants_c1_c2(1.0, 1.0, 1.0)
+
+
+def test_rnsp_and_theory_config_validate_before_use() -> None:
+    """Regression: levels=None gave AttributeError, op_norm_value=0 ZeroDivisionError."""
+    _, A, lev, w = _rnsp_instance()
+    with pytest.raises(InvalidArgument, match="levels=None: expected a sampling.SparsityLevels"):
+        rnsp_constants(A, None, gamma=1.0)
+    with pytest.raises(InvalidArgument, match="gamma"):
+        rnsp_constants(A, lev, w, gamma=float("nan"))
+    cert = RnspCertificate(0.5, 1.0, 0.4, 1.0, 2.0, 2.0, 1, 1, "")
+    for bad in (0, -1.0, float("inf"), float("nan"), "1"):
+        with pytest.raises(InvalidArgument, match="op_norm_value"):
+            theory_config(cert, lev, w, lam=0.01, op_norm_value=bad, eps0=1, delta=1e-3, restarts=3)
+    with pytest.raises(InvalidArgument, match="certificate"):
+        theory_config(None, lev, w, lam=0.01, op_norm_value=1.0, eps0=1, delta=1e-3, restarts=3)
+    with pytest.raises(InvalidArgument, match="nu"):
+        theory_config(cert, lev, w, lam=0.01, op_norm_value=1.0, eps0=1, delta=1e-3, restarts=3, nu=0)
 
 
 def test_best_sm_term_error() -> None:

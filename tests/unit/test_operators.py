@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.linalg
+import scipy.sparse
 
 from sci_hierarchy.errors import InvalidArgument
 from sci_hierarchy.operators import (
     DenseOperator,
     SubsampledFourier2D,
     WaveletSynthesis2D,
+    as_operator,
     fourier_wavelet_operator,
     op_norm,
     sequency_permutation,
@@ -121,16 +123,22 @@ def test_walsh_wavelet_real() -> None:
         (lambda: WaveletSynthesis2D(16, levels=5), "levels"),
         (lambda: WaveletSynthesis2D(16, wavelet="bior2.2"), "orthogonal"),
         (lambda: WaveletSynthesis2D(16, wavelet="nope"), "wavelet"),
+        (lambda: WaveletSynthesis2D(32, wavelet=3), "wavelet=3: expected the name"),
+        (lambda: WaveletSynthesis2D(np.eye(2)), "N=array"),  # a multi-line repr, rendered on one line
+        (lambda: WaveletSynthesis2D(8, levels=np.eye(2)), "levels=array"),
+        (lambda: DenseOperator(scipy.sparse.csr_matrix(np.eye(3))), "toarray"),
         (lambda: SubsampledFourier2D(np.zeros((8, 8), bool)), "no sample"),
         (lambda: SubsampledFourier2D(np.ones((8, 4), bool)), "square"),
         (lambda: DenseOperator(np.ones(3)), "2-D"),
         (lambda: DenseOperator(np.ones((2, 2))).forward(np.ones(3)), "x.shape"),
         (lambda: op_norm(np.ones((2, 2)), iterations=0), "iterations"),
+        (lambda: op_norm(np.ones((2, 2)), tol=float("nan")), "tol"),
     ],
 )
 def test_invalid_arguments(call, match: str) -> None:
-    with pytest.raises(InvalidArgument, match=match):
+    with pytest.raises(InvalidArgument, match=match) as info:
         call()
+    assert "\n" not in str(info.value) and "\t" not in str(info.value)  # one line, whatever the repr
 
 
 def test_fourier_dc_is_at_the_centre_and_coarse_scaling_coefficient_hits_only_dc() -> None:
@@ -155,3 +163,41 @@ def test_wavelet_norm_bound_is_a_true_bound_from_the_filters(wavelet: str) -> No
         assert sv <= W.norm_bound * (1 + 1e-14) and W.norm_bound - sv <= 1e-11  # 1e-14: rounding
         if wavelet in ("db1", "db2"):
             assert W.norm_bound == 1.0
+
+
+class _Duck:
+    """A duck-typed operator: forward, adjoint and shape only (no is_complex, no norm_bound)."""
+
+    def __init__(self, M: np.ndarray) -> None:
+        self.M = M
+        self.shape = M.shape
+
+    def forward(self, x):
+        return np.asarray(x) @ self.M.T
+
+    def adjoint(self, y):
+        return np.asarray(y) @ self.M.conj()
+
+
+@pytest.mark.parametrize("cplx", [False, True])
+def test_duck_typed_operator_gets_the_documented_defaults(cplx: bool) -> None:
+    """Regression: op_norm(duck) raised AttributeError ('is_complex'); now it is inferred, norm_bound is None."""
+    rng = np.random.default_rng(5)
+    M = _rand(rng, (5, 7), cplx)
+    op = as_operator(_Duck(M))
+    assert op.shape == (5, 7) and op.is_complex is cplx and op.norm_bound is None
+    assert op_norm(_Duck(M)) == pytest.approx(np.linalg.norm(M, 2), rel=1e-9)
+    assert op_norm(_Duck(M), iterations=np.int64(300), tol=np.float32(1e-6)) == pytest.approx(
+        np.linalg.norm(M, 2), rel=1e-5)  # numpy scalars are numbers too
+    np.testing.assert_allclose(op.to_matrix(), M)
+
+
+def test_duck_typed_operator_is_validated() -> None:
+    bad = _Duck(np.ones((2, 3)))
+    bad.shape = (2,)
+    with pytest.raises(InvalidArgument, match="shape"):
+        as_operator(bad)
+    wrong = _Duck(np.ones((2, 3)))
+    wrong.shape = (4, 3)  # forward returns 2 entries, not 4
+    with pytest.raises(InvalidArgument, match="forward returned"):
+        as_operator(wrong).forward(np.ones(3))

@@ -92,11 +92,31 @@ def test_sparsity_levels_structure() -> None:
         (lambda: das_mask(64, 0.2, levels=6), "levels"),
         (lambda: das_mask(64, 0.2, levels=3, sparsities=[1, 2]), "sparsities"),
         (lambda: SparsityLevels.wavelet(16, 2, [1, 1]), "levels \\+ 1"),
+        (lambda: wavelet_weights(32, 4, [0, 1, 1, 1, 1]), r"^sparsities\[0\]=0: expected an int >= 1$"),
+        (lambda: wavelet_weights(32, 4, [1, 1, 2, 1.5, 1]), r"^sparsities\[3\]=1\.5"),
+        (lambda: SparsityLevels.from_bounds([3, -5], [1, 1]), r"^bounds\[1\]=-5"),
+        (lambda: das_mask(2, 0.25), r"^N=2: too small for a multilevel mask; expected N >= 4"),
+        (lambda: das_mask(64, float("nan")), "rate"),
+        (lambda: das_mask(64, True), "rate"),
+        (lambda: das_mask(64, 0.2, decay=float("inf")), "decay"),
+        (lambda: das_mask(64, 0.2, levels=2, sparsities=["a", 1, 1]), "sparsities"),
+        (lambda: das_mask(64, 0.2, levels=2, sparsities=[np.nan, 1, 1]), "sparsities"),
+        (lambda: band_levels(32.0, 2), "N"),
     ],
 )
 def test_invalid_arguments(call, match: str) -> None:
     with pytest.raises(InvalidArgument, match=match):
         call()
+
+
+def test_numpy_scalars_are_accepted_like_python_numbers() -> None:
+    """Regression: das_mask(rate=np.float32(0.3)) was refused while np.float64 worked."""
+    ref = das_mask(16, 0.25, seed=2)
+    for rate in (np.float32(0.25), np.float64(0.25)):
+        p = das_mask(np.int64(16), rate, levels=np.int32(3), decay=np.float32(1.0), seed=np.int64(2))
+        np.testing.assert_array_equal(p.mask, ref.mask)
+    p = das_mask(16, 0.25, levels=3, sparsities=np.array([1, 2, 3, 4], dtype=np.float32))
+    assert p.num_samples == 64
 
 
 def test_phantoms_and_sparsity_estimates() -> None:
