@@ -180,6 +180,17 @@ def check_options(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 
         raise InvalidArgument("--seeds applies to part a only")
 
 
+def validate_options(**given: Any) -> None:
+    """:func:`check_options`, and refuse budgets given for a part that has none (the CLI and
+    :meth:`Theorem.run` pass only the options the user gave)."""
+    check_options(**given)
+    part = given.get("part", "a")
+    if "L" in given and part != "c":
+        raise InvalidArgument(f"--L (the data budget) applies to part c only, not part {part}")
+    if "M" in given and part != "b":
+        raise InvalidArgument(f"--M (the level budget) applies to part b only, not part {part}")
+
+
 def demonstrate(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 1, M: int = 40,
                 algorithm: str | Callable | None = None, seeds: int | None = None, seed: int = 0,
                 mixing: str = "none", samples: int = 5, budget: Budget | None = None,
@@ -361,5 +372,5 @@ THEOREM = theorem(
     default_algorithm="pdhg",
     demonstrate=demonstrate,
     part_defaults={"a": "pdhg", "b": "certify-winner", "c": "midpoint"},
-    validate=check_options,
+    validate=validate_options,
 )

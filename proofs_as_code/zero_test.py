@@ -183,6 +183,14 @@ def _check_tower(w: Witness) -> tuple[str, ...]:
             "each nonzero input is answered correctly from the first k with 2^(1-k) < |x| (certified)")
 
 
+def validate_options(**given: Any) -> None:
+    """Refuse, before any work, options that part 'pi1' (the fixed tower) does not take."""
+    if given.get("part") == "pi1":
+        for key in ("algorithm", "seeds", "seed"):
+            if key in given:
+                raise InvalidArgument(f"--{key} does not apply to part pi1 (it runs the tower Γ_k itself)")
+
+
 def demonstrate(*, algorithm: str | Callable | None = None, part: str = "undecidable",
                 seeds: int | None = None, seed: int = 0, budget: Budget | None = None,
                 progress: Callable[[str], None] | None = None) -> Witness:
@@ -222,4 +230,5 @@ THEOREM = theorem(
     parts=("undecidable", "pi1"),
     default_algorithm="refine",
     demonstrate=demonstrate,
+    validate=validate_options,
 )

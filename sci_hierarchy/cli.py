@@ -33,6 +33,13 @@ def _positive_int(text: str) -> int:
     return v
 
 
+def _at_least_one(text: str) -> int:
+    v = _positive_int(text)
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
+    return v
+
+
 def _integer(text: str) -> int:
     """Any integer: the theorem checks the range (and says what it is) before anything runs."""
     try:
@@ -66,11 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("theorem", help="a registered theorem (see `list`)")
     d.add_argument("--part", help="which part of the theorem")
     d.add_argument("--problem", choices=("p1", "p2", "p3"), help="optimisation problem (theorem1)")
-    d.add_argument("--K", type=_integer, help="number of digits, 3 <= K <= 1000 (theorem1; firenet part hard-class)")
-    d.add_argument("--L", type=_integer, help="data budget of part (c), L >= 1 (theorem1)")
-    d.add_argument("--M", type=_integer, help="level budget of part (b), 0 <= M <= 4096 (theorem1)")
+    d.add_argument("--K", type=_integer, help="number of digits, 3 <= K <= 1000 (default 3; theorem1, firenet part hard-class)")
+    d.add_argument("--L", type=_integer, help="data budget of part (c), L >= 1 (default 1; theorem1)")
+    d.add_argument("--M", type=_integer, help="level budget of part (b), 0 <= M <= 4096 (default 40; theorem1)")
     d.add_argument("--algorithm", help="built-in name, module:function or path/file.py:function")
-    d.add_argument("--seeds", type=_positive_int, help="design seeds for a randomised algorithm")
+    d.add_argument("--seeds", type=_at_least_one,
+                   help="run the algorithm as randomised with this many design seeds (>= 1)")
     d.add_argument("--seed", type=_positive_int, help="master seed (default 0)")
     d.add_argument("--json", metavar="FILE", help="write the witness JSON here")
     iso = d.add_mutually_exclusive_group()
@@ -80,18 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run the algorithm in this process: trusted code only (docs/security.md)")
     d.add_argument("--time-limit", type=_seconds, metavar="SECONDS",
                    help="wall-time limit per run of an isolated algorithm (default 60)")
-    d.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    d.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     r = sub.add_parser("reproduce", help="regenerate the paper's experiments (CSV + JSON + PNG)")
     r.add_argument("experiment", choices=("table1", "convergence", "stability"))
     r.add_argument("--out", metavar="DIR", help="output folder (default: reproduce-out/EXPERIMENT)")
     r.add_argument("--quick", action="store_true", help="small, fast version (what the tests run)")
     r.add_argument("--seed", type=_positive_int, default=0, help="master seed (default 0)")
-    r.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     v = sub.add_parser("verify", help="re-check a witness file from its data alone")
     v.add_argument("file")
-    v.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    v.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return p
 
 
@@ -151,7 +159,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     shown = opts.get("algorithm") or f"{thm.default_for(opts.get('part'))} ({hint})"
     isolate = args.isolate if args.isolate is not None else (spec is not None and ":" in spec)
     if args.time_limit is not None and not isolate:
-        raise InvalidArgument("--time-limit applies to isolated runs; add --isolate")
+        raise InvalidArgument("--time-limit applies to isolated runs; "
+                              + ("drop --in-process or --time-limit" if args.isolate is False else "add --isolate"))
     if isolate and (spec is not None or args.isolate) and "algorithm" in thm.options:
         from sci_hierarchy.sandbox import DEFAULT_TIME_LIMIT, IsolatedAlgorithm
 
@@ -167,6 +176,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _say(f"no verdict: {exc.reason}")
         return EXIT_CLAIM
     dt = time.monotonic() - t0
+    if args.json:  # before printing: a closed pipe (`| head`) must not lose the witness
+        try:
+            w.save(args.json)
+        except OSError as exc:
+            _say(f"sci-hierarchy: error: --json={args.json!r}: cannot write the witness "
+                 f"({exc.strerror or exc}); the verdict was {w.verdict}")
+            return EXIT_USAGE
     print(f"verdict: {w.algorithm} {w.verdict.upper()}  ({w.theorem}, part {w.part}; {dt:.1f} s)")
     print(f"  {w.summary}")
     if w.error_lower_bound is not None:
@@ -175,7 +191,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for line in w.data.get("checked", []):
         print(f"  checked: {line}")
     if args.json:
-        w.save(args.json)
         print(f"  witness written to {args.json}; re-check with: sci-hierarchy verify {args.json}")
     return EXIT_OK
 

@@ -94,6 +94,11 @@ def test_failing_algorithm_exits_1_and_writes_nothing(capsys, tmp_path):
     (["demo", "argmax", "--K", "3"], "--K does not apply to 'argmax'"),
     (["demo", "argmax", "--part", "c"], "part='c'"),
     (["demo", "argmax", "--algorithm", "no-such"], "algorithm='no-such' is not a built-in"),
+    (["demo", "theorem1", "--part", "a", "--L", "3"], "--L (the data budget) applies to part c only"),
+    (["demo", "theorem1", "--part", "c", "--M", "3"], "--M (the level budget) applies to part b only"),
+    (["demo", "zero_test", "--part", "pi1", "--seeds", "3"], "--seeds does not apply to part pi1"),
+    (["demo", "theorem1", "--seeds", "0"], "'0' must be >= 1"),
+    (["demo", "theorem1", "--in-process", "--time-limit", "5"], "drop --in-process or --time-limit"),
 ])
 def test_demo_option_errors_are_one_line_before_anything_is_printed(capsys, argv, expected):
     """Regression (firenet): --K was silently ignored for part recovery, the refusal listed 'progress'
@@ -103,3 +108,45 @@ def test_demo_option_errors_are_one_line_before_anything_is_printed(capsys, argv
     assert out == "", out  # no header line before the usage error
     assert len(err.strip().splitlines()) == 1 and expected in err, err
     assert "progress" not in err and "Traceback" not in err
+
+
+def test_witness_is_written_before_the_verdict_is_printed(capsys, tmp_path, monkeypatch):
+    """Regression: with `| head` the pipe closed while printing and the witness was never written,
+    yet the exit code was 0."""
+    import builtins
+
+    path = tmp_path / "w.json"
+    real_print = builtins.print
+
+    def closed_pipe(*a, **k):
+        if a and str(a[0]).startswith("verdict:"):
+            raise BrokenPipeError
+        return real_print(*a, **k)
+
+    monkeypatch.setattr(builtins, "print", closed_pipe)
+    code = main(["demo", "argmax", "--json", str(path)])
+    monkeypatch.setattr(builtins, "print", real_print)
+    assert code == 0 and path.exists()
+    assert run(capsys, "verify", str(path))[0] == 0
+
+
+def test_debug_works_before_the_subcommand(capsys):
+    with pytest.raises(Exception, match="not a built-in"):
+        main(["--debug", "demo", "argmax", "--algorithm", "no-such"])
+    with pytest.raises(Exception, match="not a built-in"):
+        main(["demo", "--debug", "argmax", "--algorithm", "no-such"])
+
+
+def test_unwritable_witness_path_is_one_line(capsys, tmp_path, monkeypatch):
+    """Regression: writing to /proc/version gave 'internal error: OSError' after the verdict."""
+    import errno
+
+    from sci_hierarchy.witness import Witness
+
+    def fail(self, path):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(Witness, "save", fail)
+    code, _, err = run(capsys, "demo", "argmax", "--json", str(tmp_path / "w.json"))
+    assert code == 2 and "cannot write the witness (Input/output error)" in err
+    assert len(err.strip().splitlines()) == 1 and "internal error" not in err
