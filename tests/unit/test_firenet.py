@@ -146,31 +146,17 @@ def test_network_checks_the_step_condition_like_the_solver() -> None:
     firenet_network(A / L, cfg)  # 0.81 < 1: accepted
 
 
-class _DuckOperator:
-    """Only forward, adjoint and shape: what operators.as_operator accepts by duck typing."""
-
-    def __init__(self, M: np.ndarray) -> None:
-        self.M = M
-        self.shape = M.shape
-
-    def forward(self, x):
-        return np.asarray(x) @ self.M.T
-
-    def adjoint(self, y):
-        return np.asarray(y) @ self.M.conj()
-
-
 @pytest.mark.parametrize("cplx", [False, True])
-def test_duck_typed_operator_runs_like_the_matrix(cplx: bool) -> None:
+def test_duck_typed_operator_runs_like_the_matrix(cplx: bool, duck_operator) -> None:
     """Regression: firenet(duck, ...) raised AttributeError (no 'is_complex' / 'norm_bound')."""
     rng, A, L = _problem(11, cplx=cplx)
     cfg = _cfg(L * (1 + 1e-9), 10, rng)
     y = A @ rng.standard_normal(10)
     ref = firenet(A, y, cfg).x
-    out = firenet(_DuckOperator(A), y, cfg).x
+    out = firenet(duck_operator(A), y, cfg).x
     assert out.dtype == ref.dtype
     np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-14)
-    pd = primal_dual(_DuckOperator(A), y, lam=0.3, tau=0.9 / L, sigma=0.9 / L, iterations=5).x_ergodic
+    pd = primal_dual(duck_operator(A), y, lam=0.3, tau=0.9 / L, sigma=0.9 / L, iterations=5).x_ergodic
     np.testing.assert_allclose(pd, primal_dual(A, y, lam=0.3, tau=0.9 / L, sigma=0.9 / L, iterations=5).x_ergodic,
                                rtol=1e-12, atol=1e-14)
 

@@ -165,39 +165,25 @@ def test_wavelet_norm_bound_is_a_true_bound_from_the_filters(wavelet: str) -> No
             assert W.norm_bound == 1.0
 
 
-class _Duck:
-    """A duck-typed operator: forward, adjoint and shape only (no is_complex, no norm_bound)."""
-
-    def __init__(self, M: np.ndarray) -> None:
-        self.M = M
-        self.shape = M.shape
-
-    def forward(self, x):
-        return np.asarray(x) @ self.M.T
-
-    def adjoint(self, y):
-        return np.asarray(y) @ self.M.conj()
-
-
 @pytest.mark.parametrize("cplx", [False, True])
-def test_duck_typed_operator_gets_the_documented_defaults(cplx: bool) -> None:
+def test_duck_typed_operator_gets_the_documented_defaults(cplx: bool, duck_operator) -> None:
     """Regression: op_norm(duck) raised AttributeError ('is_complex'); now it is inferred, norm_bound is None."""
     rng = np.random.default_rng(5)
     M = _rand(rng, (5, 7), cplx)
-    op = as_operator(_Duck(M))
+    op = as_operator(duck_operator(M))
     assert op.shape == (5, 7) and op.is_complex is cplx and op.norm_bound is None
-    assert op_norm(_Duck(M)) == pytest.approx(np.linalg.norm(M, 2), rel=1e-9)
-    assert op_norm(_Duck(M), iterations=np.int64(300), tol=np.float32(1e-6)) == pytest.approx(
+    assert op_norm(duck_operator(M)) == pytest.approx(np.linalg.norm(M, 2), rel=1e-9)
+    assert op_norm(duck_operator(M), iterations=np.int64(300), tol=np.float32(1e-6)) == pytest.approx(
         np.linalg.norm(M, 2), rel=1e-5)  # numpy scalars are numbers too
     np.testing.assert_allclose(op.to_matrix(), M)
 
 
-def test_duck_typed_operator_is_validated() -> None:
-    bad = _Duck(np.ones((2, 3)))
+def test_duck_typed_operator_is_validated(duck_operator) -> None:
+    bad = duck_operator(np.ones((2, 3)))
     bad.shape = (2,)
     with pytest.raises(InvalidArgument, match="shape"):
         as_operator(bad)
-    wrong = _Duck(np.ones((2, 3)))
+    wrong = duck_operator(np.ones((2, 3)))
     wrong.shape = (4, 3)  # forward returns 2 entries, not 4
     with pytest.raises(InvalidArgument, match="forward returned"):
         as_operator(wrong).forward(np.ones(3))
