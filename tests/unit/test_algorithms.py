@@ -81,3 +81,21 @@ def test_raised_distance_claims_fail():
     d["instances"] = [dict(i) for i in w.data["instances"]]
     d["instances"][1]["distance_lower_bound"] = "1"   # the other member: output is right there
     assert not Witness(d).check().valid
+
+
+def test_a_deep_read_gives_a_witness_that_round_trips_through_json(tmp_path):
+    # Level 20000: answers have ~6000-digit denominators, beyond Python's default
+    # int_max_str_digits (4300), which str(Fraction) used to hit.
+    from sci_hierarchy.witness import load_witness
+
+    def deep(reader):
+        reader.read("a", 20000)
+        return 1
+
+    w = argmax.demonstrate(algorithm=deep)
+    assert w.verdict == "defeated"
+    path = tmp_path / "deep.json"
+    w.save(str(path))
+    assert max(len(a[0]) for a in w.data["transcript"]["answers"].values()) > 4300
+    res = load_witness(str(path)).check()
+    assert res.valid, res.reason
