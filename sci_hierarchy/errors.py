@@ -55,6 +55,29 @@ class MalformedWitness(SciHierarchyError, ValueError):
 
 
 def describe(value: object, limit: int = 60) -> str:
-    """``repr(value)`` cut to ``limit`` characters, for one-line error messages."""
-    text = repr(value)
+    """``repr(value)`` cut to ``limit`` characters, for one-line error messages.
+
+    Never raises: a repr that fails (an int or Fraction beyond Python's
+    ``sys.int_max_str_digits``, a candidate's object whose ``__repr__`` raises)
+    is replaced by an exact rendering or by a description of the type.
+    """
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a message must never become an error
+        text = _repr_fallback(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _repr_fallback(value: object) -> str:
+    from fractions import Fraction
+
+    try:
+        from sci_hierarchy.dyadic import int_to_str
+
+        if isinstance(value, int) and not isinstance(value, bool):
+            return int_to_str(value)
+        if isinstance(value, Fraction):
+            return f"Fraction({int_to_str(value.numerator)}, {int_to_str(value.denominator)})"
+    except Exception:  # noqa: BLE001
+        pass
+    return f"<{type(value).__name__} object whose repr failed>"
