@@ -52,7 +52,7 @@ from sci_hierarchy.adversary import (
 )
 from sci_hierarchy.algorithms import is_randomised, run_algorithm
 from sci_hierarchy.dyadic import fraction_from_str, fraction_to_str
-from sci_hierarchy.errors import InvalidArgument, MalformedWitness
+from sci_hierarchy.errors import InvalidArgument, MalformedWitness, approx
 from sci_hierarchy.families import TheoremOneClass, subclass_of
 from sci_hierarchy.oracles import Budget, ExactOracle, FrozenOracle, Instance
 from sci_hierarchy.problems import QCBP, SRLasso, ULasso, exact_to_real
@@ -305,7 +305,7 @@ def _claim(w: Witness) -> tuple[str, ...]:
         omega = TheoremOneClass.from_spec(spec)
         if claimed > breakdown_lower_bound(omega, n, spec["scale"]) or not claimed > w.threshold:
             raise WitnessInvalid("breakdown_epsilon_lower_bound is not kappa/2 > threshold for this pair")
-        out += (f"strong breakdown epsilon >= kappa/2 >= {float(claimed):.6g} > 10^-{K} "
+        out += (f"strong breakdown epsilon >= kappa/2 >= {approx(claimed, 6)} > 10^-{K} "
                 "(separation of the pair's solution sets, exact)",)
     return out
 

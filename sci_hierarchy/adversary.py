@@ -36,7 +36,7 @@ from sci_hierarchy.algorithms import (
     Run, Task, accepts_rng, framework_seeds, is_randomised, replay_check, run_algorithm,
 )
 from sci_hierarchy.dyadic import check_level, fraction_to_str
-from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError, describe
+from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError, approx, describe
 from sci_hierarchy.oracles import (
     Budget,
     ExactOracle,
@@ -259,7 +259,7 @@ def consistent_pair_attack(
     if verdict != "defeated":  # the theorem says this cannot happen
         raise SciHierarchyError(
             "the consistent pair did not separate the output (distance lower bounds "
-            f"{float(d1.lo):.3g}, {float(d2.lo):.3g}): the family is not a valid consistent pair, "
+            f"{approx(d1.lo, 3)}, {approx(d2.lo, 3)}): the family is not a valid consistent pair, "
             "or an in-process candidate tampered with the framework's memory (run it with --isolate)"
         )
     data = _base("consistent_pair", theorem, part, algorithm_name, verdict, family.threshold, dc.lo)
@@ -279,7 +279,7 @@ def consistent_pair_attack(
         f"{algorithm_name} read up to level {run.transcript.max_level} "
         f"({run.transcript.items} items, {run.transcript.bits} bits); every answer it read is "
         f"admissible for both members of the pair at n={n}, so its output is the same on both, "
-        f"and it is at distance >= {float(dc.lo):.6g} > {float(family.threshold):.3g} "
+        f"and it is at distance >= {approx(dc.lo, 6)} > {approx(family.threshold, 3)} "
         f"from the solution set of '{chosen.label}'."
     )
     if extra:
@@ -466,8 +466,8 @@ def success_demonstration(
         d = distance_to_solution(inst, run.value)
         if not d.hi <= threshold:
             raise NoVerdict(
-                f"the algorithm is not proved within {float(threshold):.3g} on '{inst.label}' "
-                f"(distance in [{float(d.lo):.4g}, {float(d.hi):.4g}])", run)
+                f"the algorithm is not proved within {approx(threshold, 3)} on '{inst.label}' "
+                f"(distance in [{approx(d.lo, 4)}, {approx(d.hi, 4)}])", run)
         if max_items is not None and run.transcript.items > max_items:
             raise NoVerdict(
                 f"the algorithm read {run.transcript.items} items on '{inst.label}', "
@@ -485,7 +485,7 @@ def success_demonstration(
     data["max_items"] = max_items
     data["error_upper_bound"] = fraction_to_str(worst)
     data["summary"] = (
-        f"{algorithm_name} is within {float(worst):.4g} <= {float(threshold):.3g} of the solution "
+        f"{algorithm_name} is within {approx(worst, 4)} <= {approx(threshold, 3)} of the solution "
         f"set on all {len(cases)} inputs"
         + (f", reading at most {max_items} items each" if max_items is not None else "")
         + "."
@@ -680,7 +680,7 @@ def _check_consistent_pair(w: Witness) -> tuple[str, ...]:
         "(exact/certified)",
         "one transcript serves both instances, so the output is the same on both",
         f"distance from the output to the solution set of the chosen instance >= "
-        f"{float(d.lo):.6g} > threshold {float(w.threshold):.3g} (exact)",
+        f"{approx(d.lo, 6)} > threshold {approx(w.threshold, 3)} (exact)",
     ) + hooks
 
 
@@ -761,7 +761,7 @@ def _check_success(w: Witness) -> tuple[str, ...]:
     _verdict_must_be(w, "succeeded")
     return (
         f"on each of {len(insts)} inputs every answer is within 2^-n of that input (exact/certified)",
-        f"every output is within {float(worst):.4g} <= {float(w.threshold):.3g} of its solution set (exact)",
+        f"every output is within {approx(worst, 4)} <= {approx(w.threshold, 3)} of its solution set (exact)",
     ) + ((f"each run read at most {max_items} items",) if max_items is not None else ()) + _claim_hooks(w)
 
 

@@ -8,6 +8,8 @@ library, for resource limits, and for algorithms that break the rules.
 
 from __future__ import annotations
 
+import math
+
 __all__ = [
     "SciHierarchyError",
     "InvalidArgument",
@@ -16,6 +18,8 @@ __all__ = [
     "AlgorithmFailed",
     "NotCertified",
     "MalformedWitness",
+    "describe",
+    "approx",
 ]
 
 
@@ -81,3 +85,32 @@ def _repr_fallback(value: object) -> str:
     except Exception:  # noqa: BLE001
         pass
     return f"<{type(value).__name__} object whose repr failed>"
+
+
+def approx(value: object, digits: int = 6) -> str:
+    """An exact rational (or int) shown with ``digits`` significant digits, for messages.
+
+    Like ``f"{float(value):.{digits}g}"``, but it works beyond the range of
+    floats: ``float()`` overflows above about 1.8e308 and shows tiny non-zero
+    values as 0.  Display only; every comparison stays exact.
+
+    >>> from fractions import Fraction
+    >>> approx(Fraction(1, 3), 3), approx(10**400 // 3, 4), approx(Fraction(-1, 7**400), 3)
+    ('0.333', '3.333e+399', '-9.14e-339')
+    """
+    from fractions import Fraction
+
+    q = value if isinstance(value, Fraction) else Fraction(value)  # type: ignore[arg-type]
+    try:
+        f = float(q)
+    except OverflowError:
+        f = math.inf
+    if q == 0 or (f != 0 and math.isfinite(f)):
+        return f"{f:.{digits}g}"
+    sign, q = ("-" if q < 0 else ""), abs(q)
+    e = math.floor((q.numerator.bit_length() - q.denominator.bit_length()) * math.log10(2))
+    m = float(q / Fraction(10) ** e)  # exact division: 0.1 < m < 100
+    mantissa, _, exp = f"{m:.{max(digits - 1, 0)}e}".partition("e")
+    if "." in mantissa:  # as the g format does: no trailing zeros
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{sign}{mantissa}e{int(exp) + e:+d}"

@@ -18,3 +18,25 @@ def test_describe_survives_a_raising_repr():
             raise RuntimeError("no")
 
     assert describe(Hostile()) == "<Hostile object whose repr failed>"
+
+
+def test_approx_works_beyond_the_float_range():
+    from sci_hierarchy.errors import approx
+
+    assert approx(Fraction(1, 3), 3) == f"{1/3:.3g}"
+    assert approx(10**400, 6) == "1e+400"
+    assert approx(-(10**5000) // 7, 4) == "-1.429e+4999"
+    assert approx(Fraction(1, 3**9000), 3) == "8.1e-4295"   # float() would say 0
+    assert approx(0) == "0"
+
+
+def test_a_huge_output_is_defeated_with_a_readable_summary():
+    # float(distance) overflowed while writing the summary (an internal error)
+    from proofs_as_code import theorem1
+
+    def train(data, rng=None):
+        return lambda y: [10**400] * data.shape[1]
+
+    w = theorem1.demonstrate(part="a", K=6, algorithm=train)
+    assert w.verdict == "defeated" and "e+400 > 1e-06" in w.summary
+    assert w.check().valid
