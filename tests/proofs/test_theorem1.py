@@ -46,6 +46,15 @@ def test_part_b_lower_for_an_algorithm_that_stops_early():
     assert lower["kind"] == "consistent_pair" and w.check().valid
 
 
+@pytest.mark.parametrize("part,K", [("a", 309), ("a", 1000), ("b", 309),
+                                    pytest.param("b", 1000, marks=pytest.mark.slow)])
+def test_the_largest_documented_K(part, K):
+    # A's entries (~10^K) are beyond the float range from K = 309
+    w = theorem1.demonstrate(part=part, K=K, **({"algorithm": "midpoint"} if part == "a" else {}))
+    assert w.verdict == "defeated" and w.check().valid
+    assert w.data["condition"]["cond_AAstar_proved_one"] is True
+
+
 def test_a_bad_part_c_algorithm_gets_no_verdict():
     with pytest.raises(NoVerdict):
         theorem1.demonstrate(part="c", K=3, algorithm="greedy", L=1)  # reads many items
