@@ -99,3 +99,21 @@ def test_a_deep_read_gives_a_witness_that_round_trips_through_json(tmp_path):
     assert max(len(a[0]) for a in w.data["transcript"]["answers"].values()) > 4300
     res = load_witness(str(path)).check()
     assert res.valid, res.reason
+
+
+def test_an_rng_taking_algorithm_that_fails_without_seeds_gets_a_hint():
+    def uses_rng(reader, rng=None):  # the documented signature, run without seeds
+        return int(rng.integers(1, 3))
+
+    run = run_algorithm(uses_rng, ORACLE, TASK)
+    assert "AttributeError" in run.error and "pass --seeds N (or seeds=N in the API)" in run.error
+    assert run_algorithm(uses_rng, ORACLE, TASK, seed=1).ok
+
+    def no_rng(reader):
+        raise ValueError("boom")
+
+    assert "--seeds" not in run_algorithm(no_rng, ORACLE, TASK).error
+    from sci_hierarchy.adversary import NoVerdict
+
+    with pytest.raises(NoVerdict, match="--seeds N"):
+        argmax.demonstrate(algorithm=uses_rng)

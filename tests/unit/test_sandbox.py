@@ -233,3 +233,12 @@ def test_in_process_sys_exit_is_a_failed_run():
     _, fn = load_algorithm(f"{HOSTILE}:soft_exit", "argmax")
     run = tie_run(fn)
     assert run.error is not None
+
+
+def test_isolated_rng_taking_algorithm_failing_without_seeds_gets_the_hint(tmp_path):
+    mod = tmp_path / "rng_default.py"
+    mod.write_text("def f(reader, rng=None):\n    return int(rng.integers(1, 3))\n")
+    alg = iso(f"{mod}:f")
+    run = tie_run(alg)
+    assert "AttributeError" in run.error and "pass --seeds N" in run.error
+    assert tie_run(alg, seed=3).ok
