@@ -117,3 +117,22 @@ def test_an_rng_taking_algorithm_that_fails_without_seeds_gets_a_hint():
 
     with pytest.raises(NoVerdict, match="--seeds N"):
         argmax.demonstrate(algorithm=uses_rng)
+
+
+def test_numpy_integer_outputs_are_plain_ints_for_a_discrete_task():
+    import numpy as np
+
+    def np_argmax(reader):
+        return np.argmax([float(v) for v in reader.read("a", 10)]) + 1   # np.int64
+
+    run = run_algorithm(np_argmax, ORACLE, TASK)
+    assert run.ok and run.value == 2 and type(run.value) is int
+    w = argmax.demonstrate(algorithm=np_argmax)
+    assert w.verdict == "defeated" and w.check().valid
+    for bad in (np.float64(1.0), np.bool_(True), True, 1.0):
+        err = run_algorithm(lambda reader, v=bad: v, ORACLE, TASK).error
+        assert err.endswith("an argmax algorithm must return one of 1, 2")
+    zero = DiscreteTask("zero-test", (True, False))
+    assert zero.evaluate(np.bool_(False)) is False
+    with pytest.raises(Exception, match="a zero-test algorithm"):
+        zero.evaluate(np.int64(0))
