@@ -164,6 +164,14 @@ class _TranscriptBuilder:
         return {"shapes": self.shapes, "answers": self.answers, "runs": self.runs}
 
 
+def _reads_phrase(transcript: Any) -> str:
+    """'read up to level L (i items, b bits)', or 'read nothing' for an empty transcript."""
+    if not transcript.reads:
+        return "read nothing"
+    return (f"read up to level {transcript.max_level} "
+            f"({transcript.items} items, {transcript.bits} bits)")
+
+
 def _usage(run: Run) -> dict[str, int]:
     return run.transcript.usage()
 
@@ -275,10 +283,11 @@ def consistent_pair_attack(
     data["pair_n"] = n
     data["training_data_used"] = _usage(run)
     data["tie"] = {"instance": tie.to_json(), "label": tie.label}
+    same = (f"; every answer it read is admissible for both members of the pair at n={n}, so its "
+            "output is the same on both" if run.transcript.reads else
+            f", so its output is the same on both members of the pair at n={n}")
     data["summary"] = (
-        f"{algorithm_name} read up to level {run.transcript.max_level} "
-        f"({run.transcript.items} items, {run.transcript.bits} bits); every answer it read is "
-        f"admissible for both members of the pair at n={n}, so its output is the same on both, "
+        f"{algorithm_name} {_reads_phrase(run.transcript)}{same}, "
         f"and it is at distance >= {approx(dc.lo, 6)} > {approx(family.threshold, 3)} "
         f"from the solution set of '{chosen.label}'."
     )
@@ -517,8 +526,10 @@ def reads_beyond_demonstration(
 
     run = _run(algorithm, oracle, task, budget=budget)
     if run.transcript.max_level <= level:
+        what = (f"read only up to level {run.transcript.max_level} <= {level}"
+                if run.transcript.reads else "read nothing")
         raise NoVerdict(
-            f"the algorithm read only up to level {run.transcript.max_level} <= {level} on "
+            f"the algorithm {what} on "
             f"'{instance.label}'" + (f" and failed: {run.error}" if run.error else ""), run)
     data = _base("reads_beyond", theorem, part, algorithm_name, "defeated", threshold, None)
     tb = _TranscriptBuilder(instance.shapes())
@@ -676,8 +687,8 @@ def _check_consistent_pair(w: Witness) -> tuple[str, ...]:
     _verdict_must_be(w, "defeated")
     hooks = _claim_hooks(w)
     return (
-        f"every entry of all {len(run['reads'])} reads is in D_n and within 2^-n of both instances "
-        "(exact/certified)",
+        (f"every entry of all {len(run['reads'])} reads is in D_n and within 2^-n of both instances "
+         "(exact/certified)") if run["reads"] else "the run read nothing (no answers to check)",
         "one transcript serves both instances, so the output is the same on both",
         f"distance from the output to the solution set of the chosen instance >= "
         f"{approx(d.lo, 6)} > threshold {approx(w.threshold, 3)} (exact)",
@@ -780,7 +791,8 @@ def _check_reads_beyond(w: Witness) -> tuple[str, ...]:
         raise MalformedWitness("level_budget must be an int")
     top = c.max_level(run)
     if top <= level:
-        raise WitnessInvalid(f"the run reads only up to level {top} <= {level}")
+        raise WitnessInvalid(f"the run reads only up to level {top} <= {level}" if run["reads"]
+                             else "the run reads nothing")
     _verdict_must_be(w, "defeated")
     return (
         "every answer is within 2^-n of the instance (exact/certified)",

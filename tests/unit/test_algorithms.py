@@ -136,3 +136,12 @@ def test_numpy_integer_outputs_are_plain_ints_for_a_discrete_task():
     assert zero.evaluate(np.bool_(False)) is False
     with pytest.raises(Exception, match="a zero-test algorithm"):
         zero.evaluate(np.int64(0))
+
+
+def test_a_run_that_reads_nothing_is_said_to_read_nothing():
+    def blind(reader):
+        return 2
+
+    w = argmax.demonstrate(algorithm=blind)
+    assert "blind read nothing, so its output" in w.summary and "level -1" not in w.summary
+    assert w.check().checked[0] == "the run read nothing (no answers to check)"
