@@ -52,7 +52,7 @@ from sci_hierarchy.adversary import (
 )
 from sci_hierarchy.algorithms import is_randomised, run_algorithm
 from sci_hierarchy.dyadic import fraction_from_str, fraction_to_str
-from sci_hierarchy.errors import InvalidArgument, MalformedWitness, approx
+from sci_hierarchy.errors import InvalidArgument, MalformedWitness, approx, describe
 from sci_hierarchy.families import TheoremOneClass, subclass_of
 from sci_hierarchy.oracles import Budget, ExactOracle, FrozenOracle, Instance
 from sci_hierarchy.problems import QCBP, SRLasso, ULasso, exact_to_real
@@ -87,9 +87,11 @@ class _Pairs:
 
 def make_class(problem: str = "p3", K: int = 3, *, mixing: str = "none", samples: int = 5,
                seed: int = 0) -> TheoremOneClass:
-    """The class Ω for a problem name ('p1', 'p2', 'p3') and K (validated)."""
-    if problem not in PROBLEMS:
-        raise InvalidArgument(f"problem={problem!r} must be one of p1, p2, p3")
+    """The class Ω for a problem name ('p1', 'p2', 'p3', or 'P1', 'P2', 'P3' as
+    witnesses write them) and K (validated)."""
+    if not isinstance(problem, str) or problem.lower() not in PROBLEMS:
+        raise InvalidArgument(f"problem={describe(problem)} must be one of p1, p2, p3 (either case)")
+    problem = problem.lower()
     if isinstance(K, bool) or not isinstance(K, int) or not 3 <= K <= MAX_K:
         raise InvalidArgument(f"K={K!r} must be an integer with 3 <= K <= {MAX_K} (Theorem 1 needs K > 2)")
     return TheoremOneClass(problem=PROBLEMS[problem](), K=K, mixing=mixing, samples=samples, seed=seed)

@@ -79,3 +79,14 @@ def test_invalid_parameters_are_refused():
     for kw in [dict(K=2), dict(K=10**6), dict(problem="p9"), dict(part="d"), dict(L=0), dict(M=-1)]:
         with pytest.raises(InvalidArgument):
             theorem1.demonstrate(**kw)
+
+
+def test_problem_names_are_accepted_in_either_case():
+    # witnesses write "P2"; the API used to accept only "p2"
+    upper = theorem1.demonstrate(part="a", problem="P2", K=3, algorithm="midpoint")
+    lower = theorem1.demonstrate(part="a", problem="p2", K=3, algorithm="midpoint")
+    assert upper.data["problem"] == "P2" and upper.to_json() == lower.to_json()
+    from sci_hierarchy.errors import InvalidArgument
+    for bad in ("P9", "", None, ["p2"]):
+        with pytest.raises(InvalidArgument, match="p1, p2, p3"):
+            theorem1.make_class(bad, 3)
