@@ -25,13 +25,27 @@ class DiscreteTask:
         return reader
 
     def evaluate(self, output: Any) -> Any:
+        output = _plain_scalar(output)
         for a in self.allowed:
             if type(output) is type(a) and output == a:
                 return a
+        article = "an" if self.name[:1] in "aeiou" else "a"
         raise AlgorithmFailed(
-            f"the algorithm returned {describe(output)}; a {self.name} algorithm must return "
+            f"the algorithm returned {describe(output)}; {article} {self.name} algorithm must return "
             f"one of {', '.join(map(repr, self.allowed))}"
         )
+
+
+def _plain_scalar(output: Any) -> Any:
+    """NumPy integer scalars (``np.argmax(...) + 1``) as ints and ``np.bool_`` as bool;
+    anything else unchanged (floats stay floats, so 1.0 is still refused)."""
+    import numpy as np
+
+    if isinstance(output, np.integer):
+        return int(output)
+    if isinstance(output, np.bool_):
+        return bool(output)
+    return output
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ from sci_hierarchy.adversary import (
 )
 from sci_hierarchy.algorithms import is_randomised, run_algorithm
 from sci_hierarchy.dyadic import fraction_from_str, fraction_to_str
-from sci_hierarchy.errors import InvalidArgument, MalformedWitness
+from sci_hierarchy.errors import InvalidArgument, MalformedWitness, approx, describe
 from sci_hierarchy.families import TheoremOneClass, subclass_of
 from sci_hierarchy.oracles import Budget, ExactOracle, FrozenOracle, Instance
 from sci_hierarchy.problems import QCBP, SRLasso, ULasso, exact_to_real
@@ -86,18 +86,19 @@ class _Pairs:
 
 
 def check_class_args(problem: Any, K: Any) -> None:
-    """Refuse a problem name other than p1, p2, p3 and a K outside 3 <= K <= MAX_K."""
-    if not isinstance(problem, str) or problem not in PROBLEMS:
-        raise InvalidArgument(f"problem={problem!r} must be one of p1, p2, p3")
+    """Refuse a problem name other than p1, p2, p3 (either case) and a K outside 3 <= K <= MAX_K."""
+    if not isinstance(problem, str) or problem.lower() not in PROBLEMS:
+        raise InvalidArgument(f"problem={describe(problem)} must be one of p1, p2, p3 (either case)")
     if isinstance(K, bool) or not isinstance(K, int) or not 3 <= K <= MAX_K:
         raise InvalidArgument(f"K={K!r} must be an integer with 3 <= K <= {MAX_K} (Theorem 1 needs K > 2)")
 
 
 def make_class(problem: str = "p3", K: int = 3, *, mixing: str = "none", samples: int = 5,
                seed: int = 0) -> TheoremOneClass:
-    """The class Ω for a problem name ('p1', 'p2', 'p3') and K (validated)."""
+    """The class Ω for a problem name ('p1', 'p2', 'p3', or 'P1', 'P2', 'P3' as
+    witnesses write them) and K (validated)."""
     check_class_args(problem, K)
-    return TheoremOneClass(problem=PROBLEMS[problem](), K=K, mixing=mixing, samples=samples, seed=seed)
+    return TheoremOneClass(problem=PROBLEMS[problem.lower()](), K=K, mixing=mixing, samples=samples, seed=seed)
 
 
 def make_task(omega: TheoremOneClass) -> tuple[TrainingTask, str]:
@@ -355,7 +356,7 @@ def _claim(w: Witness) -> tuple[str, ...]:
         omega = TheoremOneClass.from_spec(spec)
         if claimed > breakdown_lower_bound(omega, n, spec["scale"]) or not claimed > w.threshold:
             raise WitnessInvalid("breakdown_epsilon_lower_bound is not kappa/2 > threshold for this pair")
-        out += (f"strong breakdown epsilon >= kappa/2 >= {float(claimed):.6g} > 10^-{K} "
+        out += (f"strong breakdown epsilon >= kappa/2 >= {approx(claimed, 6)} > 10^-{K} "
                 "(separation of the pair's solution sets, exact)",)
     return out
 

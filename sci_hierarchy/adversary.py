@@ -36,7 +36,7 @@ from sci_hierarchy.algorithms import (
     Run, Task, accepts_rng, framework_seeds, is_randomised, replay_check, run_algorithm,
 )
 from sci_hierarchy.dyadic import check_level, fraction_to_str
-from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError, describe
+from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError, approx, describe
 from sci_hierarchy.oracles import (
     Budget,
     ExactOracle,
@@ -164,6 +164,14 @@ class _TranscriptBuilder:
         return {"shapes": self.shapes, "answers": self.answers, "runs": self.runs}
 
 
+def _reads_phrase(transcript: Any) -> str:
+    """'read up to level L (i items, b bits)', or 'read nothing' for an empty transcript."""
+    if not transcript.reads:
+        return "read nothing"
+    return (f"read up to level {transcript.max_level} "
+            f"({transcript.items} items, {transcript.bits} bits)")
+
+
 def _usage(run: Run) -> dict[str, int]:
     return run.transcript.usage()
 
@@ -259,7 +267,7 @@ def consistent_pair_attack(
     if verdict != "defeated":  # the theorem says this cannot happen
         raise SciHierarchyError(
             "the consistent pair did not separate the output (distance lower bounds "
-            f"{float(d1.lo):.3g}, {float(d2.lo):.3g}): the family is not a valid consistent pair, "
+            f"{approx(d1.lo, 3)}, {approx(d2.lo, 3)}): the family is not a valid consistent pair, "
             "or an in-process candidate tampered with the framework's memory (run it with --isolate)"
         )
     data = _base("consistent_pair", theorem, part, algorithm_name, verdict, family.threshold, dc.lo)
@@ -275,11 +283,12 @@ def consistent_pair_attack(
     data["pair_n"] = n
     data["training_data_used"] = _usage(run)
     data["tie"] = {"instance": tie.to_json(), "label": tie.label}
+    same = (f"; every answer it read is admissible for both members of the pair at n={n}, so its "
+            "output is the same on both" if run.transcript.reads else
+            f", so its output is the same on both members of the pair at n={n}")
     data["summary"] = (
-        f"{algorithm_name} read up to level {run.transcript.max_level} "
-        f"({run.transcript.items} items, {run.transcript.bits} bits); every answer it read is "
-        f"admissible for both members of the pair at n={n}, so its output is the same on both, "
-        f"and it is at distance >= {float(dc.lo):.6g} > {float(family.threshold):.3g} "
+        f"{algorithm_name} {_reads_phrase(run.transcript)}{same}, "
+        f"and it is at distance >= {approx(dc.lo, 6)} > {approx(family.threshold, 3)} "
         f"from the solution set of '{chosen.label}'."
     )
     if extra:
@@ -466,8 +475,8 @@ def success_demonstration(
         d = distance_to_solution(inst, run.value)
         if not d.hi <= threshold:
             raise NoVerdict(
-                f"the algorithm is not proved within {float(threshold):.3g} on '{inst.label}' "
-                f"(distance in [{float(d.lo):.4g}, {float(d.hi):.4g}])", run)
+                f"the algorithm is not proved within {approx(threshold, 3)} on '{inst.label}' "
+                f"(distance in [{approx(d.lo, 4)}, {approx(d.hi, 4)}])", run)
         if max_items is not None and run.transcript.items > max_items:
             raise NoVerdict(
                 f"the algorithm read {run.transcript.items} items on '{inst.label}', "
@@ -485,7 +494,7 @@ def success_demonstration(
     data["max_items"] = max_items
     data["error_upper_bound"] = fraction_to_str(worst)
     data["summary"] = (
-        f"{algorithm_name} is within {float(worst):.4g} <= {float(threshold):.3g} of the solution "
+        f"{algorithm_name} is within {approx(worst, 4)} <= {approx(threshold, 3)} of the solution "
         f"set on all {len(cases)} inputs"
         + (f", reading at most {max_items} items each" if max_items is not None else "")
         + "."
@@ -517,8 +526,10 @@ def reads_beyond_demonstration(
 
     run = _run(algorithm, oracle, task, budget=budget)
     if run.transcript.max_level <= level:
+        what = (f"read only up to level {run.transcript.max_level} <= {level}"
+                if run.transcript.reads else "read nothing")
         raise NoVerdict(
-            f"the algorithm read only up to level {run.transcript.max_level} <= {level} on "
+            f"the algorithm {what} on "
             f"'{instance.label}'" + (f" and failed: {run.error}" if run.error else ""), run)
     data = _base("reads_beyond", theorem, part, algorithm_name, "defeated", threshold, None)
     tb = _TranscriptBuilder(instance.shapes())
@@ -676,11 +687,11 @@ def _check_consistent_pair(w: Witness) -> tuple[str, ...]:
     _verdict_must_be(w, "defeated")
     hooks = _claim_hooks(w)
     return (
-        f"every entry of all {len(run['reads'])} reads is in D_n and within 2^-n of both instances "
-        "(exact/certified)",
+        (f"every entry of all {len(run['reads'])} reads is in D_n and within 2^-n of both instances "
+         "(exact/certified)") if run["reads"] else "the run read nothing (no answers to check)",
         "one transcript serves both instances, so the output is the same on both",
         f"distance from the output to the solution set of the chosen instance >= "
-        f"{float(d.lo):.6g} > threshold {float(w.threshold):.3g} (exact)",
+        f"{approx(d.lo, 6)} > threshold {approx(w.threshold, 3)} (exact)",
     ) + hooks
 
 
@@ -780,7 +791,7 @@ def _check_success(w: Witness) -> tuple[str, ...]:
                              f"bound on the worst distance is {fraction_to_str(worst)} (threshold {fraction_to_str(w.threshold)})")
     return (
         f"on each of {len(insts)} inputs every answer is within 2^-n of that input (exact/certified)",
-        f"every output is within {float(worst):.4g} <= {float(w.threshold):.3g} of its solution set (exact)",
+        f"every output is within {approx(worst, 4)} <= {approx(w.threshold, 3)} of its solution set (exact)",
     ) + ((f"each run read at most {max_items} items",) if max_items is not None else ()) + _claim_hooks(w)
 
 
@@ -799,7 +810,8 @@ def _check_reads_beyond(w: Witness) -> tuple[str, ...]:
         raise MalformedWitness("level_budget must be an int")
     top = c.max_level(run)
     if top <= level:
-        raise WitnessInvalid(f"the run reads only up to level {top} <= {level}")
+        raise WitnessInvalid(f"the run reads only up to level {top} <= {level}" if run["reads"]
+                             else "the run reads nothing")
     _verdict_must_be(w, "defeated")
     return (
         "every answer is within 2^-n of the instance (exact/certified)",

@@ -26,7 +26,7 @@ import math
 import os
 import sys
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
@@ -143,8 +143,34 @@ def run_algorithm(
 
     A candidate that raises, exceeds its budget (even if it catches the
     error), or returns an output the task cannot evaluate gives a :class:`Run`
-    with ``error`` set and no value.
+    with ``error`` set and no value.  When an algorithm that takes ``rng`` fails
+    while run deterministically (``seed=None``, so ``rng=None``), the error ends
+    with a hint (:data:`RNG_HINT`) that it can be run with seeds.
     """
+    run = _run_algorithm(algorithm, oracle, task, budget=budget, seed=seed)
+    if (run.error is not None and seed is None and accepts_rng(algorithm)
+            and not run.error.startswith(_NO_RNG_HINT)):
+        run = replace(run, error=f"{run.error}; {RNG_HINT}")
+    return run
+
+
+#: Appended to the error of a failed run of an algorithm that takes ``rng`` but
+#: was run deterministically (rng=None), the contract's default without seeds.
+RNG_HINT = ("hint: it takes rng and was run with rng=None (deterministically, as without "
+            "seeds); to run it as a randomised algorithm pass --seeds N (or seeds=N in the API)")
+# Failures that have nothing to do with rng.
+_NO_RNG_HINT = ("budget exceeded", "time limit", "memory limit", "the algorithm ran out of memory",
+                "the algorithm recursed too deeply", "the algorithm's process", "the algorithm tried to exit")
+
+
+def _run_algorithm(
+    algorithm: Callable[..., Any],
+    oracle: Oracle,
+    task: Task,
+    *,
+    budget: Budget | None,
+    seed: int | None,
+) -> Run:
     reader = Reader(oracle, budget)
     if is_randomised(algorithm) and seed is None:
         raise InvalidArgument("a randomised algorithm (it requires rng) needs a framework seed")

@@ -13,7 +13,7 @@ import sys
 import time
 from typing import Any, Sequence
 
-from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError
+from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError, approx
 
 EXIT_OK, EXIT_CLAIM, EXIT_USAGE = 0, 1, 2
 
@@ -72,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="run a demonstration and print its verdict")
     d.add_argument("theorem", help="a registered theorem (see `list`)")
     d.add_argument("--part", help="which part of the theorem")
-    d.add_argument("--problem", choices=("p1", "p2", "p3"), help="optimisation problem (theorem1)")
+    d.add_argument("--problem", type=str.lower, choices=("p1", "p2", "p3"),
+                   help="optimisation problem, p1/p2/p3 or P1/P2/P3 (theorem1)")
     d.add_argument("--K", type=_integer, help="number of digits, 3 <= K <= 1000 (default 3; theorem1, firenet part hard-class)")
     d.add_argument("--L", type=_integer, help="data budget of part (c), L >= 1 (default 1; theorem1)")
     d.add_argument("--M", type=_integer, help="level budget of part (b), 0 <= M <= 4096 (default 40; theorem1)")
@@ -186,8 +187,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"verdict: {w.algorithm} {w.verdict.upper()}  ({w.theorem}, part {w.part}; {dt:.1f} s)")
     print(f"  {w.summary}")
     if w.error_lower_bound is not None:
-        print(f"  error lower bound {float(w.error_lower_bound):.6g} > threshold "
-              f"{float(w.threshold):.3g} (both exact in the witness)")
+        print(f"  error lower bound {approx(w.error_lower_bound, 6)} > threshold "
+              f"{approx(w.threshold, 3)} (both exact in the witness)")
     for line in w.data.get("checked", []):
         print(f"  checked: {line}")
     if args.json:

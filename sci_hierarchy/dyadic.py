@@ -28,12 +28,28 @@ __all__ = [
     "tolerance",
     "fraction_to_str",
     "fraction_from_str",
+    "int_to_str",
+    "int_from_str",
+    "MAX_RATIONAL_CHARS",
 ]
 
 #: The largest level anything in the library accepts.  A level-n answer has
 #: about n bits after the binary point; 2**20 bits per entry is far beyond any
 #: demonstration here, and it stops absurd requests (n = 10**9) up front.
 LEVEL_LIMIT = 1 << 20
+
+#: The longest text :func:`fraction_from_str` accepts (protection against
+#: absurd inputs).  A level-n answer p/2^n needs about 2 * 0.30103 * n digits,
+#: i.e. about 631,000 characters at n = LEVEL_LIMIT; the cap leaves room for
+#: several times that (products of such numbers, large magnitudes).
+MAX_RATIONAL_CHARS = 1 << 22
+
+# Integers up to this many bits (at most 603 decimal digits) are converted with
+# str()/int() directly: below Python's smallest admissible int_max_str_digits
+# (640), so they never meet that limit.  Larger ones go through python-flint,
+# which has no such limit and converts in quasi-linear time.
+_SMALL_INT_BITS = 2000
+_SMALL_INT_DIGITS = 600
 
 
 def check_level(n: object, name: str = "n", *, limit: int = LEVEL_LIMIT) -> int:
@@ -113,9 +129,45 @@ def round_dyadic(x: Fraction, n: int) -> Fraction:
     return Fraction(k, 1 << n)
 
 
+def int_to_str(n: int) -> str:
+    """Decimal text of the integer ``n``, however many digits it has.
+
+    Unlike ``str(n)`` this never meets Python's limit on integer string
+    conversion (``sys.int_max_str_digits``, 4300 digits by default), and it
+    leaves that process-wide limit alone.
+
+    >>> len(int_to_str(2 ** 20000))
+    6021
+    """
+    n = int(n)
+    if n.bit_length() <= _SMALL_INT_BITS:
+        return str(n)
+    import flint
+
+    return str(flint.fmpz(n))
+
+
+def int_from_str(text: str) -> int:
+    """The integer written in ``text`` (optional sign, ASCII digits), however long.
+
+    The inverse of :func:`int_to_str`; like it, free of ``sys.int_max_str_digits``.
+    ``text`` must already be validated (sign and ASCII digits only).
+    """
+    if len(text) <= _SMALL_INT_DIGITS:
+        return int(text)
+    import flint
+
+    return int(flint.fmpz(text[1:] if text[:1] == "+" else text))
+
+
 def fraction_to_str(q: Fraction) -> str:
-    """Exact text form used in witnesses: "p/q" (or "p" for integers)."""
-    return str(q)
+    """Exact text form used in witnesses: "p/q" (or "p" for integers).
+
+    Works for every size of numerator and denominator (no digit limit).
+    """
+    if q.denominator == 1:
+        return int_to_str(q.numerator)
+    return f"{int_to_str(q.numerator)}/{int_to_str(q.denominator)}"
 
 
 def fraction_from_str(text: object, name: str = "value") -> Fraction:
@@ -123,13 +175,17 @@ def fraction_from_str(text: object, name: str = "value") -> Fraction:
     if not isinstance(text, str):
         raise InvalidArgument(f"{name}={describe(text)} is not an exact rational string like '3/4'")
     s = text.strip()
-    if len(s) > 1_000_000:
-        raise InvalidArgument(f"{name} has {len(s)} characters; exact rationals here are shorter")
+    if len(s) > MAX_RATIONAL_CHARS:
+        raise InvalidArgument(
+            f"{name} is too long: a number of {len(s)} characters, over the cap of "
+            f"{MAX_RATIONAL_CHARS} characters for an exact rational (a value at the largest "
+            f"level, {LEVEL_LIMIT}, needs about 631,000); give a shorter 'p/q'"
+        )
     num, slash, den = s.partition("/")
     try:
         if not _is_int_text(num) or (slash and not _is_int_text(den, signed=False)):
             raise ValueError
-        value = Fraction(int(num), int(den) if slash else 1)
+        value = Fraction(int_from_str(num), int_from_str(den) if slash else 1)
     except (ValueError, ZeroDivisionError):
         raise InvalidArgument(
             f"{name}={describe(text)} is not an exact rational 'p/q' with integers p and q != 0"

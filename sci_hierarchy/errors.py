@@ -8,6 +8,7 @@ library, for resource limits, and for algorithms that break the rules.
 
 from __future__ import annotations
 
+import math
 import re
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "AlgorithmFailed",
     "NotCertified",
     "MalformedWitness",
+    "describe",
+    "approx",
 ]
 
 
@@ -64,7 +67,58 @@ def describe(value: object, limit: int = 60) -> str:
 
     Line breaks and tabs (with the blanks around them) become one space: some
     reprs span lines (2-D arrays, ``scipy.sparse`` matrices), and an error
-    message must stay one line.
+    message must stay one line.  Never raises: a repr that fails (an int or
+    Fraction beyond Python's ``sys.int_max_str_digits``, a candidate's object
+    whose ``__repr__`` raises) is replaced by an exact rendering or by a
+    description of the type.
     """
-    text = _LINE_BREAKS.sub(" ", repr(value))
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a message must never become an error
+        text = _repr_fallback(value)
+    text = _LINE_BREAKS.sub(" ", text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _repr_fallback(value: object) -> str:
+    from fractions import Fraction
+
+    try:
+        from sci_hierarchy.dyadic import int_to_str
+
+        if isinstance(value, int) and not isinstance(value, bool):
+            return int_to_str(value)
+        if isinstance(value, Fraction):
+            return f"Fraction({int_to_str(value.numerator)}, {int_to_str(value.denominator)})"
+    except Exception:  # noqa: BLE001
+        pass
+    return f"<{type(value).__name__} object whose repr failed>"
+
+
+def approx(value: object, digits: int = 6) -> str:
+    """An exact rational (or int) shown with ``digits`` significant digits, for messages.
+
+    Like ``f"{float(value):.{digits}g}"``, but it works beyond the range of
+    floats: ``float()`` overflows above about 1.8e308 and shows tiny non-zero
+    values as 0.  Display only; every comparison stays exact.
+
+    >>> from fractions import Fraction
+    >>> approx(Fraction(1, 3), 3), approx(10**400 // 3, 4), approx(Fraction(-1, 7**400), 3)
+    ('0.333', '3.333e+399', '-9.14e-339')
+    """
+    from fractions import Fraction
+
+    q = value if isinstance(value, Fraction) else Fraction(value)  # type: ignore[arg-type]
+    try:
+        f = float(q)
+    except OverflowError:
+        f = math.inf
+    if q == 0 or (f != 0 and math.isfinite(f)):
+        return f"{f:.{digits}g}"
+    sign, q = ("-" if q < 0 else ""), abs(q)
+    e = math.floor((q.numerator.bit_length() - q.denominator.bit_length()) * math.log10(2))
+    m = float(q / Fraction(10) ** e)  # exact division: 0.1 < m < 100
+    mantissa, _, exp = f"{m:.{max(digits - 1, 0)}e}".partition("e")
+    if "." in mantissa:  # as the g format does: no trailing zeros
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{sign}{mantissa}e{int(exp) + e:+d}"

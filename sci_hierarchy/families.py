@@ -532,23 +532,37 @@ def condition_report(instance: Instance, *, bits: int = 64) -> ConditionReport:
     m, N = blk.shape
     ent = blk.entries
     n = bits + 8 + max(1, (4 * omega.K))  # entries are below 10^K < 2^(4K)
-    ivs = [e.interval(n) for e in ent]  # type: ignore[union-attr]
-    c2iv = exact_to_real(c2).interval(n)
-    err2 = Interval.point(0)
+    # The enclosure in integer arithmetic, in units of 2^-n (entries) and 2^-2n
+    # (products): entry e = (Q + t) 2^-n with |t| <= r (r = 1 from approx's
+    # contract), so e_k e_l = (Q_k Q_l + t') 2^-2n, |t'| <= |Q_k| r_l + |Q_l| r_k + r_k r_l.
+    # (Fraction interval arithmetic here took seconds at K = 1000.)
+    Q, r = zip(*(_scaled_approx(e, n) for e in ent))  # type: ignore[arg-type]
+    C, rc = _scaled_approx(exact_to_real(c2), n)
+    err2_hi = 0  # an upper bound of ||A A^T - c^2 I||_F^2, in units of 2^-4n
     for k in range(m):
         for l in range(m):
-            s_iv = Interval.point(0)
-            for i in range(N):
-                s_iv = s_iv + ivs[k * N + i] * ivs[l * N + i]
-            d = s_iv - c2iv if k == l else s_iv
-            err2 = err2 + d.square()
-    e = interval_sqrt(err2, bits).hi
+            S = R = 0
+            for i in range(k * N, (k + 1) * N):
+                j = i + (l - k) * N
+                S += Q[i] * Q[j]
+                R += abs(Q[i]) * r[j] + abs(Q[j]) * r[i] + r[i] * r[j]
+            if k == l:  # minus c^2 = (C + t) 2^-n, |t| <= rc
+                S -= C << n
+                R += rc << n
+            err2_hi += (abs(S) + R) ** 2
+    e = interval_sqrt(Interval(Fraction(0), Fraction(err2_hi, 1 << (4 * n))), bits).hi
+    c2iv = Interval(Fraction(C - rc, 1 << n), Fraction(C + rc, 1 << n))
     lo_c2 = c2iv.lo
     if e >= lo_c2:
         enc = Interval(Fraction(1), Fraction(10**9))
     else:
         enc = Interval(Fraction(1), (c2iv.hi + e) / (lo_c2 - e))
-    Af = np.array([[float(x) for x in ent[k * N:(k + 1) * N]] for k in range(m)])
+    # Display value.  Cond is scale-invariant, so A is first scaled by an exact
+    # power of two that brings its largest entry near 1: entries reach 10^K
+    # (beyond the float range from K = 309) and A A^T overflowed from K ~ 155.
+    shift = max(abs(x) for x in Q).bit_length()
+    Af = np.array([[float(Fraction(x, 1 << shift)) for x in Q[k * N:(k + 1) * N]]
+                   for k in range(m)])
     numeric = float(np.linalg.cond(Af @ Af.T))
     mixed = omega.mixing != "none"
     exact_identity = exact_ok and not mixed
@@ -560,6 +574,13 @@ def condition_report(instance: Instance, *, bits: int = 64) -> ConditionReport:
     else:
         reason = "A A^T = c^2 I verified in exact arithmetic"
     return ConditionReport(exact_identity, enc, numeric, reason)
+
+
+def _scaled_approx(x: Real, n: int) -> tuple[int, int]:
+    """``(Q, r)`` with ``|x - Q 2^-n| <= r 2^-n`` (proved): ``Q = x.approx(n) 2^n``."""
+    q = x.approx(n)
+    Qn, rem = divmod(q.numerator << n, q.denominator)
+    return (Qn, 1) if rem == 0 else (Qn, 2)  # approx(n) is in D_n, so rem is 0
 
 
 # ---------------------------------------------------------------------------

@@ -46,6 +46,15 @@ def test_part_b_lower_for_an_algorithm_that_stops_early():
     assert lower["kind"] == "consistent_pair" and w.check().valid
 
 
+@pytest.mark.parametrize("part,K", [("a", 309), ("a", 1000), ("b", 309),
+                                    pytest.param("b", 1000, marks=pytest.mark.slow)])
+def test_the_largest_documented_K(part, K):
+    # A's entries (~10^K) are beyond the float range from K = 309
+    w = theorem1.demonstrate(part=part, K=K, **({"algorithm": "midpoint"} if part == "a" else {}))
+    assert w.verdict == "defeated" and w.check().valid
+    assert w.data["condition"]["cond_AAstar_proved_one"] is True
+
+
 def test_a_bad_part_c_algorithm_gets_no_verdict():
     with pytest.raises(NoVerdict):
         theorem1.demonstrate(part="c", K=3, algorithm="greedy", L=1)  # reads many items
@@ -70,3 +79,14 @@ def test_invalid_parameters_are_refused():
     for kw in [dict(K=2), dict(K=10**6), dict(problem="p9"), dict(part="d"), dict(L=0), dict(M=-1)]:
         with pytest.raises(InvalidArgument):
             theorem1.demonstrate(**kw)
+
+
+def test_problem_names_are_accepted_in_either_case():
+    # witnesses write "P2"; the API used to accept only "p2"
+    upper = theorem1.demonstrate(part="a", problem="P2", K=3, algorithm="midpoint")
+    lower = theorem1.demonstrate(part="a", problem="p2", K=3, algorithm="midpoint")
+    assert upper.data["problem"] == "P2" and upper.to_json() == lower.to_json()
+    from sci_hierarchy.errors import InvalidArgument
+    for bad in ("P9", "", None, ["p2"]):
+        with pytest.raises(InvalidArgument, match="p1, p2, p3"):
+            theorem1.make_class(bad, 3)

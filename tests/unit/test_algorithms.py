@@ -81,3 +81,67 @@ def test_raised_distance_claims_fail():
     d["instances"] = [dict(i) for i in w.data["instances"]]
     d["instances"][1]["distance_lower_bound"] = "1"   # the other member: output is right there
     assert not Witness(d).check().valid
+
+
+def test_a_deep_read_gives_a_witness_that_round_trips_through_json(tmp_path):
+    # Level 20000: answers have ~6000-digit denominators, beyond Python's default
+    # int_max_str_digits (4300), which str(Fraction) used to hit.
+    from sci_hierarchy.witness import load_witness
+
+    def deep(reader):
+        reader.read("a", 20000)
+        return 1
+
+    w = argmax.demonstrate(algorithm=deep)
+    assert w.verdict == "defeated"
+    path = tmp_path / "deep.json"
+    w.save(str(path))
+    assert max(len(a[0]) for a in w.data["transcript"]["answers"].values()) > 4300
+    res = load_witness(str(path)).check()
+    assert res.valid, res.reason
+
+
+def test_an_rng_taking_algorithm_that_fails_without_seeds_gets_a_hint():
+    def uses_rng(reader, rng=None):  # the documented signature, run without seeds
+        return int(rng.integers(1, 3))
+
+    run = run_algorithm(uses_rng, ORACLE, TASK)
+    assert "AttributeError" in run.error and "pass --seeds N (or seeds=N in the API)" in run.error
+    assert run_algorithm(uses_rng, ORACLE, TASK, seed=1).ok
+
+    def no_rng(reader):
+        raise ValueError("boom")
+
+    assert "--seeds" not in run_algorithm(no_rng, ORACLE, TASK).error
+    from sci_hierarchy.adversary import NoVerdict
+
+    with pytest.raises(NoVerdict, match="--seeds N"):
+        argmax.demonstrate(algorithm=uses_rng)
+
+
+def test_numpy_integer_outputs_are_plain_ints_for_a_discrete_task():
+    import numpy as np
+
+    def np_argmax(reader):
+        return np.argmax([float(v) for v in reader.read("a", 10)]) + 1   # np.int64
+
+    run = run_algorithm(np_argmax, ORACLE, TASK)
+    assert run.ok and run.value == 2 and type(run.value) is int
+    w = argmax.demonstrate(algorithm=np_argmax)
+    assert w.verdict == "defeated" and w.check().valid
+    for bad in (np.float64(1.0), np.bool_(True), True, 1.0):
+        err = run_algorithm(lambda reader, v=bad: v, ORACLE, TASK).error
+        assert err.endswith("an argmax algorithm must return one of 1, 2")
+    zero = DiscreteTask("zero-test", (True, False))
+    assert zero.evaluate(np.bool_(False)) is False
+    with pytest.raises(Exception, match="a zero-test algorithm"):
+        zero.evaluate(np.int64(0))
+
+
+def test_a_run_that_reads_nothing_is_said_to_read_nothing():
+    def blind(reader):
+        return 2
+
+    w = argmax.demonstrate(algorithm=blind)
+    assert "blind read nothing, so its output" in w.summary and "level -1" not in w.summary
+    assert w.check().checked[0] == "the run read nothing (no answers to check)"

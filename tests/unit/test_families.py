@@ -218,6 +218,20 @@ def test_condition_number_is_one(mixing):
         assert abs(rep.numeric - 1) < 1e-9
 
 
+@pytest.mark.parametrize("K,mixing", [(309, "none"), (309, "dct"), (1000, "none"), (1000, "dct")])
+def test_condition_report_beyond_the_float_range(K, mixing):
+    # entries ~10^K: float() overflowed from K = 309, and A A^T from K ~ 155
+    import warnings
+
+    om = TheoremOneClass(K=K, mixing=mixing, samples=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rep = condition_report(om.tie())
+    assert rep.proved_one and rep.exact_identity == (mixing == "none")
+    assert rep.enclosure.contains(F(1)) and rep.enclosure.hi - 1 < F(1, 2**40)
+    assert abs(rep.numeric - 1) < 1e-9
+
+
 def test_dct_is_orthonormal_numerically():
     D = np.array([[float(x) for x in row] for row in dct_matrix(7)])
     from scipy.fft import dct

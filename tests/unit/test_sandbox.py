@@ -233,3 +233,24 @@ def test_in_process_sys_exit_is_a_failed_run():
     _, fn = load_algorithm(f"{HOSTILE}:soft_exit", "argmax")
     run = tie_run(fn)
     assert run.error is not None
+
+
+def test_isolated_rng_taking_algorithm_failing_without_seeds_gets_the_hint(tmp_path):
+    mod = tmp_path / "rng_default.py"
+    mod.write_text("def f(reader, rng=None):\n    return int(rng.integers(1, 3))\n")
+    alg = iso(f"{mod}:f")
+    run = tie_run(alg)
+    assert "AttributeError" in run.error and "pass --seeds N" in run.error
+    assert tie_run(alg, seed=3).ok
+
+
+def test_isolated_runs_start_fast():
+    # Each child used to import proofs_as_code (scipy) when unpickling its task:
+    # ~0.2 s per run, 27 s for `demo argmax --seeds 40`.  The fork server now
+    # preloads it, and a run of a trivial candidate takes ~10 ms.
+    alg = iso("random-level")
+    tie_run(alg, seed=0)
+    t0 = time.monotonic()
+    for s in range(10):
+        assert tie_run(alg, seed=s).ok
+    assert time.monotonic() - t0 < 1.0
