@@ -48,7 +48,14 @@ DOUBLE = 53
 
 
 def _to_float(v: Any) -> float:
-    return float(v[0]) if isinstance(v, tuple) else float(v)
+    try:
+        return float(v[0]) if isinstance(v, tuple) else float(v)
+    except OverflowError:
+        raise InvalidArgument(
+            "an entry of the data exceeds the double-precision range (about 1.8e308): this built-in "
+            "computes in floats and cannot take this input (for Theorem 1's class, K <= 308); "
+            "use midpoint or certify-winner (exact) or your own algorithm"
+        ) from None
 
 
 def read_floats(data: Any, level: int, *, samples: bool = True) -> tuple[np.ndarray, np.ndarray | None]:

@@ -145,3 +145,13 @@ def test_a_run_that_reads_nothing_is_said_to_read_nothing():
     w = argmax.demonstrate(algorithm=blind)
     assert "blind read nothing, so its output" in w.summary and "level -1" not in w.summary
     assert w.check().checked[0] == "the run read nothing (no answers to check)"
+
+
+def test_float_builtins_refuse_data_beyond_double_range_with_a_reason():
+    """Regression: pdhg at K=400 ended in 'OverflowError: integer division result too large'."""
+    from proofs_as_code import theorem1
+    from sci_hierarchy.adversary import NoVerdict
+
+    with pytest.raises(NoVerdict, match="double-precision range"):
+        theorem1.demonstrate(part="a", K=400, algorithm="pdhg")
+    assert theorem1.demonstrate(part="a", K=400, algorithm="midpoint").verdict == "defeated"
