@@ -27,6 +27,7 @@ distances are recomputed in exact interval arithmetic.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import comb
@@ -625,11 +626,25 @@ def _rebuild(data: Mapping[str, Any]) -> list[Instance]:
     if not insts:
         raise MalformedWitness("'instances' is empty")
     out = []
-    for item in insts:
+    for i, item in enumerate(insts):
         if not isinstance(item, dict) or "instance" not in item:
             raise MalformedWitness("each entry of 'instances' needs an 'instance'")
-        out.append(instance_from_json(item["instance"]))
+        inst = instance_from_json(item["instance"])
+        _must_be_canonical(i, item["instance"], inst)
+        out.append(inst)
     return out
+
+
+def _must_be_canonical(i: int, spec: Any, inst: Instance) -> None:
+    """The description must be the one the library writes for the instance it builds: a field
+    the builder does not read (e.g. a hand-edited ``subclass`` label) must not claim anything."""
+    canon = json.loads(json.dumps(inst.to_json()))
+    if canon == spec:
+        return
+    keys = sorted(set(canon) | set(spec)) if isinstance(spec, dict) else []
+    bad = next((k for k in keys if canon.get(k) != spec.get(k)), "?")
+    raise WitnessInvalid(f"instance {i}'s description is not what it builds: field {bad!r} says "
+                         f"{describe(spec.get(bad))}, the instance it builds says {describe(canon.get(bad))}")
 
 
 def _claim_hooks(w: Witness) -> tuple[str, ...]:
@@ -721,6 +736,14 @@ def _check_randomised_pair(w: Witness) -> tuple[str, ...]:
             raise WitnessInvalid("fresh runs must be admissible for the chosen instance")
         if distance_to_solution(insts[0], c.check_run(r)).lo > thr:
             ffail += 1
+    master = w.data.get("master_seed")
+    try:
+        expected_seeds = framework_seeds(master, len(design) + len(fresh))  # type: ignore[arg-type]
+    except InvalidArgument as exc:
+        raise WitnessInvalid(f"master_seed: {exc}") from None
+    if [r.get("seed") for r in design + fresh] != expected_seeds:
+        raise WitnessInvalid("the runs' seeds are not the framework's seeds for master_seed "
+                             f"{describe(master)} (design first, then fresh, each seed once)")
     claimed = w.data.get("design", {})
     if claimed.get("seeds") != len(design) or claimed.get("failures") != dfail:
         raise WitnessInvalid(f"the design counts do not match the runs ({dfail}/{len(design)} recomputed)")
@@ -758,11 +781,14 @@ def _check_success(w: Witness) -> tuple[str, ...]:
         raise MalformedWitness("a success witness has one transcript per instance")
     max_items = w.data.get("max_items")
     worst = Fraction(0)
+    histories: list[tuple[Any, list[tuple[str, tuple]], Any]] = []
     for idx, (inst, tr) in enumerate(zip(insts, per)):
         c = _Checked([inst], tr)
         if len(c.runs) != 1:
             raise MalformedWitness("one run per instance")
         run = dict(c.runs[0])
+        if isinstance(run.get("reads"), list) and all(k in c.answers for k in run["reads"]):
+            histories.append((run.get("seed"), [(k, c.answers[k]) for k in run["reads"]], run.get("output")))
         if run.get("admissible_for") != [idx]:
             raise WitnessInvalid("each run must be admissible for its own instance")
         run["admissible_for"] = [0]
@@ -780,6 +806,7 @@ def _check_success(w: Witness) -> tuple[str, ...]:
             items = len({k for k in run["reads"]})
             if items > max_items:
                 raise WitnessInvalid(f"on {inst.label!r} {items} items were read, more than {max_items}")
+    _deterministic_runs_agree(histories)
     _verdict_must_be(w, "succeeded")
     if w.data.get("error_lower_bound") is not None:
         raise WitnessInvalid("a success witness claims no error_lower_bound")
@@ -793,6 +820,30 @@ def _check_success(w: Witness) -> tuple[str, ...]:
         f"on each of {len(insts)} inputs every answer is within 2^-n of that input (exact/certified)",
         f"every output is within {approx(worst, 4)} <= {approx(w.threshold, 3)} of its solution set (exact)",
     ) + ((f"each run read at most {max_items} items",) if max_items is not None else ()) + _claim_hooks(w)
+
+
+def _deterministic_runs_agree(histories: Sequence[tuple[Any, list[tuple[str, tuple]], Any]]) -> None:
+    """Runs of one deterministic algorithm form a decision tree: while the answers agree, the next
+    read (or the decision to stop, and then the output) must agree too.  Without this a success
+    witness could drop reads (say, all of them) and still claim different outputs per input."""
+    groups: dict[Any, list[tuple[list[tuple[str, tuple]], Any]]] = {}
+    for seed, hist, out in histories:
+        groups.setdefault(json.dumps(seed), []).append((hist, out))
+    for runs in groups.values():
+        for i in range(len(runs)):
+            for j in range(i + 1, len(runs)):
+                (h1, o1), (h2, o2) = runs[i], runs[j]
+                t = 0
+                while t < min(len(h1), len(h2)) and h1[t] == h2[t]:
+                    t += 1
+                if t == len(h1) == len(h2):
+                    if o1 != o2:
+                        raise WitnessInvalid("two runs with the same reads and answers have different "
+                                             "outputs: no deterministic algorithm made them")
+                elif t == min(len(h1), len(h2)) or h1[t][0] != h2[t][0]:
+                    raise WitnessInvalid("two runs that saw the same answers then act differently (one "
+                                         "reads on, or reads another item): no deterministic algorithm "
+                                         "made them")
 
 
 @register_witness_kind("reads_beyond")
