@@ -152,7 +152,12 @@ def _claim(w: Witness) -> tuple[str, ...]:
         raise WitnessInvalid("argmax witnesses are about argmax2 instances")
     if w.threshold != THRESHOLD:
         raise WitnessInvalid("the argmax threshold is 1/2 (discrete metric)")
-    return ("threshold 1/2 is the argmax theorem's (discrete metric)",)
+    a, b = (i["instance"] for i in w.data["instances"])
+    if ({a.get("winner"), b.get("winner")} != {1, 2} or a.get("base") != b.get("base")
+            or a.get("gap") != b.get("gap") or not fraction_from_str(a.get("gap"), "gap") > 0):
+        raise WitnessInvalid("the two instances are not a pair (the same base and gap > 0, winners 1 and 2)")
+    return ("threshold 1/2 is the argmax theorem's (discrete metric)",
+            "the two instances differ only in which entry wins, so every answer 1 or 2 is wrong on one")
 
 
 register_claim_hook("argmax", _claim)

@@ -49,7 +49,7 @@ from sci_hierarchy.adversary import (
     success_demonstration,
 )
 from sci_hierarchy.dyadic import fraction_from_str, fraction_to_str
-from sci_hierarchy.errors import InvalidArgument, MalformedWitness
+from sci_hierarchy.errors import InvalidArgument, MalformedWitness, describe
 from sci_hierarchy.firenet import firenet_training_algorithm
 from sci_hierarchy.oracles import ExactOracle, Instance, instance_from_json, register_instance_kind
 from sci_hierarchy.problems import PointSet
@@ -323,7 +323,13 @@ def _claim(w: Witness) -> tuple[str, ...]:
         targets = [p.get("threshold") for p in parts]
         if targets != [fraction_to_str(t) for t in TARGETS] or w.data.get("targets") != targets:
             raise WitnessInvalid("the recovery parts must be the targets 1e-2, 1e-4, 1e-6, 1e-8")
-        return ("each target is met by the FIRENET network built from one inexact read of A",)
+        if (w.verdict, w.data.get("error_lower_bound"), w.threshold) != ("succeeded", None, TARGETS[-1]):
+            raise WitnessInvalid("a recovery witness succeeds, claims no error_lower_bound, at threshold 1e-8")
+        specs = [i["instance"] for p in parts for i in p["instances"]]
+        if any(spec != specs[0] for spec in specs):
+            raise WitnessInvalid("every target must be met on the same instance")
+        return ("each target is met on the same instance by the FIRENET network built from one inexact "
+                "read of A (and none of y)",)
     if w.part == "recovery-target":
         (item,) = w.data["instances"]
         spec = item["instance"]
@@ -332,8 +338,19 @@ def _claim(w: Witness) -> tuple[str, ...]:
         if "lam" not in spec:
             raise WitnessInvalid("a recovery witness must record the SR-LASSO parameter lam whose exact dual "
                                  "certificate proves Xi(A, y) = {x}")
+        (tr,) = w.data["transcript"]["per_instance"]
+        (run,) = tr["runs"]
+        reads = run.get("reads")
+        if not (isinstance(reads, list) and len(reads) == 1 and str(reads[0]).startswith("A@")):
+            raise WitnessInvalid(f"the FIRENET training algorithm reads A once and y never; this run read "
+                                 f"{describe(reads)}")
+        level = int(str(reads[0]).split("@", 1)[1])
+        net = w.data.get("network")
+        if isinstance(net, dict) and net.get("level_read") != level:
+            raise WitnessInvalid(f"network.level_read={describe(net.get('level_read'))} but A was read at level {level}")
         return (f"Xi(A, y) = {{x}}: x is the unique SR-LASSO minimiser (lam = {spec['lam']}), proved by an exact "
-                f"dual certificate with margin {spec['margin']}",)
+                f"dual certificate with margin {spec['margin']}",
+                f"the run read A once (level {level}) and never y")
     if w.part == "hard-class":
         specs = [i["instance"] for i in w.data["instances"]]
         if any(s.get("kind") != "theorem1.two_column" for s in specs):
@@ -341,6 +358,9 @@ def _claim(w: Witness) -> tuple[str, ...]:
         K = specs[0]["K"]
         if w.threshold != Fraction(1, 10**K) or specs[0].get("subclass") != "Omega_K":
             raise WitnessInvalid("the hard-class threshold is 10^-K on Omega_K")
+        from proofs_as_code.theorem1 import check_pair
+
+        check_pair(specs, w.threshold)
         other = instance_from_json(specs[1])
         value = decode_value(w.data["transcript"]["runs"][0]["output"])
         d_other = distance_to_solution(other, value)

@@ -38,6 +38,7 @@ and SI; Bastounis, Hansen, Vlačić (2021) for the consistent-pair lemma.
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
@@ -272,6 +273,35 @@ def breakdown_lower_bound(omega: TheoremOneClass, n: int, scale: str) -> Fractio
     return best
 
 
+_MEMBER_FIELDS = ("winner", "gap_exponent", "subclass", "scale")
+
+
+def _class_key(spec: Mapping[str, Any]) -> str:
+    """What identifies the class Ω of an instance (everything but which member it is)."""
+    return json.dumps({k: v for k, v in spec.items() if k not in _MEMBER_FIELDS}, sort_keys=True)
+
+
+def check_pair(specs: list[Mapping[str, Any]], threshold: Fraction) -> Fraction:
+    """The two instances of a defeat are a genuine pair of one class -- the same everything
+    but the winner (1 and 2) -- whose solution sets are more than 2*threshold apart, so that
+    *every* output is more than ``threshold`` from one of them.  Returns the proved kappa/2."""
+    if len(specs) != 2:
+        raise WitnessInvalid("a defeat needs exactly two instances")
+    a, b = specs
+    same = {k: v for k, v in a.items() if k not in ("winner", "subclass")} == \
+        {k: v for k, v in b.items() if k not in ("winner", "subclass")}
+    if not same or {a.get("winner"), b.get("winner")} != {1, 2}:
+        raise WitnessInvalid("the two instances are not a pair of one class (equal but for winners 1 and 2)")
+    n = a.get("gap_exponent")
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise MalformedWitness("the pair has no gap exponent")
+    kappa_half = breakdown_lower_bound(TheoremOneClass.from_spec(a), n, a["scale"])
+    if not kappa_half > threshold:
+        raise WitnessInvalid(f"the pair's solution sets are not proved more than 2 x {approx(threshold, 3)} apart "
+                             f"(kappa/2 >= {approx(kappa_half, 4)} only): no output is forced to fail")
+    return kappa_half
+
+
 def _reseal(w: Witness) -> Witness:
     res = w.check()
     if not res.valid:  # pragma: no cover - a library bug, never the candidate's
@@ -313,18 +343,18 @@ def _claim(w: Witness) -> tuple[str, ...]:
         if lower.get("kind") == "reads_beyond" and lower.get("level_budget") != w.data.get("M"):
             raise WitnessInvalid("the level budget of the lower bound differs from M")
         first = parts[0]["instances"][0]["instance"]
-        if any(str(i["instance"].get("problem")) != str(first.get("problem"))
-               or i["instance"].get("mixing") != first.get("mixing") for p in parts for i in p["instances"]):
+        if len({_class_key(i["instance"]) for p in parts for i in p["instances"]}) != 1:
             raise WitnessInvalid("the parts of a part-b witness are about different classes")
+        if w.verdict != "defeated" or w.data.get("error_lower_bound") != lower.get("error_lower_bound"):
+            raise WitnessInvalid("part b's verdict is 'defeated' and its error_lower_bound is its lower half's")
         return (f"both halves concern one class Omega (K={K}) at threshold 10^-{K - 1}",) + \
             _bind_class_fields(w, first, K)
     specs = _specs(w)
     if not specs or any(s.get("kind") != "theorem1.two_column" for s in specs):
         raise MalformedWitness("Theorem 1 witnesses are about theorem1.two_column instances")
-    Ks = {s["K"] for s in specs}
-    if len(Ks) != 1 or len({str(s["problem"]) for s in specs}) != 1:
+    if len({_class_key(s) for s in specs}) != 1:
         raise WitnessInvalid("the instances of one witness must come from one class")
-    (K,) = Ks
+    K = specs[0]["K"]
     expected = {"a": K, "b-upper": K - 1, "b-lower": K - 1, "c": K - 2}.get(part)
     if expected is None:
         raise MalformedWitness(f"unknown Theorem 1 part {part!r}")
@@ -347,6 +377,10 @@ def _claim(w: Witness) -> tuple[str, ...]:
         raise WitnessInvalid(f"pair_n={w.data['pair_n']!r} but the chosen instance's gap exponent is "
                              f"{specs[0].get('gap_exponent')!r}")
     out += _bind_class_fields(w, specs[0], K)
+    if w.kind in ("consistent_pair", "randomised_pair"):
+        kappa_half = check_pair(specs, w.threshold)
+        out += (f"the two instances are a pair of one class whose solution sets are > 2 x 10^-{expected} apart "
+                f"(kappa/2 >= {approx(kappa_half, 4)}, exact): every output fails on one of them",)
     if "breakdown_epsilon_lower_bound" in w.data:
         claimed = fraction_from_str(w.data["breakdown_epsilon_lower_bound"], "breakdown_epsilon_lower_bound")
         spec = specs[0]

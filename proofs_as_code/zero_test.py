@@ -29,7 +29,7 @@ from typing import Any, Callable, Mapping
 
 from sci_hierarchy.adversary import _Checked, _claim_hooks, _rebuild, register_claim_hook
 from sci_hierarchy.algorithms import register_algorithm, run_algorithm
-from sci_hierarchy.dyadic import check_level, fraction_to_str
+from sci_hierarchy.dyadic import check_level, fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness
 from sci_hierarchy.oracles import Budget, ExactOracle, Instance, Reader, register_instance_kind
 from sci_hierarchy.reals import Real, as_real, rational, real_from_json, scaled_sqrt
@@ -214,6 +214,11 @@ def _claim(w: Witness) -> tuple[str, ...]:
         raise WitnessInvalid("zero_test witnesses are about zero_test instances")
     if w.part == "undecidable" and w.threshold != THRESHOLD:
         raise WitnessInvalid("the zero-test threshold is 1/2 (discrete metric)")
+    if w.part == "undecidable":
+        xs = [(i["instance"].get("x") or {}).get("rat") if isinstance(i["instance"].get("x"), dict) else None
+              for i in w.data["instances"]]
+        if len(xs) != 2 or None in xs or sorted(fraction_from_str(x, "x") == 0 for x in xs) != [False, True]:
+            raise WitnessInvalid("the two instances are not a pair (x = 0 and x != 0)")
     if w.part == "pi1" and (w.data.get("threshold") != "0" or w.data.get("error_lower_bound") is not None):
         raise WitnessInvalid("a pi1 witness has threshold '0' (every answer exactly right) and no error_lower_bound")
     return ()
