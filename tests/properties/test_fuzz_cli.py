@@ -169,7 +169,7 @@ def delete_at(obj: Any, path: tuple) -> Any:
 
 
 NON_BINDING_TOP = {"summary", "checked", "algorithm", "pair_n", "training_data_used", "tie",
-                   "master_seed", "k_max"}  # pair_n is bound for Theorem 1 only (not fuzzed here)
+                   "k_max"}  # pair_n is bound for Theorem 1 only (not fuzzed here); master_seed binds seeds
 #: Checked one-sidedly (a weaker value is still a proved claim), so random edits may pass.
 NOT_CHECKED = {"distance_lower_bound"}
 ONE_SIDED_TOP = {"frozen_up_to_level"}  # any int at least as deep as the design reads
@@ -186,8 +186,8 @@ def is_non_binding(kind: str, path: tuple, original: dict) -> bool:
         return True
     if path[0] == "transcript":
         tail = [p for p in path if isinstance(p, str)]
-        if "runs" in tail and tail[-1] == "seed":
-            return True
+        if "runs" in tail and tail[-1] == "seed" and kind != "randomised_pair":
+            return True  # a randomised witness's seeds must be the framework's for master_seed
         if kind in ("consistent_pair", "consistent_pair_small", "pi1_tower") and "runs" in tail \
                 and tail[-1] == "role":
             return True
