@@ -24,6 +24,7 @@ import importlib.util
 import inspect
 import math
 import os
+import re
 import sys
 import traceback
 from dataclasses import dataclass, field, replace
@@ -113,22 +114,45 @@ class Run:
     output: Any = None
     seed: int | None = None
     error: str | None = None
+    detail: str | None = field(default=None, compare=False, repr=False)  # traceback, for --debug
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
 
+def _is_library_frame(filename: str) -> bool:
+    parts = filename.replace(os.sep, "/").split("/")
+    return ("sci_hierarchy" in parts[-2:-1] or "site-packages" in parts or "dist-packages" in parts
+            or filename.startswith(_STDLIB) or filename.startswith("<frozen"))
+
+
+_STDLIB = os.path.dirname(os.__file__)
+
+
 def _summary(exc: BaseException) -> str:
-    """A one-line summary of an exception raised inside a candidate algorithm."""
+    """A one-line summary of an exception raised inside a candidate algorithm, located at the
+    deepest frame of the candidate's own code (not inside this library, an installed package
+    such as torch, or the standard library), else at the deepest frame outside this library."""
     tb = traceback.extract_tb(exc.__traceback__)
-    where = ""
-    for frame in reversed(tb):
-        if "sci_hierarchy" not in frame.filename.replace(os.sep, "/").split("/")[-2:][0]:
-            where = f" (at {os.path.basename(frame.filename)}:{frame.lineno})"
-            break
-    msg = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {msg[:200]}{where}"
+    frame = next((f for f in reversed(tb) if not _is_library_frame(f.filename)), None)
+    if frame is None:
+        frame = next((f for f in reversed(tb)
+                      if "sci_hierarchy" not in f.filename.replace(os.sep, "/").split("/")[-2:-1]), None)
+    where = f" (at {os.path.basename(frame.filename)}:{frame.lineno})" if frame is not None else ""
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - a message must never become an error
+        text = ""
+    msg = text.splitlines()[0] if text else ""
+    if len(msg) > 200:
+        msg = msg[:197] + "..."
+    return f"{type(exc).__name__}: {msg}{where}"
+
+
+def _detail(exc: BaseException) -> str:
+    """The full traceback of a candidate's exception (shown by ``--debug``)."""
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
 
 
 def run_algorithm(
@@ -149,9 +173,14 @@ def run_algorithm(
     """
     run = _run_algorithm(algorithm, oracle, task, budget=budget, seed=seed)
     if (run.error is not None and seed is None and accepts_rng(algorithm)
-            and not run.error.startswith(_NO_RNG_HINT)):
+            and not run.error.startswith(_NO_RNG_HINT) and _RNG_SYMPTOM.search(run.error)):
         run = replace(run, error=f"{run.error}; {RNG_HINT}")
     return run
+
+
+# What using rng=None looks like: "'NoneType' object has no attribute 'integers'", or a TypeError
+# about None.  Other failures of an algorithm that takes rng get no hint.
+_RNG_SYMPTOM = re.compile(r"NoneType|\brng\b")
 
 
 #: Appended to the error of a failed run of an algorithm that takes ``rng`` but
@@ -177,7 +206,8 @@ def _run_algorithm(
     run_isolated = getattr(algorithm, "run_isolated", None)
     if callable(run_isolated):  # sci_hierarchy.sandbox.IsolatedAlgorithm: runs in a child process
         value, error = run_isolated(reader, task, seed)
-        return Run(reader.transcript, value=None if error else value, seed=seed, error=error)
+        return Run(reader.transcript, value=None if error else value, seed=seed, error=error,
+                   detail=getattr(algorithm, "last_detail", None) if error else None)
     kwargs = {"rng": np.random.default_rng(seed)} if seed is not None and accepts_rng(algorithm) else {}
     try:
         with _wall_clock(reader.budget.wall_time):
@@ -197,19 +227,23 @@ def _run_algorithm(
     except MemoryError:
         return Run(reader.transcript, seed=seed, error="the algorithm ran out of memory")
     except Exception as exc:  # a candidate's fault is a result, not a crash
-        return Run(reader.transcript, seed=seed, error=f"the algorithm raised {_summary(exc)}")
+        return Run(reader.transcript, seed=seed, error=f"the algorithm raised {_summary(exc)}",
+                   detail=_detail(exc))
     if reader.exceeded is not None:
         return Run(reader.transcript, seed=seed, error=f"budget exceeded: {reader.exceeded}")
     try:
         value = task.evaluate(output)
     except AlgorithmFailed as exc:
-        return Run(reader.transcript, seed=seed, output=output, error=str(exc))
+        cause = exc.__cause__
+        return Run(reader.transcript, seed=seed, output=output, error=str(exc),
+                   detail=_detail(cause) if cause is not None else None)
     except Exception as exc:
         return Run(
             reader.transcript,
             seed=seed,
             output=output,
             error=f"its output could not be evaluated: {_summary(exc)}",
+            detail=_detail(exc),
         )
     return Run(reader.transcript, value=value, output=output, seed=seed)
 

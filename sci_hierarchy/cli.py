@@ -174,7 +174,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     try:
         w = thm.run(**opts)
     except NoVerdict as exc:
-        _say(f"no verdict: {exc.reason}")
+        detail = getattr(exc.run, "detail", None)
+        if args.debug and detail:
+            _say(detail.rstrip())
+        _say(f"no verdict: {exc.reason}" + ("" if not args.json else f" (no witness written to {args.json})")
+             + ("" if args.debug or not detail else " (--debug shows the traceback)"))
         return EXIT_CLAIM
     dt = time.monotonic() - t0
     if args.json:  # before printing: a closed pipe (`| head`) must not lose the witness

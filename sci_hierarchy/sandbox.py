@@ -309,7 +309,7 @@ def _child_main(conn: Any, job: dict[str, Any]) -> None:
 
 
 def _child_work(conn: Any, job: dict[str, Any]) -> dict[str, Any]:
-    from sci_hierarchy.algorithms import _summary, accepts_rng, is_randomised, load_algorithm
+    from sci_hierarchy.algorithms import _detail, _summary, accepts_rng, is_randomised, load_algorithm
 
     try:
         _, fn = load_algorithm(job["spec"], job["family"])
@@ -342,8 +342,12 @@ def _child_work(conn: Any, job: dict[str, Any]) -> dict[str, Any]:
             return {"op": "error", "stage": "load",
                     "message": "a randomised algorithm (it requires rng) needs a framework seed"}
 
-    def fail(stage: str, message: str) -> dict[str, Any]:
-        return {"op": "error", "stage": stage, "message": message}
+    def fail(stage: str, message: str, exc: BaseException | None = None) -> dict[str, Any]:
+        out = {"op": "error", "stage": stage, "message": message}
+        cause = exc.__cause__ if isinstance(exc, AlgorithmFailed) else exc
+        if cause is not None:
+            out["detail"] = _detail(cause)[-20000:]  # the traceback, for --debug
+        return out
 
     try:
         output = fn(task.interface(proxy), **kwargs)
@@ -354,17 +358,17 @@ def _child_work(conn: Any, job: dict[str, Any]) -> dict[str, Any]:
     except MemoryError:
         return fail("run", _memory_message(mb))
     except Exception as exc:
-        return fail("run", f"the algorithm raised {_summary(exc)}")
+        return fail("run", f"the algorithm raised {_summary(exc)}", exc)
     except BaseException as exc:  # SystemExit, KeyboardInterrupt, GeneratorExit
         return fail("run", f"the algorithm raised {_summary(exc)}")
     try:
         value = task.evaluate(output)
     except AlgorithmFailed as exc:
-        return fail("evaluate", str(exc))
+        return fail("evaluate", str(exc), exc)
     except MemoryError:
         return fail("evaluate", _memory_message(mb))
     except Exception as exc:
-        return fail("evaluate", f"its output could not be evaluated: {_summary(exc)}")
+        return fail("evaluate", f"its output could not be evaluated: {_summary(exc)}", exc)
     except BaseException as exc:
         return fail("evaluate", f"its output could not be evaluated: {_summary(exc)}")
     try:
@@ -539,6 +543,7 @@ class IsolatedAlgorithm:
         """Start a child for ``job``, serve its reads from ``reader`` and return
         its final message, normalised: ``{"op": "result", "value": ...}``,
         ``{"op": "hello", ...}`` or ``{"op": "error", "stage": ..., "message": ...}``."""
+        self.last_detail: str | None = None  # the child's traceback of its last failure (for --debug)
         job = dict(job)
         job["memory_limit_mb"] = self.memory_limit_mb
         job["cpu_seconds"] = int(math.ceil(self.time_limit)) + 5
@@ -598,6 +603,8 @@ class IsolatedAlgorithm:
                     stage, text = msg.get("stage"), msg.get("message")
                     if stage not in ("load", "run", "evaluate", "internal") or not isinstance(text, str):
                         raise _ProtocolError("bad error report")
+                    detail = msg.get("detail")
+                    self.last_detail = detail[-20000:] if isinstance(detail, str) else None
                     return _error(stage, _one_line(text))
                 raise _ProtocolError(f"unexpected message {describe(op)}")
             except _ProtocolError as exc:

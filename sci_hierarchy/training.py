@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Sequence
@@ -93,6 +94,34 @@ def _float_exact(q: Fraction) -> bool:
     return math.isfinite(f) and Fraction(f) == q
 
 
+def _is_torch_module(network: Any) -> bool:
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(network, torch.nn.Module)
+
+
+def _call_torch_module(module: Any, arg: Any) -> Any:
+    """A ``torch.nn.Module`` returned as the network: called on a tensor of its parameters'
+    dtype (float32 if it has none), without gradients."""
+    import torch
+
+    dtype = next((p.dtype for p in module.parameters() if p.is_floating_point()), torch.float32)
+    x = torch.as_tensor(np.asarray([float(v) for v in arg]), dtype=dtype)
+    with torch.no_grad():
+        return module(x)
+
+
+def _from_tensor(out: Any) -> Any:
+    """A tensor (torch, or anything with ``detach``/``cpu``/``numpy``) as a numpy array; other
+    values unchanged.  Lets a network return what the user's framework computes."""
+    if isinstance(out, (np.ndarray, list, tuple)) or isinstance(out, numbers.Number):
+        return out
+    if callable(getattr(out, "detach", None)) and callable(getattr(out, "numpy", None)):
+        t = out.detach()
+        t = t.cpu() if callable(getattr(t, "cpu", None)) else t
+        return np.asarray(t.numpy())
+    return out
+
+
 def network_output(network: Any, y: Sequence[Fraction], N: int) -> tuple[Fraction, ...]:
     """Evaluate ``network`` at the exact input ``y``; the exact output as Fractions.
 
@@ -103,11 +132,12 @@ def network_output(network: Any, y: Sequence[Fraction], N: int) -> tuple[Fractio
         raise AlgorithmFailed(f"the algorithm returned {describe(network)}, which is not a network (callable)")
     arg: Any = np.array([float(q) for q in y]) if all(_float_exact(q) for q in y) else list(y)
     try:
-        out = network(arg)
+        out = _call_torch_module(network, arg) if _is_torch_module(network) else network(arg)
     except Exception as exc:
-        raise AlgorithmFailed(
-            f"the returned network raised {type(exc).__name__}: {describe(str(exc), 120)}"
-        ) from None
+        from sci_hierarchy.algorithms import _summary
+
+        raise AlgorithmFailed(f"the returned network raised {_summary(exc)}") from exc
+    out = _from_tensor(out)
     if isinstance(out, np.ndarray):
         if out.ndim != 1:
             raise AlgorithmFailed(f"the network returned an array of shape {out.shape}; expected ({N},)")
@@ -117,9 +147,13 @@ def network_output(network: Any, y: Sequence[Fraction], N: int) -> tuple[Fractio
     except TypeError:
         raise AlgorithmFailed(f"the network returned {describe(out)}, not a sequence of {N} numbers") from None
     if len(values) != N:
-        raise AlgorithmFailed(f"the network returned {len(values)} numbers; expected N={N}")
+        raise AlgorithmFailed(f"the network returned {len(values)} number{'' if len(values) == 1 else 's'}; "
+                              f"expected N={N}")
     result = []
     for v in values:
+        v = _from_tensor(v)
+        if isinstance(v, np.ndarray) and v.ndim == 0:
+            v = v.item()
         if isinstance(v, bool) or not isinstance(v, numbers.Real):
             raise AlgorithmFailed(
                 f"the network returned {describe(v)}; outputs must be real numbers (int, float, Fraction)"

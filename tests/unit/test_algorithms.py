@@ -113,6 +113,11 @@ def test_an_rng_taking_algorithm_that_fails_without_seeds_gets_a_hint():
         raise ValueError("boom")
 
     assert "--seeds" not in run_algorithm(no_rng, ORACLE, TASK).error
+
+    def takes_rng_fails_otherwise(reader, rng=None):  # regression: the hint was on every failure
+        raise ValueError("wrong shape")
+
+    assert "--seeds" not in run_algorithm(takes_rng_fails_otherwise, ORACLE, TASK).error
     from sci_hierarchy.adversary import NoVerdict
 
     with pytest.raises(NoVerdict, match="--seeds N"):
@@ -155,3 +160,17 @@ def test_float_builtins_refuse_data_beyond_double_range_with_a_reason():
     with pytest.raises(NoVerdict, match="double-precision range"):
         theorem1.demonstrate(part="a", K=400, algorithm="pdhg")
     assert theorem1.demonstrate(part="a", K=400, algorithm="midpoint").verdict == "defeated"
+
+
+def test_a_failure_is_located_in_the_candidates_code_and_keeps_its_traceback(tmp_path):
+    import json as _json  # noqa: F401  (stdlib frames must not be the location)
+
+    def helper(reader):
+        return _json.loads("{bad")  # fails inside the standard library
+
+    def alg(reader):
+        return helper(reader)
+
+    run = run_algorithm(alg, ORACLE, TASK)
+    assert "JSONDecodeError" in run.error and "(at test_algorithms.py:" in run.error
+    assert run.detail is not None and "helper" in run.detail and "Traceback" in run.detail

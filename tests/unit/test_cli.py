@@ -150,3 +150,19 @@ def test_unwritable_witness_path_is_one_line(capsys, tmp_path, monkeypatch):
     code, _, err = run(capsys, "demo", "argmax", "--json", str(tmp_path / "w.json"))
     assert code == 2 and "cannot write the witness (Input/output error)" in err
     assert len(err.strip().splitlines()) == 1 and "internal error" not in err
+
+
+def test_debug_shows_the_candidates_traceback_and_json_is_not_written(capsys, tmp_path):
+    """Regression: --debug printed no traceback for a failing user algorithm, and a refused
+    --json file was silently not written."""
+    mod = tmp_path / "dbg_alg.py"
+    mod.write_text("def helper(d):\n    return d.nonexistent\n\ndef train(data, rng=None):\n    return helper(data)\n")
+    path = tmp_path / "w.json"
+    for extra in ([], ["--in-process"]):
+        code, _, err = run(capsys, "--debug", "demo", "theorem1", "--algorithm", f"{mod}:train",
+                           "--json", str(path), *extra)
+        assert code == 1 and not path.exists()
+        assert "Traceback" in err and "in helper" in err and f"no witness written to {path}" in err
+        assert "--seeds" not in err  # not an rng problem
+    code, _, err = run(capsys, "demo", "theorem1", "--algorithm", f"{mod}:train")
+    assert code == 1 and "Traceback" not in err and "(at dbg_alg.py:2)" in err and "--debug shows" in err

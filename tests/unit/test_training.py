@@ -88,3 +88,23 @@ def test_zoo_solvers_agree_with_the_closed_form_on_a_clear_winner():
         alg = next(b for b in builtin_algorithms("training") if b.name == name)
         run = run_algorithm(alg.function, ExactOracle(inst), task)
         assert distance_to_solution(inst, run.value).hi < Fraction(1, 10**7), name
+
+
+def test_torch_modules_and_tensors_are_networks():
+    """Regression: an nn.Module returned as the network failed ('must be Tensor, not ndarray'),
+    and a tensor output was refused ('outputs must be real numbers')."""
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    y = [Fraction(1, 2), Fraction(-3, 4), Fraction(1)]
+    for dtype in (torch.float32, torch.float64):
+        net = torch.nn.Linear(3, 2).to(dtype)
+        out = network_output(net, y, 2)
+        with torch.no_grad():
+            ref = net(torch.tensor([0.5, -0.75, 1.0], dtype=dtype))
+        assert out == tuple(Fraction(float(v)) for v in ref)
+    net = torch.nn.Linear(3, 2).double()
+    as_tensor = network_output(lambda v: net(torch.tensor(v)), y, 2)  # requires grad
+    as_list = network_output(lambda v: list(net(torch.tensor(v))), y, 2)  # 0-d tensors
+    assert as_tensor == as_list
+    with pytest.raises(AlgorithmFailed, match="returned 1 numbers|returned 1 number"):
+        network_output(lambda v: net(torch.tensor(v))[:1], y, 2)
