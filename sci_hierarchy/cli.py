@@ -69,15 +69,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list", help="registered theorems and built-in algorithms")
 
-    d = sub.add_parser("demo", help="run a demonstration and print its verdict")
+    d = sub.add_parser("demo", help="run a demonstration and print its verdict",
+                       description="Run a demonstration of a registered theorem against an algorithm and "
+                                   "print the verdict; --json writes the witness that `verify` re-checks.",
+                       epilog="Exit codes: 0 a verdict (defeated or succeeded); 1 no verdict (the algorithm "
+                              "failed to run, or a witness could not be written as claimed); 2 usage error. "
+                              "`sci-hierarchy list` shows each theorem's parts, options and default algorithms.")
     d.add_argument("theorem", help="a registered theorem (see `list`)")
-    d.add_argument("--part", help="which part of the theorem")
+    d.add_argument("--part", help="which part of the theorem (default: its first part; see `list`)")
     d.add_argument("--problem", type=str.lower, choices=("p1", "p2", "p3"),
-                   help="optimisation problem, p1/p2/p3 or P1/P2/P3 (theorem1)")
+                   help="optimisation problem, p1/p2/p3 or P1/P2/P3 (default p3; theorem1)")
     d.add_argument("--K", type=_integer, help="number of digits, 3 <= K <= 1000 (default 3; theorem1, firenet part hard-class)")
     d.add_argument("--L", type=_integer, help="data budget of part (c), L >= 1 (default 1; theorem1)")
     d.add_argument("--M", type=_integer, help="level budget of part (b), 0 <= M <= 4096 (default 40; theorem1)")
-    d.add_argument("--algorithm", help="built-in name, module:function or path/file.py:function")
+    d.add_argument("--algorithm", help="built-in name, module:function or path/file.py:function (default: the "
+                                       "part's built-in, see `list`); built-ins run in-process, files and "
+                                       "modules in a separate process. A function whose rng has no default "
+                                       "is randomised and runs with 20 seeds unless --seeds says otherwise")
     d.add_argument("--seeds", type=_at_least_one,
                    help="run the algorithm as randomised with this many design seeds (>= 1)")
     d.add_argument("--seed", type=_positive_int, help="master seed (default 0)")
@@ -91,15 +99,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="wall-time limit per run of an isolated algorithm (default 60)")
     d.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    r = sub.add_parser("reproduce", help="regenerate the paper's experiments (CSV + JSON + PNG)")
+    r = sub.add_parser("reproduce", help="regenerate the paper's experiments (CSV + JSON + PNG)",
+                       description="Regenerate an experiment of the paper: table1 (LISTA and FIRENET on Theorem "
+                                   "1's class; full run about an hour on 2 cores), convergence (FIRENET on a "
+                                   "1024^2 image, about 6 minutes), stability (U-Net vs FIRENET under worst-case "
+                                   "perturbations, about 25 minutes at 64^2). --quick runs small versions in "
+                                   "seconds. docs/reproduce.md says what each reproduces and what it does not.",
+                       epilog="Exit codes: 0 the run supports the paper's claim, or does not evaluate it; "
+                              "1 the run does NOT reproduce the claim (the report says why; convergence "
+                              "says so even with --quick); 2 usage error.")
     r.add_argument("experiment", choices=("table1", "convergence", "stability"))
     r.add_argument("--out", metavar="DIR", help="output folder (default: reproduce-out/EXPERIMENT)")
     r.add_argument("--quick", action="store_true", help="small, fast version (what the tests run)")
     r.add_argument("--seed", type=_positive_int, default=0, help="master seed (default 0)")
     r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    v = sub.add_parser("verify", help="re-check a witness file from its data alone")
-    v.add_argument("file")
+    v = sub.add_parser("verify", help="re-check a witness file from its data alone",
+                       description="Re-check a witness from its own data, in exact arithmetic "
+                                   "(docs/security.md lists what is checked).",
+                       epilog="Exit codes: 0 valid; 1 invalid (a claim is not proved by the data); "
+                              "2 malformed or unreadable file.")
+    v.add_argument("file", help="a witness JSON file written by `demo --json`")
     v.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return p
 

@@ -3,6 +3,7 @@
 Use them to property-test your own algorithms against the framework, the way
 the project's tests do::
 
+    from fractions import Fraction
     from hypothesis import given
     from sci_hierarchy import strategies as sst
 
