@@ -257,7 +257,7 @@ def _run(torch: Any, S: dict[str, Any], timer: Timer, out: str, quick: bool, see
                      "firenet": "FirenetModel(A = P F W^-1, Haar), weights sqrt(s/s_k), tau = sigma = 0.999, "
                      "L_A = 1, eps0 = ||y||"},
         "unet_training": {k: v for k, v in train_info.items()},
-        "results": clean_json, "checks": checks, "seconds": timer.elapsed, "environment": environment(),
+        "results": clean_json, "checks": checks, "seconds": timer.elapsed, "environment": environment(torch=torch),
     }
     summary["claim"] = ("Figs 2-3 / ellipses: the trained network is accurate but unstable, FIRENET is stable and keeps "
                         "the detail")

@@ -44,6 +44,25 @@ def _files_ok(summary: dict, stem: str) -> None:
     with open(paths["png"], "rb") as fh:
         assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
     assert "QUICK" in summary["report"] or "quick" in summary["report"].lower()
+    _environment_ok(data["environment"], torch_used=stem == "stability")
+
+
+def _environment_ok(env: dict, *, torch_used: bool) -> None:
+    """The JSON records the version of every library the experiment used."""
+    import matplotlib
+    import numpy
+    import pywt
+    import scipy
+
+    assert env["numpy"] == numpy.__version__ and env["scipy"] == scipy.__version__
+    assert env["pywavelets"] == pywt.__version__ and env["matplotlib"] == matplotlib.__version__
+    assert env["python"].count(".") == 2 and env["platform"] and env["sci_hierarchy"]
+    if torch_used:
+        import torch
+
+        assert env["torch"] == torch.__version__
+    else:
+        assert "torch" not in env
 
 
 @pytest.fixture(scope="module")
