@@ -47,6 +47,7 @@ from sci_hierarchy.reproduce._common import (
     environment,
     fmt,
     pyplot,
+    seconds,
     text_table,
     write_csv,
     write_json,
@@ -262,7 +263,7 @@ def train_lista_models(A: np.ndarray, Ytr: np.ndarray, Ttr: np.ndarray, Yval: np
         train_curve.append(ep_loss / nb)
         val_curve.append(val)
         if progress is not None and (ep % report_every == 0 or ep == epochs):
-            progress(f"table1: LISTA epoch {ep}/{epochs} ({timer.elapsed:.0f} s); best validation MSE per model "
+            progress(f"table1: LISTA epoch {ep}/{epochs} ({seconds(timer.elapsed)}); best validation MSE per model "
                      + " ".join(f"{v:.2e}" for v in best_val))
     trained = ListaModels(A, c, best_W, best_th)
     info = {
@@ -308,7 +309,7 @@ def run(out: str, *, quick: bool = False, seed: int = 0, progress: Progress) -> 
                             tau=S["step"] / nA, sigma=S["step"] / nA, op_norm=nA,
                             eps0=float(np.linalg.norm(inst.y)), delta=S["firenet_delta"])
         fire.append(firenet(inst.An, inst.y, cfg).x)
-    progress(f"table1: FIRENET done ({timer.elapsed:.1f} s)")
+    progress(f"table1: FIRENET done ({seconds(timer.elapsed)})")
 
     # LISTA: data from the winner-2 side, different seeds for training and validation
     Wtr = _payloads(np.random.default_rng(seed_train), S["train"])
@@ -411,10 +412,11 @@ def run(out: str, *, quick: bool = False, seed: int = 0, progress: Progress) -> 
     summary["claim"] = ("Theorem 1 / Table 1: every entry d(network(A_n, y_n), Xi(A, y)) exceeds 10^-K, for LISTA and "
                         "FIRENET, however small ||A_n - A||")
     summary["claim_holds"] = bool(checks["every_entry_exceeds_10^-K"])
+    summary["claim_evaluated"] = True
     summary["report"] = _report(rows, checks, notes, quick)
     paths["json"] = write_json(os.path.join(out, "table1.json"), summary)
     summary["paths"] = paths
-    progress(f"table1: done in {timer.elapsed:.1f} s")
+    progress(f"table1: done in {seconds(timer.elapsed)}")
     return summary
 
 

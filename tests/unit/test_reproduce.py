@@ -20,6 +20,7 @@ import csv
 import json
 import math
 import os
+import re
 
 import pytest
 
@@ -175,7 +176,7 @@ def test_convergence_claims(convergence):
     # (c) the error to the truth ends near the minimiser's own error
     assert m["floor_rel_coef_error"] > 0 and c["error_within_10pct_of_floor"]
     assert c["restarted_beats_plain_gap"]
-    assert convergence["claim_holds"] is False
+    assert convergence["claim_holds"] is False and convergence["claim_evaluated"] is True
 
 
 # ----------------------------------------------------------------------------- stability
@@ -196,3 +197,30 @@ def test_stability_ratios_finite(stability):
             assert math.isfinite(a["ratio"]) and a["ratio"] > 0
             assert math.isfinite(a["random_ratio"]) and a["random_ratio"] > 0
     assert stability["checks"]["ratios_finite"]
+
+
+def test_stability_quick_says_the_claim_is_not_evaluated(stability):
+    # a quick run cannot assess the claim: the report, the summary and the JSON say so, and how to run it fully
+    assert stability["claim_holds"] is None and stability["claim_evaluated"] is False
+    lines = [ln for ln in stability["report"].splitlines() if "NOT EVALUATED" in ln]
+    assert len(lines) == 1 and "--quick" in lines[0] and "without --quick" in lines[0]
+    assert "(quick run, not meaningful)" in stability["report"]
+    with open(stability["paths"]["json"], encoding="utf-8") as fh:
+        data = json.load(fh)
+    assert data["claim_holds"] is None and data["claim_evaluated"] is False
+    assert data["claim_note"] == lines[0] and "sci-hierarchy reproduce stability" in data["claim_note"]
+
+
+def test_stability_report_wording(stability):
+    # sub-second times are shown as such, and counts are pluralised
+    line = next(ln for ln in stability["report"].splitlines() if ln.startswith("U-Net:"))
+    assert "trained in 0 s" not in line and " 1 threads" not in line
+    assert re.search(r"trained in \d+(\.\d+)? s on (1 thread|\d+ threads);", line)
+
+
+def test_time_and_count_wording():
+    from sci_hierarchy.reproduce._common import plural, seconds
+
+    assert [seconds(t) for t in (0.0, 0.187, 4.23, 37.4, 3211.2)] == ["0.00 s", "0.19 s", "4.2 s", "37 s", "3211 s"]
+    assert plural(1, "thread") == "1 thread" and plural(2, "thread") == "2 threads"
+    assert plural(0, "epoch") == "0 epochs" and plural(1, "matrix", "matrices") == "1 matrix"
