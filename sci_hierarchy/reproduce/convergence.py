@@ -242,13 +242,19 @@ def run(out: str, *, quick: bool = False, seed: int = 0, progress: Progress) -> 
     os.makedirs(out, exist_ok=True)
     rows = []
     for j in range(len(rec)):
+        # the restart output psi_k (= c_j at the restart's last inner iteration): the report's ||c_k - c*||/||c||
+        # and ||c_k - psi_inf||/||c|| columns; empty on the other rows
+        k_end = (j + 1) // p - 1 if (j + 1) % p == 0 else None
         rows.append([j + 1, (j // p) + 1, rel_err[j], gap[j], gap_upper[j], gap_own[j], Fj[j], err_plain[j],
-                     gap_plain[j], err_noise[j], gap_noise[j]])
+                     gap_plain[j], err_noise[j], gap_noise[j],
+                     dist_star[k_end] if k_end is not None else "", dist_own[k_end] if k_end is not None else ""])
     paths = {"csv": write_csv(os.path.join(out, "convergence.csv"),
                               ["inner_iteration", "restart", "rel_coef_error", "rel_objective_gap",
                                "rel_objective_gap_certified_upper", "rel_objective_gap_vs_own_limit", "objective",
                                "plain_pd_rel_coef_error", "plain_pd_rel_objective_gap",
-                               "delta_noise_rel_coef_error", "delta_noise_rel_objective_gap"], rows)}
+                               "delta_noise_rel_coef_error", "delta_noise_rel_objective_gap",
+                               "restart_output_rel_distance_to_c_star", "restart_output_rel_distance_to_own_limit"],
+                              rows)}
     paths["png"] = _plot(os.path.join(out, "convergence.png"), rel_err, gap, gap_own, err_plain, gap_plain,
                          err_noise, gap_noise, floor, stall_gap_bound, p, N, quick)
     rel_cert = cert_gap / max(1.0, abs(F_star))

@@ -154,6 +154,21 @@ def test_convergence_files(convergence):
     _files_ok(convergence, "convergence")
 
 
+def test_convergence_csv_has_the_reported_distance_columns(convergence):
+    # the report's ||c_k-c*||/||c|| and ||c_k-psi_inf||/||c|| columns are in the CSV, on each restart's last row
+    with open(convergence["paths"]["csv"], encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    p = convergence["settings"]["inner"]
+    m = convergence["measured"]
+    ends = [r for r in rows if int(r["inner_iteration"]) % p == 0]
+    assert len(ends) == convergence["settings"]["restarts"] == len(m["restart_end_distance_to_c_star"])
+    assert [float(r["restart_output_rel_distance_to_c_star"]) for r in ends] == m["restart_end_distance_to_c_star"]
+    assert ([float(r["restart_output_rel_distance_to_own_limit"]) for r in ends]
+            == m["own_limit"]["restart_end_distance"])
+    assert all(r["restart_output_rel_distance_to_c_star"] == "" for r in rows if int(r["inner_iteration"]) % p)
+    assert "||c_k-c*||/||c||" in convergence["report"]
+
+
 def test_convergence_claims(convergence):
     m, c = convergence["measured"], convergence["checks"]
     ref, own, sp = m["reference"], m["own_limit"], m["stall_proof"]
