@@ -318,22 +318,36 @@ def _report(s: dict[str, Any], quick: bool) -> str:
 
 def _plot(path: str, x: np.ndarray, clean: dict[str, np.ndarray], results: dict[str, Any], S: dict[str, Any],
           quick: bool) -> str:
+    """Rows: the two models at the largest radius.  Columns 1-3 share one grey scale (image intensity), column 4
+    (|perturbed - clean|) one colour scale across both models, each with its colour bar."""
     plt = pyplot()
-    fig, axes = plt.subplots(2, 4, figsize=(8, 4.3), dpi=70)
-    for i, name in enumerate(("U-Net", "FIRENET")):
+    fig, axes = plt.subplots(2, 4, figsize=(10, 5.2), dpi=80, layout="constrained")
+    names = ("U-Net", "FIRENET")
+    changes = {n: np.abs(results[n]["attacks"][-1]["_image"] - clean[n]) for n in names}
+    vmax_change = max(float(np.max(v)) for v in changes.values()) or 1.0
+    for i, name in enumerate(names):
         a = results[name]["attacks"][-1]
         pert = a["_image"]
-        panels = [(x, "truth"), (np.real(clean[name]), f"{name}: clean"),
-                  (np.real(pert), f"{name}: ||e||={a['norm_e']:.2g}"),
-                  (np.abs(pert - clean[name]), f"|change|, ratio {a['ratio']:.2f}")]
+        panels = [(x, "truth\n"), (np.real(clean[name]), f"{name}\nclean"),
+                  (np.real(pert), f"{name}\nperturbed, ||e|| = {a['norm_e']:.2g}"),
+                  (changes[name], f"{name}: |perturbed - clean|\nworst ratio {a['ratio']:.2f}")]
         for j, (im, title) in enumerate(panels):
             ax = axes[i, j]
-            ax.imshow(im, cmap="gray", vmin=0 if j < 3 else None, vmax=1 if j < 3 else None)
+            if j < 3:
+                shown = ax.imshow(im, cmap="gray", vmin=0, vmax=1)
+            else:
+                shown_change = ax.imshow(im, cmap="magma", vmin=0, vmax=vmax_change)
             ax.set_title(title, fontsize=8)
-            ax.axis("off")
-    fig.suptitle(f"Worst-case perturbations, eta = {S['radii'][-1]:g} ||y||" + (" (quick)" if quick else ""),
+            ax.set_xticks([])
+            ax.set_yticks([])
+    cb = fig.colorbar(shown, ax=axes[:, 2], shrink=0.8, pad=0.02)
+    cb.set_label("intensity (columns 1-3)", fontsize=7.5)
+    cb.ax.tick_params(labelsize=7)
+    cb = fig.colorbar(shown_change, ax=axes[:, 3], shrink=0.8, pad=0.02)
+    cb.set_label("|perturbed - clean| (both models)", fontsize=7.5)
+    cb.ax.tick_params(labelsize=7)
+    fig.suptitle(f"Worst-case perturbations, eta = {S['radii'][-1]:g} ||y||" + (" (quick run)" if quick else ""),
                  fontsize=9)
-    fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
     return path
@@ -341,16 +355,18 @@ def _plot(path: str, x: np.ndarray, clean: dict[str, np.ndarray], results: dict[
 
 def _plot_detail(path: str, x: np.ndarray, d: np.ndarray, results: dict[str, Any], quick: bool) -> str:
     plt = pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(7, 2.6), dpi=70)
+    fig, axes = plt.subplots(1, 3, figsize=(7.6, 2.8), dpi=70, layout="constrained")
     panels = [(x + d, "truth with detail")] + [
         (np.real(results[n]["_detail_image"]), f"{n} (contrast {results[n]['detail_contrast']:.2f})")
         for n in ("U-Net", "FIRENET")]
     for ax, (im, title) in zip(axes, panels):
-        ax.imshow(im, cmap="gray", vmin=0, vmax=1)
+        shown = ax.imshow(im, cmap="gray", vmin=0, vmax=1)
         ax.set_title(title, fontsize=8)
         ax.axis("off")
-    fig.suptitle("Detail test" + (" (quick)" if quick else ""), fontsize=9)
-    fig.tight_layout()
+    cb = fig.colorbar(shown, ax=axes, shrink=0.85, pad=0.02)
+    cb.set_label("intensity", fontsize=7.5)
+    cb.ax.tick_params(labelsize=7)
+    fig.suptitle("Detail test" + (" (quick run)" if quick else ""), fontsize=9)
     fig.savefig(path)
     plt.close(fig)
     return path
