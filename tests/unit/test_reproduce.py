@@ -11,7 +11,10 @@ Each experiment runs once (module fixtures, ~40 s in all on 2 cores).  What is a
   restarted ends below the unrestarted run's; the paper's claim (convergence to the minimiser) is reported
   as not reproduced.
 * stability: files written, ratios finite and positive (attacks.py states no stability constant for
-  FIRENET, so no bound is asserted; the quick U-Net is untrained, so no comparison is asserted).
+  FIRENET, so no bound is asserted; the quick U-Net is untrained, so no comparison is asserted); the
+  report and the JSON say the claim is not evaluated in a quick run.
+* all: the JSON's ``environment`` records the versions of the libraries used; the convergence CSV
+  carries the report's per-restart distance columns; times and counts are worded properly.
 """
 
 from __future__ import annotations
