@@ -13,8 +13,10 @@ Experiments (see ``docs/reproduce.md``):
 
 ``run`` returns a summary dict with at least ``experiment``, ``quick``, ``seed``, ``settings``,
 ``checks``, ``claim`` (the paper's claim, one line), ``claim_holds`` (True/False as measured; None
-where the run cannot assess it, e.g. a quick stability run), ``report`` (the text table the CLI
-prints) and ``paths`` (the files written).
+where the run cannot assess it, i.e. a quick stability run), ``claim_evaluated`` (False exactly
+when ``claim_holds`` is None; the stability summary also has ``claim_note``, saying why and how to
+run the full experiment), ``environment`` (the versions of the libraries used), ``report`` (the
+text table the CLI prints) and ``paths`` (the files written).
 Every run is a deterministic function of ``seed`` (given the same library versions).
 """
 

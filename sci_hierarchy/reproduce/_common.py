@@ -74,19 +74,50 @@ def _csv_cell(v: Any) -> Any:
     return v
 
 
-def environment() -> dict[str, Any]:
-    """Versions and machine facts recorded in every JSON."""
+def environment(*, torch: Any = None) -> dict[str, Any]:
+    """Versions and machine facts recorded in every JSON.
+
+    The versions of every library an experiment uses: Python, NumPy, SciPy, PyWavelets, matplotlib
+    (the figures), sci_hierarchy itself, and PyTorch when ``torch`` (the imported module) is passed;
+    plus the platform, the machine and the CPU count.  A library that cannot be imported is recorded
+    as ``None``."""
     import scipy
 
-    env = {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
-           "machine": platform.machine(), "cpus": os.cpu_count()}
-    try:
-        import pywt
+    from sci_hierarchy import __version__ as own_version
 
-        env["pywavelets"] = pywt.__version__
-    except ImportError:  # pragma: no cover - core dependency
-        pass
+    env: dict[str, Any] = {"python": platform.python_version(),
+                           "python_implementation": platform.python_implementation(),
+                           "sci_hierarchy": own_version, "numpy": np.__version__, "scipy": scipy.__version__,
+                           "pywavelets": _version_of("pywt"), "matplotlib": _version_of("matplotlib")}
+    if torch is not None:
+        env["torch"] = str(torch.__version__)
+    env.update({"platform": platform.platform(), "machine": platform.machine(), "cpus": os.cpu_count()})
     return env
+
+
+def _version_of(module: str) -> str | None:
+    try:
+        mod = __import__(module)
+    except ImportError:  # pragma: no cover - depends on the environment
+        return None
+    return str(getattr(mod, "__version__", None))
+
+
+def seconds(t: float) -> str:
+    """A wall time for the printed reports: '0.19 s', '4.2 s', '37 s' (never '0 s' for a sub-second time)."""
+    t = float(t)
+    if not math.isfinite(t):
+        return "- s"
+    if t < 1:
+        return f"{t:.2f} s"
+    if t < 10:
+        return f"{t:.1f} s"
+    return f"{t:.0f} s"
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """'1 thread', '2 threads' (``words`` for an irregular plural)."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
 def pyplot():

@@ -11,7 +11,10 @@ Each experiment runs once (module fixtures, ~40 s in all on 2 cores).  What is a
   restarted ends below the unrestarted run's; the paper's claim (convergence to the minimiser) is reported
   as not reproduced.
 * stability: files written, ratios finite and positive (attacks.py states no stability constant for
-  FIRENET, so no bound is asserted; the quick U-Net is untrained, so no comparison is asserted).
+  FIRENET, so no bound is asserted; the quick U-Net is untrained, so no comparison is asserted); the
+  report and the JSON say the claim is not evaluated in a quick run.
+* all: the JSON's ``environment`` records the versions of the libraries used; the convergence CSV
+  carries the report's per-restart distance columns; times and counts are worded properly.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import csv
 import json
 import math
 import os
+import re
 
 import pytest
 
@@ -44,6 +48,25 @@ def _files_ok(summary: dict, stem: str) -> None:
     with open(paths["png"], "rb") as fh:
         assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
     assert "QUICK" in summary["report"] or "quick" in summary["report"].lower()
+    _environment_ok(data["environment"], torch_used=stem == "stability")
+
+
+def _environment_ok(env: dict, *, torch_used: bool) -> None:
+    """The JSON records the version of every library the experiment used."""
+    import matplotlib
+    import numpy
+    import pywt
+    import scipy
+
+    assert env["numpy"] == numpy.__version__ and env["scipy"] == scipy.__version__
+    assert env["pywavelets"] == pywt.__version__ and env["matplotlib"] == matplotlib.__version__
+    assert env["python"].count(".") == 2 and env["platform"] and env["sci_hierarchy"]
+    if torch_used:
+        import torch
+
+        assert env["torch"] == torch.__version__
+    else:
+        assert "torch" not in env
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +157,21 @@ def test_convergence_files(convergence):
     _files_ok(convergence, "convergence")
 
 
+def test_convergence_csv_has_the_reported_distance_columns(convergence):
+    # the report's ||c_k-c*||/||c|| and ||c_k-psi_inf||/||c|| columns are in the CSV, on each restart's last row
+    with open(convergence["paths"]["csv"], encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    p = convergence["settings"]["inner"]
+    m = convergence["measured"]
+    ends = [r for r in rows if int(r["inner_iteration"]) % p == 0]
+    assert len(ends) == convergence["settings"]["restarts"] == len(m["restart_end_distance_to_c_star"])
+    assert [float(r["restart_output_rel_distance_to_c_star"]) for r in ends] == m["restart_end_distance_to_c_star"]
+    assert ([float(r["restart_output_rel_distance_to_own_limit"]) for r in ends]
+            == m["own_limit"]["restart_end_distance"])
+    assert all(r["restart_output_rel_distance_to_c_star"] == "" for r in rows if int(r["inner_iteration"]) % p)
+    assert "||c_k-c*||/||c||" in convergence["report"]
+
+
 def test_convergence_claims(convergence):
     m, c = convergence["measured"], convergence["checks"]
     ref, own, sp = m["reference"], m["own_limit"], m["stall_proof"]
@@ -156,7 +194,7 @@ def test_convergence_claims(convergence):
     # (c) the error to the truth ends near the minimiser's own error
     assert m["floor_rel_coef_error"] > 0 and c["error_within_10pct_of_floor"]
     assert c["restarted_beats_plain_gap"]
-    assert convergence["claim_holds"] is False
+    assert convergence["claim_holds"] is False and convergence["claim_evaluated"] is True
 
 
 # ----------------------------------------------------------------------------- stability
@@ -177,3 +215,30 @@ def test_stability_ratios_finite(stability):
             assert math.isfinite(a["ratio"]) and a["ratio"] > 0
             assert math.isfinite(a["random_ratio"]) and a["random_ratio"] > 0
     assert stability["checks"]["ratios_finite"]
+
+
+def test_stability_quick_says_the_claim_is_not_evaluated(stability):
+    # a quick run cannot assess the claim: the report, the summary and the JSON say so, and how to run it fully
+    assert stability["claim_holds"] is None and stability["claim_evaluated"] is False
+    lines = [ln for ln in stability["report"].splitlines() if "NOT EVALUATED" in ln]
+    assert len(lines) == 1 and "--quick" in lines[0] and "without --quick" in lines[0]
+    assert "(quick run, not meaningful)" in stability["report"]
+    with open(stability["paths"]["json"], encoding="utf-8") as fh:
+        data = json.load(fh)
+    assert data["claim_holds"] is None and data["claim_evaluated"] is False
+    assert data["claim_note"] == lines[0] and "sci-hierarchy reproduce stability" in data["claim_note"]
+
+
+def test_stability_report_wording(stability):
+    # sub-second times are shown as such, and counts are pluralised
+    line = next(ln for ln in stability["report"].splitlines() if ln.startswith("U-Net:"))
+    assert "trained in 0 s" not in line and " 1 threads" not in line
+    assert re.search(r"trained in \d+(\.\d+)? s on (1 thread|\d+ threads);", line)
+
+
+def test_time_and_count_wording():
+    from sci_hierarchy.reproduce._common import plural, seconds
+
+    assert [seconds(t) for t in (0.0, 0.187, 4.23, 37.4, 3211.2)] == ["0.00 s", "0.19 s", "4.2 s", "37 s", "3211 s"]
+    assert plural(1, "thread") == "1 thread" and plural(2, "thread") == "2 threads"
+    assert plural(0, "epoch") == "0 epochs" and plural(1, "matrix", "matrices") == "1 matrix"
