@@ -50,7 +50,7 @@ from sci_hierarchy.adversary import (
 )
 from sci_hierarchy.dyadic import fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, describe
-from sci_hierarchy.firenet import firenet_training_algorithm
+from sci_hierarchy.firenet import firenet_training_algorithm, solve_rational
 from sci_hierarchy.oracles import ExactOracle, Instance, instance_from_json, register_instance_kind
 from sci_hierarchy.problems import PointSet
 from sci_hierarchy.reals import rational
@@ -132,22 +132,6 @@ def gaussian_problem(*, m: int = 20, N: int = 40, s: int = 3, seed: int = 0) -> 
     return _draw(np.random.default_rng(seed), m, N, s)
 
 
-def _solve_exact(G: list[list[Fraction]], b: list[Fraction]) -> list[Fraction] | None:
-    """Gaussian elimination over the rationals; None if G is singular."""
-    n = len(b)
-    M = [list(row) + [b[i]] for i, row in enumerate(G)]
-    for c in range(n):
-        piv = next((r for r in range(c, n) if M[r][c] != 0), None)
-        if piv is None:
-            return None
-        M[c], M[piv] = M[piv], M[c]
-        for r in range(n):
-            if r != c and M[r][c] != 0:
-                f = M[r][c] / M[c][c]
-                M[r] = [a - f * b_ for a, b_ in zip(M[r], M[c])]
-    return [M[i][n] / M[i][i] for i in range(n)]
-
-
 def recovery_certificate(A: list[list[Fraction]], x: list[Fraction], *, lam: Fraction,
                          margin: Fraction = MARGIN) -> dict[str, Any] | None:
     r"""An exact proof that x is the **unique** SR-LASSO minimiser for y = Ax, or None.
@@ -175,7 +159,7 @@ def recovery_certificate(A: list[list[Fraction]], x: list[Fraction], *, lam: Fra
     AS = [[A[i][j] for j in S] for i in range(m)]
     G = [[sum((AS[i][a] * AS[i][b] for i in range(m)), Fraction(0)) for b in range(len(S))] for a in range(len(S))]
     sgn = [Fraction(1 if x[j] > 0 else -1) for j in S]
-    u = _solve_exact(G, sgn)
+    u = solve_rational(G, sgn)
     if u is None:
         return None
     v = [sum((AS[i][a] * u[a] for a in range(len(S))), Fraction(0)) for i in range(m)]

@@ -1252,7 +1252,9 @@ def rnsp_constants(A: Any, levels: Any, weights: Any = None, *, gamma: float, gr
             lower = max(lower, float(t.value if C else 0.0) / nv)
             qq = [Fraction(float(c)) for c in q.value]
             resid = [v[a] - sum(Mq[r][S[a]] * qq[r] for r in range(m)) for a in range(d)]
-            coef = _solve_exact(G, resid)
+            coef = solve_rational(G, resid)
+            if coef is None:
+                raise InvalidArgument("A restricted to a support is rank deficient: the rNSP fails for this support")
             qq = [qq[r] + sum(Mq[r][S[a]] * coef[a] for a in range(d)) for r in range(m)]
             q2 = sum(c * c for c in qq)
             tt = max((abs(sum(Mq[r][j] * qq[r] for r in range(m))) / wq[j] for j in C), default=Fraction(0))
@@ -1274,14 +1276,15 @@ def _round_up(q: Fraction) -> float:
     return f if Fraction(f) >= q else math.nextafter(f, math.inf)
 
 
-def _solve_exact(G: list[list[Fraction]], b: list[Fraction]) -> list[Fraction]:
-    """Gauss-Jordan elimination in Fractions (G small, symmetric positive definite)."""
+def solve_rational(G: list[list[Fraction]], b: list[Fraction]) -> list[Fraction] | None:
+    """Solve ``G u = b`` exactly by Gauss-Jordan elimination in Fractions (small G);
+    None if G is singular."""
     n = len(b)
     aug = [list(G[i]) + [b[i]] for i in range(n)]
     for c in range(n):
         piv = next((r for r in range(c, n) if aug[r][c] != 0), None)
         if piv is None:
-            raise InvalidArgument("A restricted to a support is rank deficient: the rNSP fails for this support")
+            return None
         aug[c], aug[piv] = aug[piv], aug[c]
         for r in range(n):
             if r != c and aug[r][c] != 0:
