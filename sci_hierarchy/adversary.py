@@ -469,8 +469,10 @@ def success_demonstration(
     instances = []
     tbs: list[dict] = []
     worst = Fraction(0)
+    runs: list[Run] = []
     for idx, (inst, oracle, how) in enumerate(cases):
         run = run_algorithm(algorithm, oracle, task, budget=budget)
+        runs.append(run)
         if not run.ok:
             raise NoVerdict(f"the algorithm did not complete on '{inst.label}': {run.error}", run)
         d = distance_to_solution(inst, run.value)
@@ -489,6 +491,13 @@ def success_demonstration(
         tbs.append(tb.to_json())
         instances.append({"role": "sample", "instance": inst.to_json(), "label": inst.label,
                           "oracle": how})
+    try:  # what check() will demand of the runs; say it here as the candidate's fault
+        _deterministic_runs_agree([(r.seed, list(dict.fromkeys((f"{x.name}@{x.level}", x.answer)
+                                                               for x in r.transcript.reads)), repr(r.value))
+                                   for r in runs])
+    except WitnessInvalid as exc:
+        raise NoVerdict(f"the algorithm is not deterministic: {exc} (unseeded randomness? a deterministic "
+                        "algorithm's reads and output are a function of the answers it saw)") from None
     data = _base("success", theorem, part, algorithm_name, "succeeded", threshold, None)
     data["instances"] = instances
     data["transcript"] = {"per_instance": tbs}

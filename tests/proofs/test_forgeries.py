@@ -158,3 +158,20 @@ def test_firenet_recovery_reads_a_once_and_never_y(real):
     p["transcript"]["per_instance"][0] = {"shapes": {"A": [1, 1], "y[0]": [1]}, "answers": {}, "runs": [
         {"admissible_for": [0], "reads": [], "role": "exact oracle", "seed": None, "output": [["1"]]}]}
     _rejected(d, "the 1e-8 target shown on a 1x1 instance with no reads")
+
+
+def test_a_stateful_algorithm_gets_no_verdict_in_a_success_demonstration():
+    """The decision-tree rule above, met at demonstration time: a clear 'no verdict', not an
+    internal error from the witness's own seal check."""
+    from sci_hierarchy.adversary import NoVerdict
+    from sci_hierarchy.families import midpoint_algorithm
+
+    calls = []
+
+    def stateful(data, rng=None):  # reads a different first item on every call
+        calls.append(1)
+        data.matrix(len(calls) % 3)
+        return midpoint_algorithm(data, omega=data.omega)
+
+    with pytest.raises(NoVerdict, match="not deterministic"):
+        theorem1.demonstrate(part="c", K=4, L=2, algorithm=stateful)
