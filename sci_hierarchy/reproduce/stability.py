@@ -40,7 +40,7 @@ __all__ = ["run", "detail_feature"]
 #: Why a quick run does not evaluate the paper's claim (``claim_holds`` is None; the command exits 0).
 QUICK_CLAIM_NOTE = ("the paper's claim is NOT EVALUATED with --quick: a {N}x{N} U-Net trained for {epochs} on "
                     "{train} is too small for the accuracy/stability comparison to mean anything; run the full "
-                    "experiment without --quick (sci-hierarchy reproduce stability --out DIR; about 25 min on 2 cores)")
+                    "experiment without --quick (sci-hierarchy reproduce stability --out DIR; 5 to 25 min on 2 cores)")
 
 
 def _settings(quick: bool) -> dict[str, Any]:
