@@ -329,6 +329,11 @@ def _claim(w: Witness) -> tuple[str, ...]:
             raise WitnessInvalid(f"the FIRENET training algorithm reads A once and y never; this run read "
                                  f"{describe(reads)}")
         level = int(str(reads[0]).split("@", 1)[1])
+        m, N = len(spec["A"]), len(spec["x"])
+        rule = firenet_training_algorithm(target_accuracy=w.threshold).choose_level(m, N)
+        if level != rule:
+            raise WitnessInvalid(f"A was read at level {level}, but the FIRENET training algorithm reads it at "
+                                 f"level {rule} for the target {w.threshold} (sqrt(mN) 2^-n <= target/10)")
         net = w.data.get("network")
         if isinstance(net, dict) and net.get("level_read") != level:
             raise WitnessInvalid(f"network.level_read={describe(net.get('level_read'))} but A was read at level {level}")

@@ -796,6 +796,8 @@ def _check_success(w: Witness) -> tuple[str, ...]:
         if len(c.runs) != 1:
             raise MalformedWitness("one run per instance")
         run = dict(c.runs[0])
+        if run.get("seed") is not None:
+            raise WitnessInvalid("a success is shown by a deterministic algorithm: every run's seed is null")
         if isinstance(run.get("reads"), list) and all(k in c.answers for k in run["reads"]):
             histories.append((run.get("seed"), [(k, c.answers[k]) for k in run["reads"]], run.get("output")))
         if run.get("admissible_for") != [idx]:

@@ -136,6 +136,9 @@ def test_success_runs_must_be_one_deterministic_algorithm(real):
         t["answers"] = {}
         t["runs"][0]["reads"] = []
     _rejected(d, "seven runs that read nothing and return five different outputs")
+    for i, t in enumerate(d["transcript"]["parts"][0]["transcript"]["per_instance"]):
+        t["runs"][0]["seed"] = i  # round 2: one seed per run put each run in its own group
+    _rejected(d, "the same, with a different seed per run")
 
 
 def test_firenet_recovery_reads_a_once_and_never_y(real):
@@ -158,6 +161,18 @@ def test_firenet_recovery_reads_a_once_and_never_y(real):
     p["transcript"]["per_instance"][0] = {"shapes": {"A": [1, 1], "y[0]": [1]}, "answers": {}, "runs": [
         {"admissible_for": [0], "reads": [], "role": "exact oracle", "seed": None, "output": [["1"]]}]}
     _rejected(d, "the 1e-8 target shown on a 1x1 instance with no reads")
+    from sci_hierarchy.oracles import FrozenOracle as _Frozen
+
+    d = copy.deepcopy(real["f"])  # round 2: every target 'met' from A rounded at level 0
+    inst0 = instance_from_json(d["transcript"]["parts"][0]["instances"][0]["instance"])
+    ans = [answer_to_json(v) for v in _Frozen(inst0).answer("A", 0)]
+    for p in d["transcript"]["parts"]:
+        t = p["transcript"]["per_instance"][0]
+        t["answers"] = {"A@0": ans}
+        t["runs"][0]["reads"] = ["A@0"]
+        if isinstance(p.get("network"), dict):
+            p["network"]["level_read"] = 0
+    assert "reads it at level" in _rejected(d, "A read at level 0 instead of the rule's level")
 
 
 def test_a_stateful_algorithm_gets_no_verdict_in_a_success_demonstration():
