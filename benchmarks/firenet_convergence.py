@@ -41,9 +41,9 @@ import scipy.fft as sfft
 
 from sci_hierarchy.firenet import (FirenetConfig, firenet, firenet_travel_bounds, primal_dual, project_unit_ball,
                                    soft_threshold_weighted, sr_lasso_minimiser, sr_lasso_objective)
-from sci_hierarchy.operators import fourier_wavelet_operator
-from sci_hierarchy.phantoms import random_ellipses, shepp_logan
-from sci_hierarchy.sampling import das_mask, estimate_sparsities, wavelet_weights
+from sci_hierarchy.problems.operators import fourier_wavelet_operator
+from sci_hierarchy.problems.phantoms import random_ellipses, shepp_logan
+from sci_hierarchy.problems.sampling import das_mask, estimate_sparsities, wavelet_weights
 
 N, LEVELS, LAM = 128, 5, 2.5e-4
 

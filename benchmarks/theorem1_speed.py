@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from sci_hierarchy.algorithms import run_algorithm
-from sci_hierarchy.oracles import FrozenOracle
+from sci_hierarchy.algorithms.running import run_algorithm
+from sci_hierarchy.oracles.core import FrozenOracle
 
 from proofs_as_code import theorem1
 from proofs_as_code._common import resolve

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
 
-from sci_hierarchy.adversary import PairFamily, consistent_pair_attack, randomised_pair_attack
-from sci_hierarchy.algorithms import accepts_rng, is_randomised, load_algorithm
+from sci_hierarchy.adversary.pairs import PairFamily, consistent_pair_attack, randomised_pair_attack
+from sci_hierarchy.algorithms.running import accepts_rng, is_randomised, load_algorithm
 from sci_hierarchy.errors import AlgorithmFailed, InvalidArgument, describe
-from sci_hierarchy.oracles import Budget, Reader
-from sci_hierarchy.reals import Interval
-from sci_hierarchy.witness import Witness
+from sci_hierarchy.oracles.core import Budget, Reader
+from sci_hierarchy.exact.reals import Interval
+from sci_hierarchy.adversary.witness import Witness
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 1. a module docstring with the statement, hypotheses, proof idea and reference;
 2. a ``THEOREM`` record made with :func:`theorem` (which registers it);
 3. ``demonstrate(...) -> Witness`` running the constructive argument;
-4. witness checking through :meth:`sci_hierarchy.witness.Witness.check`.
+4. witness checking through :meth:`sci_hierarchy.adversary.witness.Witness.check`.
 
 Tests iterate over :func:`iter_theorems`, so no theorem can be added without
 being exercised.

@@ -24,13 +24,13 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
-from sci_hierarchy.algorithms import register_algorithm
+from sci_hierarchy.algorithms.running import register_algorithm
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness
-from sci_hierarchy.oracles import Budget, Instance, Reader, register_instance_kind
-from sci_hierarchy.reals import Real, as_real, real_from_json, scaled_sqrt
-from sci_hierarchy.dyadic import fraction_from_str, fraction_to_str
-from sci_hierarchy.adversary import register_claim_hook
-from sci_hierarchy.witness import Witness, WitnessInvalid
+from sci_hierarchy.oracles.core import Budget, Instance, Reader, register_instance_kind
+from sci_hierarchy.exact.reals import Real, as_real, real_from_json, scaled_sqrt
+from sci_hierarchy.exact.dyadic import fraction_from_str, fraction_to_str
+from sci_hierarchy.adversary.pairs import register_claim_hook
+from sci_hierarchy.adversary.witness import Witness, WitnessInvalid
 
 from proofs_as_code._common import DiscreteSolution, DiscreteTask, attack, resolve
 from proofs_as_code._registry import theorem

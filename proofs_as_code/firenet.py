@@ -40,7 +40,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from sci_hierarchy.adversary import (
+from sci_hierarchy.adversary.pairs import (
     NoVerdict,
     composite_witness,
     consistent_pair_attack,
@@ -48,14 +48,14 @@ from sci_hierarchy.adversary import (
     register_claim_hook,
     success_demonstration,
 )
-from sci_hierarchy.dyadic import fraction_from_str, fraction_to_str
+from sci_hierarchy.exact.dyadic import fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, describe
 from sci_hierarchy.firenet import firenet_training_algorithm, solve_rational
-from sci_hierarchy.oracles import ExactOracle, Instance, instance_from_json, register_instance_kind
-from sci_hierarchy.problems import PointSet
-from sci_hierarchy.reals import rational
-from sci_hierarchy.training import TrainingTask
-from sci_hierarchy.witness import Witness, WitnessInvalid, decode_value
+from sci_hierarchy.oracles.core import ExactOracle, Instance, instance_from_json, register_instance_kind
+from sci_hierarchy.problems.programs import PointSet
+from sci_hierarchy.exact.reals import rational
+from sci_hierarchy.algorithms.training import TrainingTask
+from sci_hierarchy.adversary.witness import Witness, WitnessInvalid, decode_value
 
 from proofs_as_code._registry import theorem
 
@@ -263,7 +263,7 @@ def check_options(*, part: str = "recovery", K: int | None = None, seed: int = 0
 
 def _stability(A: list, x: list, seed: int) -> dict[str, Any]:
     """Worst-case perturbation search on the FIRENET map (numerical, not certified)."""
-    from sci_hierarchy.attacks import FirenetModel, worst_case_perturbation
+    from sci_hierarchy.stability.attacks import FirenetModel, worst_case_perturbation
     from sci_hierarchy.firenet import FirenetConfig
 
     Af = np.array([[float(v) for v in row] for row in A])

@@ -3,7 +3,7 @@
 **Statement, as this project states and demonstrates it** (DESIGN.md §1; the
 paper's own wording was not recovered, see docs/theorems.md).  Fix a problem
 P1 (QCBP), P2 (U-LASSO) or P3 (SR-LASSO), K > 2 and L >= 1.  The class
-Ω = Ω_K ∪ Ω_{K-1} of :class:`sci_hierarchy.families.TheoremOneClass` consists of
+Ω = Ω_K ∪ Ω_{K-1} of :class:`sci_hierarchy.problems.families.TheoremOneClass` consists of
 training problems ι = (A, S): a first row (a + ε[j=1], a + ε[j=2]) at scale
 a = √2·10^K/3 (Ω_K, gaps ε ∈ {4^-n} ∪ {0}) or a = √2·10^(K-1)/3 (Ω_{K-1},
 gaps ε ∈ {4^-n}), a block c·I for the payload with c = ‖first row‖ (so
@@ -42,7 +42,7 @@ import json
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
-from sci_hierarchy.adversary import (
+from sci_hierarchy.adversary.pairs import (
     NoVerdict,
     _admissible_up_to,
     composite_witness,
@@ -51,16 +51,16 @@ from sci_hierarchy.adversary import (
     register_claim_hook,
     success_demonstration,
 )
-from sci_hierarchy.algorithms import is_randomised, run_algorithm
-from sci_hierarchy.dyadic import fraction_from_str, fraction_to_str
+from sci_hierarchy.algorithms.running import is_randomised, run_algorithm
+from sci_hierarchy.exact.dyadic import fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, approx, describe
-from sci_hierarchy.families import TheoremOneClass, subclass_of
-from sci_hierarchy.oracles import Budget, ExactOracle, FrozenOracle, Instance
-from sci_hierarchy.problems import QCBP, SRLasso, ULasso, exact_to_real
-from sci_hierarchy.reals import Interval, interval_sqrt
-from sci_hierarchy.training import TrainingTask
-from sci_hierarchy.witness import Witness, WitnessInvalid
-import sci_hierarchy.zoo  # noqa: F401  (registers the training algorithms)
+from sci_hierarchy.problems.families import TheoremOneClass, subclass_of
+from sci_hierarchy.oracles.core import Budget, ExactOracle, FrozenOracle, Instance
+from sci_hierarchy.problems.programs import QCBP, SRLasso, ULasso, exact_to_real
+from sci_hierarchy.exact.reals import Interval, interval_sqrt
+from sci_hierarchy.algorithms.training import TrainingTask
+from sci_hierarchy.adversary.witness import Witness, WitnessInvalid
+import sci_hierarchy.zoo.builtin  # noqa: F401  (registers the training algorithms)
 
 from proofs_as_code._common import attack, resolve
 from proofs_as_code._registry import theorem
@@ -141,7 +141,7 @@ def _cases(omega: TheoremOneClass) -> list[tuple[Instance, Any, str]]:
 
 
 def _condition(omega: TheoremOneClass) -> dict[str, Any]:
-    from sci_hierarchy.families import condition_report
+    from sci_hierarchy.problems.families import condition_report
 
     rep = condition_report(omega.tie())
     return {"cond_AAstar_proved_one": rep.proved_one, "cond_AAstar": str(rep)[:200]}

@@ -1,10 +1,10 @@
 """sci_hierarchy: the barriers of deep learning (Colbrook, Antun & Hansen, PNAS 2022), executable.
 
-The spine: exact dyadic data (:mod:`~sci_hierarchy.dyadic`), computable reals with proved
-approximations (:mod:`~sci_hierarchy.reals`), inputs hidden behind Δ1-oracles and a logged,
-budgeted reader (:mod:`~sci_hierarchy.oracles`), algorithms and their replay check
-(:mod:`~sci_hierarchy.algorithms`), adversaries (:mod:`~sci_hierarchy.adversary`) and
-re-checkable witnesses (:mod:`~sci_hierarchy.witness`).  Theorems live in ``proofs_as_code``.
+The spine: exact dyadic data (:mod:`~sci_hierarchy.exact.dyadic`), computable reals with proved
+approximations (:mod:`~sci_hierarchy.exact.reals`), inputs hidden behind Δ1-oracles and a logged,
+budgeted reader (:mod:`~sci_hierarchy.oracles.core`), algorithms and their replay check
+(:mod:`~sci_hierarchy.algorithms.running`), adversaries (:mod:`~sci_hierarchy.adversary.pairs`) and
+re-checkable witnesses (:mod:`~sci_hierarchy.adversary.witness`).  Theorems live in ``proofs_as_code``.
 """
 
 from sci_hierarchy.errors import (
@@ -16,9 +16,9 @@ from sci_hierarchy.errors import (
     NotCertified,
     SciHierarchyError,
 )
-from sci_hierarchy.oracles import Budget, ExactOracle, FrozenOracle, Instance, Reader
-from sci_hierarchy.reals import Interval, Real, cos_pi, rational, real_sqrt, scaled_sqrt
-from sci_hierarchy.witness import Witness, load_witness
+from sci_hierarchy.oracles.core import Budget, ExactOracle, FrozenOracle, Instance, Reader
+from sci_hierarchy.exact.reals import Interval, Real, cos_pi, rational, real_sqrt, scaled_sqrt
+from sci_hierarchy.adversary.witness import Witness, load_witness
 
 __version__ = "0.1.0"
 

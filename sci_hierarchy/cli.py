@@ -133,7 +133,7 @@ _CLI_OPTIONS = ("part", "problem", "K", "L", "M", "algorithm", "seeds", "seed")
 
 def cmd_list() -> int:
     from proofs_as_code import iter_theorems
-    from sci_hierarchy.algorithms import builtin_algorithms
+    from sci_hierarchy.algorithms.running import builtin_algorithms
 
     print("Theorems (sci-hierarchy demo NAME):")
     for t in iter_theorems():
@@ -151,7 +151,7 @@ def cmd_list() -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from proofs_as_code import get_theorem
-    from sci_hierarchy.adversary import NoVerdict
+    from sci_hierarchy.adversary.pairs import NoVerdict
 
     thm = get_theorem(args.theorem)
     opts: dict[str, Any] = {}
@@ -169,7 +169,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     thm.check(**opts)  # values, and options that apply to one part only (e.g. firenet --K)
     spec = opts.get("algorithm")
     if spec is not None and ":" not in spec and "algorithm" in thm.options:
-        from sci_hierarchy.algorithms import load_algorithm
+        from sci_hierarchy.algorithms.running import load_algorithm
 
         load_algorithm(spec, thm.task)  # a built-in name: refuse an unknown one now (imports nothing)
     if "progress" in thm.options:
@@ -183,7 +183,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise InvalidArgument("--time-limit applies to isolated runs; "
                               + ("drop --in-process or --time-limit" if args.isolate is False else "add --isolate"))
     if isolate and (spec is not None or args.isolate) and "algorithm" in thm.options:
-        from sci_hierarchy.sandbox import DEFAULT_TIME_LIMIT, IsolatedAlgorithm
+        from sci_hierarchy.algorithms.sandbox import DEFAULT_TIME_LIMIT, IsolatedAlgorithm
 
         opts["algorithm"] = IsolatedAlgorithm(
             spec or thm.default_for(opts.get("part")), task_family=thm.task,
@@ -243,7 +243,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from sci_hierarchy.witness import load_witness
+    from sci_hierarchy.adversary.witness import load_witness
 
     try:
         w = load_witness(args.file)

@@ -84,7 +84,7 @@ def _repr_fallback(value: object) -> str:
     from fractions import Fraction
 
     try:
-        from sci_hierarchy.dyadic import int_to_str
+        from sci_hierarchy.exact.dyadic import int_to_str
 
         if isinstance(value, int) and not isinstance(value, bool):
             return int_to_str(value)

@@ -22,10 +22,10 @@ from typing import Any, Callable
 
 from hypothesis import strategies as st
 
-from sci_hierarchy.dyadic import LEVEL_LIMIT, check_level
+from sci_hierarchy.exact.dyadic import LEVEL_LIMIT, check_level
 from sci_hierarchy.errors import InvalidArgument
-from sci_hierarchy.oracles import Answer, Instance, Reader
-from sci_hierarchy.reals import Real, cos_pi, rational, scaled_sqrt
+from sci_hierarchy.oracles.core import Answer, Instance, Reader
+from sci_hierarchy.exact.reals import Real, cos_pi, rational, scaled_sqrt
 
 __all__ = [
     "levels",
@@ -124,7 +124,7 @@ def lazy_adversarial_answers(data: st.DataObject, value: Real, n: int) -> Answer
     certainly admissible is rejected with ``assume``)."""
     from hypothesis import assume
 
-    from sci_hierarchy.oracles import admissible
+    from sci_hierarchy.oracles.core import admissible
 
     n = check_level(n)
     iv = value.interval(n + 8)
@@ -186,7 +186,7 @@ def training_algorithms(*, max_level: int = 80) -> st.SearchStrategy[Callable[[A
         iterations = draw(st.integers(1, 200))
 
         def train(data: Any) -> Any:
-            from sci_hierarchy.zoo import interpolating_network, primal_dual, read_floats
+            from sci_hierarchy.zoo.builtin import interpolating_network, primal_dual, read_floats
 
             A = Y = None
             for lvl in levels_:

@@ -1,7 +1,7 @@
 r"""Fig. S3 analogue: FIRENET's convergence on a generated phantom (PAPER.md §6.4), against a certified minimiser.
 
 Setting (AUTHORS_CODE.md §2.4, first row): ``A = P_Omega F W^-1`` (unitary 2-D DFT, orthonormal
-periodised Haar with ``log2(N) - 1`` levels), a 15 % multilevel mask (:func:`~sci_hierarchy.sampling.das_mask`),
+periodised Haar with ``log2(N) - 1`` levels), a 15 % multilevel mask (:func:`~sci_hierarchy.problems.sampling.das_mask`),
 weights ``sqrt(s / s_k)`` from local sparsities estimated on the Shepp--Logan phantom, complex Gaussian
 noise with ``||e|| = 0.02 ||A c||``, ``lam = 2.5e-4``, ``p = 5``, 16 restarts, ``delta = 1e-9``,
 ``eps0 = ||y||``, ``L_A = 1``.  The authors use ``tau = sigma = 1``; :class:`~sci_hierarchy.firenet.FirenetConfig`
@@ -46,11 +46,11 @@ import numpy as np
 
 from sci_hierarchy.firenet import (FirenetConfig, firenet, firenet_travel_bounds, project_unit_ball,
                                    soft_threshold_weighted, sr_lasso_minimiser)
-from sci_hierarchy.operators import WaveletSynthesis2D, fourier_wavelet_operator
-from sci_hierarchy.phantoms import random_ellipses, shepp_logan
+from sci_hierarchy.problems.operators import WaveletSynthesis2D, fourier_wavelet_operator
+from sci_hierarchy.problems.phantoms import random_ellipses, shepp_logan
 from sci_hierarchy.reproduce._common import Progress, Timer, child_seeds, environment, fmt, plural, pyplot, seconds, \
     text_table, write_csv, write_json
-from sci_hierarchy.sampling import das_mask, estimate_sparsities, wavelet_weights
+from sci_hierarchy.problems.sampling import das_mask, estimate_sparsities, wavelet_weights
 
 __all__ = ["run", "instrumented_firenet", "instrumented_primal_dual"]
 

@@ -2,10 +2,10 @@ r"""Stability vs a trained network (PAPER.md §6.2--6.3; AUTOMAP's weights are n
 
 1. A small U-Net (:mod:`sci_hierarchy.reproduce.unet`) is trained with PyTorch on CPU to map
    ``A* y`` to the image, ``A = P_Omega F`` with a multilevel mask, on generated random-ellipse
-   phantoms (:func:`~sci_hierarchy.phantoms.random_ellipses`), noiseless measurements, MSE loss, Adam.
+   phantoms (:func:`~sci_hierarchy.problems.phantoms.random_ellipses`), noiseless measurements, MSE loss, Adam.
 2. FIRENET (``A = P_Omega F W^-1``, Haar, weights ``sqrt(s/s_k)``, p = 5, n = 5 restarts, lam = 2.5e-4,
    the authors' attack settings, AUTHORS_CODE.md §2.4) reconstructs the same data.
-3. The **same** worst-case search, :func:`sci_hierarchy.attacks.worst_case_perturbation`, is run on both
+3. The **same** worst-case search, :func:`sci_hierarchy.stability.attacks.worst_case_perturbation`, is run on both
    models with identical arguments: objective ``||f(y + e) - f(y)||`` over complex measurement
    perturbations ``e`` (on the sampled frequencies only) with the hard constraint ``||e|| <= eta``,
    Nesterov momentum, the same step, iterations, random starts and seed.  Only the gradient source
@@ -25,14 +25,14 @@ from typing import Any
 
 import numpy as np
 
-from sci_hierarchy.attacks import FirenetModel, worst_case_perturbation
+from sci_hierarchy.stability.attacks import FirenetModel, worst_case_perturbation
 from sci_hierarchy.firenet import FirenetConfig
-from sci_hierarchy.operators import SubsampledFourier2D, WaveletSynthesis2D, fourier_wavelet_operator
-from sci_hierarchy.phantoms import random_ellipses, shepp_logan
+from sci_hierarchy.problems.operators import SubsampledFourier2D, WaveletSynthesis2D, fourier_wavelet_operator
+from sci_hierarchy.problems.phantoms import random_ellipses, shepp_logan
 from sci_hierarchy.reproduce._common import Progress, Timer, child_seeds, environment, fmt, plural, pyplot, seconds, \
     text_table, write_csv, write_json
 from sci_hierarchy.reproduce.unet import UnetModel, build_unet, torch_module
-from sci_hierarchy.sampling import das_mask, estimate_sparsities, wavelet_weights
+from sci_hierarchy.problems.sampling import das_mask, estimate_sparsities, wavelet_weights
 
 __all__ = ["run", "detail_feature"]
 

@@ -1,7 +1,7 @@
 r"""Table 1 of the paper (problem P3, inexact input): LISTA and FIRENET on ``(A_n, y_n)`` vs ``Xi(A, y)``.
 
 Instances (PAPER.md §6.1, AUTHORS_CODE.md §4.1), built exactly from
-:class:`~sci_hierarchy.problems.TwoColumnData`: ``a = sqrt(2) 10^K / 3``,
+:class:`~sci_hierarchy.problems.programs.TwoColumnData`: ``a = sqrt(2) 10^K / 3``,
 ``eps = 2^-(n+1)``,
 
 * ``(A, y)``: first row ``(a + eps, a)`` (winner 1), payload block ``c I`` with
@@ -12,7 +12,7 @@ both mixed from the left by the orthonormal DCT-II (``families.dct_matrix``).
 ``||A_n - A|| = sqrt(2) eps = sqrt(2) 2^-(n+1) < 2^-n`` exactly (the rows differ
 only in the first-row block; the DCT is orthogonal).  The minimiser of
 SR-LASSO (lam = 1) on ``(A, y)`` is the point ``e_1 / (a + eps)``
-(:func:`~sci_hierarchy.problems.solve_two_column`, with its exact KKT
+(:func:`~sci_hierarchy.problems.programs.solve_two_column`, with its exact KKT
 certificate); distances to it are rigorous enclosures of the float outputs.
 
 Columns: the distance from the network output on ``(A_n, y_n)`` to
@@ -37,9 +37,9 @@ from typing import Any
 
 import numpy as np
 
-from sci_hierarchy.families import dct_matrix
+from sci_hierarchy.problems.families import dct_matrix
 from sci_hierarchy.firenet import FirenetConfig, firenet
-from sci_hierarchy.problems import SRLasso, TwoColumnData, exact_to_real, quad_sqrt, solve_two_column
+from sci_hierarchy.problems.programs import SRLasso, TwoColumnData, exact_to_real, quad_sqrt, solve_two_column
 from sci_hierarchy.reproduce._common import (
     Progress,
     Timer,

@@ -82,7 +82,7 @@ def adjoint_image_torch(y_re: Any, y_im: Any, flat: Any, N: int) -> Any:
 
 
 class UnetModel:
-    """A trained U-Net as a :class:`~sci_hierarchy.attacks.DifferentiableModel` on measurements ``y``.
+    """A trained U-Net as a :class:`~sci_hierarchy.stability.attacks.DifferentiableModel` on measurements ``y``.
 
     ``forward(y)`` (y complex, length m) returns the flattened real image (N*N,);
     ``vjp(y, g)`` returns :math:`J(y)^*g` for the real inner product on the complex input, by torch

@@ -20,7 +20,7 @@ finds:
   members both have the winner it is about to return.
 
 In-process (trusted mode) both cheats find what they look for.  In an
-isolated child (sci_hierarchy.sandbox) there is nothing to find: the child's
+isolated child (sci_hierarchy.algorithms.sandbox) there is nothing to find: the child's
 memory holds only the proxy reader, the task, the spec and the seed, so the
 cheater falls back to its honest behaviour and is defeated like anyone else.
 

@@ -3,7 +3,7 @@
 import pytest
 
 from proofs_as_code import iter_theorems
-from sci_hierarchy.algorithms import builtin_algorithms
+from sci_hierarchy.algorithms.running import builtin_algorithms
 
 CASES = [(t, b) for t in iter_theorems() for b in builtin_algorithms(t.task)]
 OWN = [(t, p) for t in iter_theorems() if "algorithm" not in t.options for p in t.parts]

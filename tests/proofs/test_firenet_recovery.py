@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proofs_as_code import firenet as fdemo
-from sci_hierarchy.witness import Witness
+from sci_hierarchy.adversary.witness import Witness
 
 
 def _floats(A, x):

@@ -9,12 +9,12 @@ from fractions import Fraction
 import pytest
 
 from proofs_as_code import argmax, firenet, theorem1
-from sci_hierarchy.adversary import _Checked, clopper_pearson_lower, distance_to_solution
-from sci_hierarchy.dyadic import fraction_to_str as fs
-from sci_hierarchy.families import TheoremOneClass
-from sci_hierarchy.oracles import FrozenOracle, answer_to_json, instance_from_json
-from sci_hierarchy.problems import exact_to_real
-from sci_hierarchy.witness import Witness, decode_value
+from sci_hierarchy.adversary.pairs import _Checked, clopper_pearson_lower, distance_to_solution
+from sci_hierarchy.exact.dyadic import fraction_to_str as fs
+from sci_hierarchy.problems.families import TheoremOneClass
+from sci_hierarchy.oracles.core import FrozenOracle, answer_to_json, instance_from_json
+from sci_hierarchy.problems.programs import exact_to_real
+from sci_hierarchy.adversary.witness import Witness, decode_value
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +161,7 @@ def test_firenet_recovery_reads_a_once_and_never_y(real):
     p["transcript"]["per_instance"][0] = {"shapes": {"A": [1, 1], "y[0]": [1]}, "answers": {}, "runs": [
         {"admissible_for": [0], "reads": [], "role": "exact oracle", "seed": None, "output": [["1"]]}]}
     _rejected(d, "the 1e-8 target shown on a 1x1 instance with no reads")
-    from sci_hierarchy.oracles import FrozenOracle as _Frozen
+    from sci_hierarchy.oracles.core import FrozenOracle as _Frozen
 
     d = copy.deepcopy(real["f"])  # round 2: every target 'met' from A rounded at level 0
     inst0 = instance_from_json(d["transcript"]["parts"][0]["instances"][0]["instance"])
@@ -178,8 +178,8 @@ def test_firenet_recovery_reads_a_once_and_never_y(real):
 def test_a_stateful_algorithm_gets_no_verdict_in_a_success_demonstration():
     """The decision-tree rule above, met at demonstration time: a clear 'no verdict', not an
     internal error from the witness's own seal check."""
-    from sci_hierarchy.adversary import NoVerdict
-    from sci_hierarchy.families import midpoint_algorithm
+    from sci_hierarchy.adversary.pairs import NoVerdict
+    from sci_hierarchy.problems.families import midpoint_algorithm
 
     calls = []
 

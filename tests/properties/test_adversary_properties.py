@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from sci_hierarchy import strategies as sst
-from sci_hierarchy.adversary import NoVerdict, clopper_pearson_lower, consistent_pair_attack
-from sci_hierarchy.witness import Witness
+from sci_hierarchy.adversary.pairs import NoVerdict, clopper_pearson_lower, consistent_pair_attack
+from sci_hierarchy.adversary.witness import Witness
 
 from proofs_as_code import argmax, zero_test
 

@@ -7,9 +7,9 @@ from fractions import Fraction as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sci_hierarchy.families import TheoremOneClass, check_interpolation, interpolating_network, training_error
-from sci_hierarchy.oracles import ExactOracle, FrozenOracle, Reader, admissible
-from sci_hierarchy.problems import (
+from sci_hierarchy.problems.families import TheoremOneClass, check_interpolation, interpolating_network, training_error
+from sci_hierarchy.oracles.core import ExactOracle, FrozenOracle, Reader, admissible
+from sci_hierarchy.problems.programs import (
     QCBP,
     SRLasso,
     TwoColumnData,

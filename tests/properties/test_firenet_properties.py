@@ -19,7 +19,7 @@ import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from sci_hierarchy.attacks import FirenetModel, worst_case_perturbation
+from sci_hierarchy.stability.attacks import FirenetModel, worst_case_perturbation
 from sci_hierarchy.firenet import (
     FirenetConfig,
     check_error_bound,
@@ -34,8 +34,8 @@ from sci_hierarchy.firenet import (
     theory_config,
     xi_zeta_kappa,
 )
-from sci_hierarchy.operators import fourier_wavelet_operator, walsh_wavelet_operator
-from sci_hierarchy.sampling import SparsityLevels
+from sci_hierarchy.problems.operators import fourier_wavelet_operator, walsh_wavelet_operator
+from sci_hierarchy.problems.sampling import SparsityLevels
 
 ATTACK_RATIO_BOUND = 4.0
 _SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

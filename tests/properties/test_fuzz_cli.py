@@ -7,7 +7,7 @@ failure exactly one line on stderr -- never a traceback.
 
 Which witness fields are *binding* (``check()`` recomputes or verifies them)
 and which are *non-binding* (descriptive, or recomputed and ignored), as the
-checkers in sci_hierarchy.adversary / proofs_as_code.zero_test stand:
+checkers in sci_hierarchy.adversary.pairs / proofs_as_code.zero_test stand:
 
 * non-binding by design: ``summary``, ``checked`` (any list; ``check()``
   recomputes it), every ``label``, the ``role`` of an entry of ``instances``,
@@ -276,7 +276,7 @@ def test_deeply_nested_json(tmp_path, capsys, depth, where):
 
 
 def test_oversized_file_is_malformed(tmp_path, capsys, monkeypatch):
-    import sci_hierarchy.witness as witness_mod
+    import sci_hierarchy.adversary.witness as witness_mod
 
     monkeypatch.setattr(witness_mod, "MAX_WITNESS_BYTES", 1000)
     rc, out, err = verify_text(tmp_path, capsys, _witness_text("consistent_pair"))

@@ -7,10 +7,10 @@ from hypothesis import given, strategies as st
 
 from sci_hierarchy import strategies as sst
 from sci_hierarchy.errors import BudgetExceeded, InvalidArgument
-from sci_hierarchy.oracles import (
+from sci_hierarchy.oracles.core import (
     Budget, ExactOracle, FrozenOracle, Instance, Reader, ReplayOracle, admissible,
 )
-from sci_hierarchy.reals import ComplexReal, rational, scaled_sqrt
+from sci_hierarchy.exact.reals import ComplexReal, rational, scaled_sqrt
 
 
 @given(inst=sst.instances(), n=st.integers(0, 300))
@@ -97,7 +97,7 @@ def test_shape_mismatch_is_refused():
 
 
 def test_instance_json_round_trip():
-    from sci_hierarchy.oracles import instance_from_json
+    from sci_hierarchy.oracles.core import instance_from_json
     inst = Instance({"x": scaled_sqrt(Fraction(10**50, 3), 2), "A": [[1, (2, 3)]]})
     again = instance_from_json(inst.to_json())
     for name in inst.names:

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from sci_hierarchy import strategies as sst
-from sci_hierarchy.dyadic import is_dyadic
-from sci_hierarchy.reals import Interval, cos_pi, interval_sqrt, real_sqrt, scaled_sqrt, rational
+from sci_hierarchy.exact.dyadic import is_dyadic
+from sci_hierarchy.exact.reals import Interval, cos_pi, interval_sqrt, real_sqrt, scaled_sqrt, rational
 
 
 def _within_sqrt(q: Fraction, c: Fraction, r: Fraction, n: int) -> bool:
@@ -61,7 +61,7 @@ def test_expressions_are_within_2_to_minus_n_of_a_much_finer_approximation(x, n)
 def test_expressions_agree_with_mpmath(x, n):
     # independent evaluation of the same expression tree in mpmath at high precision
     def ev(node):
-        from sci_hierarchy import reals as R
+        from sci_hierarchy.exact import reals as R
         if isinstance(node, R._Rational):
             return mpmath.mpf(node.q.numerator) / node.q.denominator
         if isinstance(node, R._ScaledSqrt):

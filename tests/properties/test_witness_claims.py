@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proofs_as_code import theorem1, zero_test
-from sci_hierarchy.witness import Witness
+from sci_hierarchy.adversary.witness import Witness
 
 
 @pytest.fixture(scope="module")

@@ -34,9 +34,9 @@ import pytest
 
 from sci_hierarchy.firenet import (FirenetConfig, firenet, firenet_travel_bounds, primal_dual, sr_lasso_minimiser,
                                    sr_lasso_objective)
-from sci_hierarchy.operators import fourier_wavelet_operator
-from sci_hierarchy.phantoms import shepp_logan
-from sci_hierarchy.sampling import das_mask, estimate_sparsities, wavelet_weights
+from sci_hierarchy.problems.operators import fourier_wavelet_operator
+from sci_hierarchy.problems.phantoms import shepp_logan
+from sci_hierarchy.problems.sampling import das_mask, estimate_sparsities, wavelet_weights
 
 pytestmark = pytest.mark.slow
 

@@ -4,9 +4,9 @@ import time
 
 import pytest
 
-from sci_hierarchy.algorithms import accepts_rng, is_randomised, run_algorithm
+from sci_hierarchy.algorithms.running import accepts_rng, is_randomised, run_algorithm
 from sci_hierarchy.errors import InvalidArgument
-from sci_hierarchy.oracles import Budget, ExactOracle, Instance
+from sci_hierarchy.oracles.core import Budget, ExactOracle, Instance
 
 from proofs_as_code import argmax
 from proofs_as_code._common import DiscreteTask
@@ -75,7 +75,7 @@ def test_zero_seeds_is_refused():
 
 
 def test_raised_distance_claims_fail():
-    from sci_hierarchy.witness import Witness
+    from sci_hierarchy.adversary.witness import Witness
     w = argmax.demonstrate(algorithm="refine")
     d = dict(w.data)
     d["instances"] = [dict(i) for i in w.data["instances"]]
@@ -86,7 +86,7 @@ def test_raised_distance_claims_fail():
 def test_a_deep_read_gives_a_witness_that_round_trips_through_json(tmp_path):
     # Level 20000: answers have ~6000-digit denominators, beyond Python's default
     # int_max_str_digits (4300), which str(Fraction) used to hit.
-    from sci_hierarchy.witness import load_witness
+    from sci_hierarchy.adversary.witness import load_witness
 
     def deep(reader):
         reader.read("a", 20000)
@@ -118,7 +118,7 @@ def test_an_rng_taking_algorithm_that_fails_without_seeds_gets_a_hint():
         raise ValueError("wrong shape")
 
     assert "--seeds" not in run_algorithm(takes_rng_fails_otherwise, ORACLE, TASK).error
-    from sci_hierarchy.adversary import NoVerdict
+    from sci_hierarchy.adversary.pairs import NoVerdict
 
     with pytest.raises(NoVerdict, match="--seeds N"):
         argmax.demonstrate(algorithm=uses_rng)
@@ -155,7 +155,7 @@ def test_a_run_that_reads_nothing_is_said_to_read_nothing():
 def test_float_builtins_refuse_data_beyond_double_range_with_a_reason():
     """Regression: pdhg at K=400 ended in 'OverflowError: integer division result too large'."""
     from proofs_as_code import theorem1
-    from sci_hierarchy.adversary import NoVerdict
+    from sci_hierarchy.adversary.pairs import NoVerdict
 
     with pytest.raises(NoVerdict, match="double-precision range"):
         theorem1.demonstrate(part="a", K=400, algorithm="pdhg")

@@ -1,4 +1,4 @@
-"""Unit tests for sci_hierarchy.attacks: hand-written VJPs against finite differences, the search itself."""
+"""Unit tests for sci_hierarchy.stability.attacks: hand-written VJPs against finite differences, the search itself."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from sci_hierarchy.attacks import (
+from sci_hierarchy.stability.attacks import (
     FirenetModel,
     LinearModel,
     project_unit_ball_vjp,
@@ -16,7 +16,7 @@ from sci_hierarchy.attacks import (
 )
 from sci_hierarchy.errors import InvalidArgument
 from sci_hierarchy.firenet import FirenetConfig, project_unit_ball, soft_threshold_weighted
-from sci_hierarchy.operators import SubsampledFourier2D, WaveletSynthesis2D, fourier_wavelet_operator
+from sci_hierarchy.problems.operators import SubsampledFourier2D, WaveletSynthesis2D, fourier_wavelet_operator
 
 
 def _rand(rng: np.random.Generator, n: int, cplx: bool) -> np.ndarray:

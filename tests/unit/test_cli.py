@@ -141,7 +141,7 @@ def test_unwritable_witness_path_is_one_line(capsys, tmp_path, monkeypatch):
     """Regression: writing to /proc/version gave 'internal error: OSError' after the verdict."""
     import errno
 
-    from sci_hierarchy.witness import Witness
+    from sci_hierarchy.adversary.witness import Witness
 
     def fail(self, path):
         raise OSError(errno.EIO, "Input/output error")

@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from sci_hierarchy.dyadic import (
+from sci_hierarchy.exact.dyadic import (
     LEVEL_LIMIT, MAX_RATIONAL_CHARS, as_fraction, check_level, floor_dyadic, fraction_from_str,
     fraction_to_str, int_from_str, int_to_str, is_dyadic, round_dyadic,
 )

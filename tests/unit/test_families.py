@@ -1,4 +1,4 @@
-"""Unit tests for sci_hierarchy.families: Theorem 1's class Omega = Omega_K u Omega_{K-1}."""
+"""Unit tests for sci_hierarchy.problems.families: Theorem 1's class Omega = Omega_K u Omega_{K-1}."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness
-from sci_hierarchy.families import (
+from sci_hierarchy.problems.families import (
     ColumnNetwork,
     TheoremOneClass,
     certify_winner_algorithm,
@@ -22,8 +22,8 @@ from sci_hierarchy.families import (
     subclass_of,
     training_error,
 )
-from sci_hierarchy.oracles import ExactOracle, FrozenOracle, Reader, admissible, instance_from_json
-from sci_hierarchy.problems import QCBP, PointSet, SegmentSet, SRLasso, ULasso, check_kkt, numerical_solve
+from sci_hierarchy.oracles.core import ExactOracle, FrozenOracle, Reader, admissible, instance_from_json
+from sci_hierarchy.problems.programs import QCBP, PointSet, SegmentSet, SRLasso, ULasso, check_kkt, numerical_solve
 
 
 class ReaderData:

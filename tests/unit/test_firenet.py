@@ -22,10 +22,10 @@ from sci_hierarchy.firenet import (
     sr_lasso_minimiser,
     sr_lasso_objective,
 )
-from sci_hierarchy.networks import Network
-from sci_hierarchy.operators import fourier_wavelet_operator
-from sci_hierarchy.phantoms import shepp_logan
-from sci_hierarchy.sampling import das_mask, estimate_sparsities, wavelet_weights
+from sci_hierarchy.problems.networks import Network
+from sci_hierarchy.problems.operators import fourier_wavelet_operator
+from sci_hierarchy.problems.phantoms import shepp_logan
+from sci_hierarchy.problems.sampling import das_mask, estimate_sparsities, wavelet_weights
 
 
 def _problem(seed: int, m: int = 6, N: int = 10, cplx: bool = False):
@@ -376,7 +376,7 @@ def test_exact_network_ball_evaluation(cplx: bool) -> None:
 
 
 def test_network_rejects_non_dense_operator() -> None:
-    from sci_hierarchy.operators import fourier_wavelet_operator
+    from sci_hierarchy.problems.operators import fourier_wavelet_operator
 
     A = fourier_wavelet_operator(np.ones((4, 4), bool), levels=1)
     cfg = FirenetConfig(lam=0.1, inner=1, restarts=1, tau=0.5, sigma=0.5)
@@ -482,7 +482,7 @@ from sci_hierarchy.firenet import (  # noqa: E402
     theory_config,
     xi_zeta_kappa,
 )
-from sci_hierarchy.sampling import SparsityLevels  # noqa: E402
+from sci_hierarchy.problems.sampling import SparsityLevels  # noqa: E402
 
 
 def test_xi_zeta_kappa_for_weights_in_levels() -> None:

@@ -1,4 +1,4 @@
-"""Unit tests for sci_hierarchy.networks: construction checks and the three evaluation modes."""
+"""Unit tests for sci_hierarchy.problems.networks: construction checks and the three evaluation modes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sci_hierarchy.errors import InvalidArgument
-from sci_hierarchy.networks import (
+from sci_hierarchy.problems.networks import (
     BALL_GATE,
     RELU,
     SOFT_THRESHOLD,

@@ -1,4 +1,4 @@
-"""Unit tests for sci_hierarchy.operators: adjointness, unitarity, norm bounds."""
+"""Unit tests for sci_hierarchy.problems.operators: adjointness, unitarity, norm bounds."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import scipy.linalg
 import scipy.sparse
 
 from sci_hierarchy.errors import InvalidArgument
-from sci_hierarchy.operators import (
+from sci_hierarchy.problems.operators import (
     DenseOperator,
     SubsampledFourier2D,
     WaveletSynthesis2D,

@@ -1,4 +1,4 @@
-"""Unit tests for sci_hierarchy.problems: exact tower arithmetic, closed forms, KKT, distances."""
+"""Unit tests for sci_hierarchy.problems.programs: exact tower arithmetic, closed forms, KKT, distances."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness
-from sci_hierarchy.problems import (
+from sci_hierarchy.problems.programs import (
     QCBP,
     PointSet,
     SegmentSet,
@@ -26,7 +26,7 @@ from sci_hierarchy.problems import (
     soft_threshold,
     solve_two_column,
 )
-from sci_hierarchy.reals import rational, scaled_sqrt
+from sci_hierarchy.exact.reals import rational, scaled_sqrt
 
 SQRT2 = quad_sqrt(2)
 

@@ -1,4 +1,4 @@
-"""Unit tests for sci_hierarchy.sampling and sci_hierarchy.phantoms."""
+"""Unit tests for sci_hierarchy.problems.sampling and sci_hierarchy.problems.phantoms."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from sci_hierarchy.errors import InvalidArgument
-from sci_hierarchy.operators import WaveletSynthesis2D
-from sci_hierarchy.phantoms import random_ellipses, shepp_logan
-from sci_hierarchy.sampling import (
+from sci_hierarchy.problems.operators import WaveletSynthesis2D
+from sci_hierarchy.problems.phantoms import random_ellipses, shepp_logan
+from sci_hierarchy.problems.sampling import (
     SparsityLevels,
     band_levels,
     das_mask,

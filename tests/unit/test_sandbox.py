@@ -1,4 +1,4 @@
-"""Isolated execution of candidate algorithms (sci_hierarchy.sandbox, issue 6).
+"""Isolated execution of candidate algorithms (sci_hierarchy.algorithms.sandbox, issue 6).
 
 The cheater (tests/cheaters/cheat_gc.py) searches the interpreter for the
 framework's hidden objects.  What happens, exactly:
@@ -27,12 +27,12 @@ from pathlib import Path
 import pytest
 
 from proofs_as_code.argmax import TASK, ArgmaxFamily, demonstrate
-from sci_hierarchy.adversary import NoVerdict
-from sci_hierarchy.algorithms import accepts_rng, load_algorithm, replay_check, run_algorithm
+from sci_hierarchy.adversary.pairs import NoVerdict
+from sci_hierarchy.algorithms.running import accepts_rng, load_algorithm, replay_check, run_algorithm
 from sci_hierarchy.errors import AlgorithmFailed, InconsistentAlgorithm, InvalidArgument, SciHierarchyError
-from sci_hierarchy.oracles import Budget, ExactOracle, FrozenOracle, Reader
-from sci_hierarchy.sandbox import IsolatedAlgorithm, decode_exact, encode_exact
-from sci_hierarchy.witness import Witness
+from sci_hierarchy.oracles.core import Budget, ExactOracle, FrozenOracle, Reader
+from sci_hierarchy.algorithms.sandbox import IsolatedAlgorithm, decode_exact, encode_exact
+from sci_hierarchy.adversary.witness import Witness
 
 ROOT = Path(__file__).resolve().parents[2]
 CHEAT = str(ROOT / "tests" / "cheaters" / "cheat_gc.py")

@@ -5,10 +5,10 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from sci_hierarchy.algorithms import builtin_algorithms, run_algorithm
+from sci_hierarchy.algorithms.running import builtin_algorithms, run_algorithm
 from sci_hierarchy.errors import AlgorithmFailed, BudgetExceeded, InvalidArgument
-from sci_hierarchy.oracles import Budget, ExactOracle, Reader
-from sci_hierarchy.training import TrainingData, network_output
+from sci_hierarchy.oracles.core import Budget, ExactOracle, Reader
+from sci_hierarchy.algorithms.training import TrainingData, network_output
 
 from proofs_as_code import theorem1
 
@@ -73,7 +73,7 @@ def test_every_zoo_member_runs_and_returns_an_evaluable_network(setting, alg):
 
 def test_budgets_bind_training_algorithms(setting):
     omega, task = setting
-    from sci_hierarchy.zoo import greedy
+    from sci_hierarchy.zoo.builtin import greedy
     run = run_algorithm(greedy, ExactOracle(omega.tie()), task, budget=Budget(max_level=100))
     assert not run.ok and "budget" in run.error
 
@@ -83,7 +83,7 @@ def test_zoo_solvers_agree_with_the_closed_form_on_a_clear_winner():
     omega = theorem1.make_class("p3", 3)
     task, _ = theorem1.make_task(omega)
     inst = omega.member(scale="K-1", winner=2, gap_exponent=0)
-    from sci_hierarchy.adversary import distance_to_solution
+    from sci_hierarchy.adversary.pairs import distance_to_solution
     for name in ("pdhg", "cvxpy"):
         alg = next(b for b in builtin_algorithms("training") if b.name == name)
         run = run_algorithm(alg.function, ExactOracle(inst), task)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
-from sci_hierarchy.dyadic import check_level, fraction_from_str, fraction_to_str
+from sci_hierarchy.exact.dyadic import check_level, fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, NotCertified, describe
 
 __all__ = [
@@ -36,7 +36,7 @@ __all__ = [
     "MAX_WITNESS_BYTES",
 ]
 
-FORMAT = "sci_hierarchy.witness/1"
+FORMAT = "sci_hierarchy.adversary.witness/1"
 MAX_WITNESS_BYTES = 256 * 1024 * 1024
 
 REQUIRED = (
@@ -231,7 +231,7 @@ def load_witness(path: str) -> Witness:
 def _load_checkers() -> None:
     import importlib
 
-    for mod in ("sci_hierarchy.adversary", "proofs_as_code"):
+    for mod in ("sci_hierarchy.adversary.pairs", "proofs_as_code"):
         importlib.import_module(mod)
 
 

@@ -28,7 +28,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from sci_hierarchy.errors import InvalidArgument, describe
-from sci_hierarchy.operators import WaveletSynthesis2D
+from sci_hierarchy.problems.operators import WaveletSynthesis2D
 
 __all__ = [
     "SparsityLevels",

@@ -5,7 +5,7 @@ PAPER.md §4.1, §4.4, AUTHORS_CODE.md §4.1.
 
 Construction
 ------------
-Fix a problem (P1, P2 or P3, :mod:`sci_hierarchy.problems`), K > 2, N1 >= 2
+Fix a problem (P1, P2 or P3, :mod:`sci_hierarchy.problems.programs`), K > 2, N1 >= 2
 (ambiguous block), N2 (payload) and R training samples.  For a *scale*
 ``K' in {K, K-1}`` put ``alpha = 10^K' / 3`` and ``a = sqrt(2) alpha``
 (the authors' ``gamma_1 lam / (1 - delta)``; lam and delta cancel, so ``delta``
@@ -25,12 +25,12 @@ changes no solution set (every problem uses the l2 fidelity).
 * Omega_K: scale K, gaps ``eps in {4^-n : n >= 0} union {0}``.
 * Omega_{K-1}: scale K-1, gaps ``eps in {4^-n}``, never 0.
 
-Instances are :class:`~sci_hierarchy.oracles.Instance` objects with blocks
+Instances are :class:`~sci_hierarchy.oracles.core.Instance` objects with blocks
 ``"A"`` (m x N, m = 1 + N2, N = N1 + N2) and ``"y[0]" ... "y[R-1]"``, a JSON
 ``spec`` of kind ``"theorem1.two_column"`` that rebuilds them, and
 ``solution`` = the list of per-sample exact solution sets.  Two extra attributes
 are set on family instances: ``closed_forms`` (the per-sample
-:class:`~sci_hierarchy.problems.ClosedForm`, with exact vertices and KKT duals)
+:class:`~sci_hierarchy.problems.programs.ClosedForm`, with exact vertices and KKT duals)
 and ``omega`` (the :class:`TheoremOneClass`).
 
 Key numbers (P3, theta = 1): the winners' solutions ``e_1 / (a + eps)`` and
@@ -46,10 +46,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Literal, Mapping, Sequence
 
-from sci_hierarchy.dyadic import as_fraction, fraction_from_str, fraction_to_str
+from sci_hierarchy.exact.dyadic import as_fraction, fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, describe
-from sci_hierarchy.oracles import Instance, register_instance_kind
-from sci_hierarchy.problems import (
+from sci_hierarchy.oracles.core import Instance, register_instance_kind
+from sci_hierarchy.problems.programs import (
     QCBP,
     ClosedForm,
     Exact,
@@ -64,7 +64,7 @@ from sci_hierarchy.problems import (
     quad_sqrt,
     solve_two_column,
 )
-from sci_hierarchy.reals import Interval, Real, cos_pi, interval_sqrt, rational, scaled_sqrt
+from sci_hierarchy.exact.reals import Interval, Real, cos_pi, interval_sqrt, rational, scaled_sqrt
 
 __all__ = [
     "KIND",
@@ -123,8 +123,8 @@ class TheoremOneClass:
     Parameters
     ----------
     problem
-        :class:`~sci_hierarchy.problems.QCBP`, :class:`~sci_hierarchy.problems.ULasso`
-        or :class:`~sci_hierarchy.problems.SRLasso` (default SR-LASSO, lam = 1).
+        :class:`~sci_hierarchy.problems.programs.QCBP`, :class:`~sci_hierarchy.problems.programs.ULasso`
+        or :class:`~sci_hierarchy.problems.programs.SRLasso` (default SR-LASSO, lam = 1).
         Weights, if given, must be equal on the first N1 coordinates.  QCBP with
         eta > 0 needs ``sparsity=0`` (payload-free samples; see problems).
     K

@@ -26,7 +26,7 @@ Coefficient ordering: a wavelet coefficient vector is the row-major flattening
 of the ``N x N`` array of :func:`pywt.coeffs_to_array` -- the quadrant layout
 with the approximation block in the top-left ``N/2^L`` square and detail level
 ``j`` (coarse to fine) in the ring between the squares of sides
-``N/2^{L-j+1}`` and ``N/2^{L-j}``.  :mod:`sci_hierarchy.sampling` uses the same
+``N/2^{L-j+1}`` and ``N/2^{L-j}``.  :mod:`sci_hierarchy.problems.sampling` uses the same
 layout for weights in levels.
 """
 

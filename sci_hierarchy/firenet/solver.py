@@ -83,7 +83,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sci_hierarchy.errors import InvalidArgument, describe
-from sci_hierarchy.networks import (
+from sci_hierarchy.problems.networks import (
     BALL_GATE,
     SOFT_THRESHOLD,
     SQUARE,
@@ -94,7 +94,7 @@ from sci_hierarchy.networks import (
     SparseWeights,
     exact_value,
 )
-from sci_hierarchy.operators import DenseOperator, LinearOperator, as_operator, op_norm
+from sci_hierarchy.problems.operators import DenseOperator, LinearOperator, as_operator, op_norm
 
 __all__ = [
     "FirenetConfig",
@@ -1019,7 +1019,7 @@ def firenet_training_algorithm(*, target_accuracy: Any, lam: Any = 1, inner: int
 
 def _level_weights(weights: Any, levels: Any) -> np.ndarray:
     """Per-level weights w_(k); checks that ``weights`` is constant on every level."""
-    from sci_hierarchy.sampling import SparsityLevels
+    from sci_hierarchy.problems.sampling import SparsityLevels
 
     if not isinstance(levels, SparsityLevels):
         raise InvalidArgument(f"levels={describe(levels)}: expected a sampling.SparsityLevels")
@@ -1067,7 +1067,7 @@ def best_sm_term_error(x: Any, levels: Any, weights: Any = None) -> float:
     Per level the best approximation keeps the :math:`s_k` entries with the
     largest :math:`w_i|x_i|`, so the error is the sum of the others.
     """
-    from sci_hierarchy.sampling import SparsityLevels
+    from sci_hierarchy.problems.sampling import SparsityLevels
 
     if not isinstance(levels, SparsityLevels):
         raise InvalidArgument(f"levels={describe(levels)}: expected a sampling.SparsityLevels")
@@ -1192,7 +1192,7 @@ def rnsp_constants(A: Any, levels: Any, weights: Any = None, *, gamma: float, gr
     """
     import cvxpy as cp
 
-    from sci_hierarchy.sampling import SparsityLevels
+    from sci_hierarchy.problems.sampling import SparsityLevels
 
     M = np.asarray(A)
     if M.ndim != 2 or M.dtype.kind not in "iuf" or 0 in M.shape:

@@ -1,7 +1,7 @@
 """General algorithms: how candidates are called, seeded, run and replayed.
 
 A *general algorithm* (DESIGN.md §1) is any Python callable that receives the
-task's interface to a :class:`~sci_hierarchy.oracles.Reader` and returns an
+task's interface to a :class:`~sci_hierarchy.oracles.core.Reader` and returns an
 output.  A *randomised* one also takes a keyword argument ``rng``; it then gets
 a :class:`numpy.random.Generator` seeded by the framework, so every run is
 reproducible and probabilities are frequencies over framework-chosen seeds.
@@ -41,7 +41,7 @@ from sci_hierarchy.errors import (
     SciHierarchyError,
     describe,
 )
-from sci_hierarchy.oracles import Budget, Diverged, Oracle, Reader, ReplayOracle, Transcript
+from sci_hierarchy.oracles.core import Budget, Diverged, Oracle, Reader, ReplayOracle, Transcript
 
 __all__ = [
     "Task",
@@ -204,7 +204,7 @@ def _run_algorithm(
     if is_randomised(algorithm) and seed is None:
         raise InvalidArgument("a randomised algorithm (it requires rng) needs a framework seed")
     run_isolated = getattr(algorithm, "run_isolated", None)
-    if callable(run_isolated):  # sci_hierarchy.sandbox.IsolatedAlgorithm: runs in a child process
+    if callable(run_isolated):  # sci_hierarchy.algorithms.sandbox.IsolatedAlgorithm: runs in a child process
         value, error = run_isolated(reader, task, seed)
         return Run(reader.transcript, value=None if error else value, seed=seed, error=error,
                    detail=getattr(algorithm, "last_detail", None) if error else None)
@@ -259,7 +259,7 @@ class _wall_clock:
     The reader checks the wall time at every read; this timer also stops a
     candidate that computes forever without reading.  Elsewhere (threads,
     Windows) only the reader's check applies; isolated runs are killed by the
-    parent (sci_hierarchy.sandbox)."""
+    parent (sci_hierarchy.algorithms.sandbox)."""
 
     def __init__(self, seconds: float | None) -> None:
         import signal

@@ -45,7 +45,7 @@ from sci_hierarchy.firenet import (
     project_unit_ball,
     soft_threshold_weighted,
 )
-from sci_hierarchy.operators import as_operator
+from sci_hierarchy.problems.operators import as_operator
 
 _DIVERGENCE_FACTOR = 1e8  # ||e|| beyond this times max(||y||, init_scale): the search has diverged
 

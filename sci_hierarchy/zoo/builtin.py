@@ -1,6 +1,6 @@
 """A zoo of training algorithms a researcher might really try on Theorem 1's problems.
 
-Every entry is ``train(data[, rng]) -> network`` over :class:`~sci_hierarchy.training.TrainingData`
+Every entry is ``train(data[, rng]) -> network`` over :class:`~sci_hierarchy.algorithms.training.TrainingData`
 and registered under the task family ``"training"`` (``sci-hierarchy list``).
 None of them is a strawman: each reads the data at a stated precision and then
 does something sensible with it.
@@ -25,7 +25,7 @@ does something sensible with it.
 * ``firenet`` -- the FIRENET network (:mod:`sci_hierarchy.firenet`) built
   from one read of A, targeting 10^-(K+1) (or 1e-8 without a class).
 * ``midpoint`` and ``certify-winner`` -- the algorithms of Theorem 1 (c) and
-  (b) (:mod:`sci_hierarchy.families`), for inputs from a known class
+  (b) (:mod:`sci_hierarchy.problems.families`), for inputs from a known class
   (``data.omega``).
 
 All numerics work on A scaled to unit maximum entry (and rescale back), so
@@ -39,7 +39,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from sci_hierarchy.algorithms import register_algorithm
+from sci_hierarchy.algorithms.running import register_algorithm
 from sci_hierarchy.errors import InvalidArgument
 
 __all__ = ["LinearNetwork", "ListaNetwork", "primal_dual", "read_floats", "interpolating_network"]
@@ -291,7 +291,7 @@ def _class_of(data: Any) -> Any:
 @register_algorithm("midpoint", "training",
                     "Theorem 1(c): one coarse read of A; the midpoint network (10^-(K-2) on all of Omega)")
 def midpoint(data: Any) -> Any:
-    from sci_hierarchy.families import midpoint_algorithm
+    from sci_hierarchy.problems.families import midpoint_algorithm
 
     return midpoint_algorithm(data, omega=_class_of(data))
 
@@ -299,7 +299,7 @@ def midpoint(data: Any) -> Any:
 @register_algorithm("certify-winner", "training",
                     "Theorem 1(b): midpoint on Omega_K; on Omega_(K-1) read until the winner is certified")
 def certify_winner(data: Any) -> Any:
-    from sci_hierarchy.families import certify_winner_algorithm
+    from sci_hierarchy.problems.families import certify_winner_algorithm
 
     return certify_winner_algorithm(data, omega=_class_of(data))
 

@@ -21,7 +21,7 @@ Clopper–Pearson bound on the failure probability.
 Witness checking (registered here for the kinds ``consistent_pair``,
 ``randomised_pair``, ``success`` and ``reads_beyond``) recomputes everything
 from the witness: instances are rebuilt from their JSON, every answer is
-checked admissible with :func:`~sci_hierarchy.oracles.admissible`, and
+checked admissible with :func:`~sci_hierarchy.oracles.core.admissible`, and
 distances are recomputed in exact interval arithmetic.
 """
 
@@ -33,12 +33,12 @@ from fractions import Fraction
 from math import comb
 from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
-from sci_hierarchy.algorithms import (
+from sci_hierarchy.algorithms.running import (
     Run, Task, accepts_rng, framework_seeds, is_randomised, replay_check, run_algorithm,
 )
-from sci_hierarchy.dyadic import check_level, fraction_to_str
+from sci_hierarchy.exact.dyadic import check_level, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError, approx, describe
-from sci_hierarchy.oracles import (
+from sci_hierarchy.oracles.core import (
     Budget,
     ExactOracle,
     FrozenOracle,
@@ -49,8 +49,8 @@ from sci_hierarchy.oracles import (
     answer_to_json,
     instance_from_json,
 )
-from sci_hierarchy.reals import Interval
-from sci_hierarchy.witness import (
+from sci_hierarchy.exact.reals import Interval
+from sci_hierarchy.adversary.witness import (
     FORMAT,
     Witness,
     WitnessInvalid,
@@ -532,7 +532,7 @@ def reads_beyond_demonstration(
 
     The run may end normally or by exceeding its budget (an algorithm still
     reading when stopped has certainly read beyond ``level`` if it got there)."""
-    from sci_hierarchy.algorithms import run_algorithm as _run
+    from sci_hierarchy.algorithms.running import run_algorithm as _run
 
     run = _run(algorithm, oracle, task, budget=budget)
     if run.transcript.max_level <= level:
@@ -622,7 +622,7 @@ class _Checked:
 
 
 def _exact_field(v: object, name: str) -> Fraction:
-    from sci_hierarchy.dyadic import fraction_from_str
+    from sci_hierarchy.exact.dyadic import fraction_from_str
 
     try:
         return fraction_from_str(v, name)

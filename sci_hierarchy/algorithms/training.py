@@ -3,10 +3,10 @@
 A training algorithm is ``def train(data, rng=None) -> network`` (DESIGN.md §3).
 ``data`` is a :class:`TrainingData`: it reads Δ1-approximations of the matrix A
 and of the training inputs y_1..y_R through a logged, budgeted
-:class:`~sci_hierarchy.oracles.Reader`, and never reveals the exact input.
+:class:`~sci_hierarchy.oracles.core.Reader`, and never reveals the exact input.
 
 The returned network is judged at the exact training inputs by
-:class:`TrainingTask`: a :class:`sci_hierarchy.networks.Network` or any callable
+:class:`TrainingTask`: a :class:`sci_hierarchy.problems.networks.Network` or any callable
 mapping a length-m sequence to a length-N sequence of numbers; floats are taken
 at their exact binary value.  When every entry of a training input is exactly a
 double (the default families use dyadic inputs with few bits), the callable
@@ -26,7 +26,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from sci_hierarchy.errors import AlgorithmFailed, InvalidArgument, describe
-from sci_hierarchy.oracles import Reader
+from sci_hierarchy.oracles.core import Reader
 
 __all__ = ["TrainingData", "TrainingTask", "sample_name", "network_output"]
 
@@ -59,7 +59,7 @@ class TrainingData:
         #: The public problem (P1/P2/P3 with its parameters).
         self.problem = problem
         #: The public description of the class the input is drawn from (e.g. a
-        #: :class:`sci_hierarchy.families.TheoremOneClass`), for algorithms
+        #: :class:`sci_hierarchy.problems.families.TheoremOneClass`), for algorithms
         #: designed for a class; None when the task has no class.
         self.omega = omega
 
@@ -134,7 +134,7 @@ def network_output(network: Any, y: Sequence[Fraction], N: int) -> tuple[Fractio
     try:
         out = _call_torch_module(network, arg) if _is_torch_module(network) else network(arg)
     except Exception as exc:
-        from sci_hierarchy.algorithms import _summary
+        from sci_hierarchy.algorithms.running import _summary
 
         raise AlgorithmFailed(f"the returned network raised {_summary(exc)}") from exc
     out = _from_tensor(out)

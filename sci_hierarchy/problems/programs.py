@@ -75,7 +75,7 @@ The entries live in a tower of quadratic fields: ``r_i`` in Q(sqrt 2)
 (``a = sqrt(2) 10^K / 3``), and ``c = sqrt(sum r_i^2)`` adjoins one more square
 root.  :func:`quad_sqrt` and :class:`Quad` implement that tower *exactly*
 (ties, signs and every KKT equality are decided without rounding);
-:meth:`Quad.to_real` turns an element into a :class:`~sci_hierarchy.reals.Real`
+:meth:`Quad.to_real` turns an element into a :class:`~sci_hierarchy.exact.reals.Real`
 for approximation and distances.
 """
 
@@ -87,9 +87,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Mapping, Sequence, Union
 
-from sci_hierarchy.dyadic import as_fraction, fraction_from_str, fraction_to_str
+from sci_hierarchy.exact.dyadic import as_fraction, fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, describe
-from sci_hierarchy.reals import Interval, Real, interval_sqrt, rational, real_sqrt
+from sci_hierarchy.exact.reals import Interval, Real, interval_sqrt, rational, real_sqrt
 
 __all__ = [
     "Quad",
@@ -700,7 +700,7 @@ class PointSet(SolutionSet):
 
         Each coordinate is enclosed in an interval of width 2^-(n-1); the squared
         differences are summed in interval arithmetic and the square root is taken
-        with outward rounding (:func:`~sci_hierarchy.reals.interval_sqrt`).
+        with outward rounding (:func:`~sci_hierarchy.exact.reals.interval_sqrt`).
         """
         bits = _check_bits(self.default_bits if bits is None else bits)
         zz = _as_fraction_vector(z, self.N)

@@ -1,7 +1,7 @@
 """Inputs hidden behind Δ1-oracles, and the reader that is an algorithm's only door.
 
 An :class:`Instance` is a hidden input: named *blocks* (a scalar, a vector, a
-matrix) of computable reals (:mod:`sci_hierarchy.reals`).  An *oracle* answers
+matrix) of computable reals (:mod:`sci_hierarchy.exact.reals`).  An *oracle* answers
 ``(name, n)`` with every entry of that block in D_n (+ i D_n), within 2^-n.
 Three oracles matter:
 
@@ -17,7 +17,7 @@ to the algorithm: an exceeded budget is remembered even if the algorithm
 catches the exception.
 
 >>> from fractions import Fraction
->>> from sci_hierarchy.reals import rational, scaled_sqrt
+>>> from sci_hierarchy.exact.reals import rational, scaled_sqrt
 >>> inst = Instance({"x": scaled_sqrt(1, 2)})
 >>> reader = Reader(ExactOracle(inst))
 >>> reader.read("x", 10)
@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence, Union
 
-from sci_hierarchy.dyadic import (
+from sci_hierarchy.exact.dyadic import (
     check_level,
     fraction_from_str,
     fraction_to_str,
@@ -48,7 +48,7 @@ from sci_hierarchy.errors import (
     NotCertified,
     describe,
 )
-from sci_hierarchy.reals import ComplexReal, Interval, Real, as_real, real_from_json
+from sci_hierarchy.exact.reals import ComplexReal, Interval, Real, as_real, real_from_json
 
 __all__ = [
     "Entry",
@@ -275,7 +275,7 @@ def _load_plugins() -> None:
     # Families register their instance kinds on import.
     import importlib
 
-    for mod in ("sci_hierarchy.families", "proofs_as_code"):
+    for mod in ("sci_hierarchy.problems.families", "proofs_as_code"):
         try:
             importlib.import_module(mod)
         except ImportError:

@@ -10,9 +10,9 @@ In-process runs are therefore for *trusted code only* (docs/security.md).
 with the ``forkserver`` method (``spawn`` where forkserver is unavailable;
 never ``fork``), so the child inherits none of the framework's memory: no
 hidden instance, no adversary state, no transcript.  The child receives the
-algorithm *spec* (what :func:`~sci_hierarchy.algorithms.load_algorithm`
+algorithm *spec* (what :func:`~sci_hierarchy.algorithms.running.load_algorithm`
 resolves), the task object, the seed and the block shapes.  It answers the
-candidate's reads through a proxy :class:`~sci_hierarchy.oracles.Reader` that
+candidate's reads through a proxy :class:`~sci_hierarchy.oracles.core.Reader` that
 forwards each ``(name, level)`` over a pipe to the parent, where the *real*
 reader serves it (logging, budgets and caching stay in the trusted parent).
 The child then evaluates the output itself (``task.evaluate``; networks are
@@ -33,14 +33,14 @@ footprint), its CPU time (a safety net, should the parent die) and disables
 core dumps.  A child that dies (segfault, ``os._exit``) is reported as such.
 
 The hook into the framework is one line in
-:func:`~sci_hierarchy.algorithms.run_algorithm`: an algorithm object with a
+:func:`~sci_hierarchy.algorithms.running.run_algorithm`: an algorithm object with a
 ``run_isolated(reader, task, seed) -> (value | None, error | None)`` method is
 run through it.  ``accepts_rng`` works unchanged, because the wrapper carries
 the ``__signature__`` of the wrapped function, learnt from a first child
 process (the "describe" handshake) -- the candidate's module is never
 imported in the parent.
 
->>> from sci_hierarchy.sandbox import IsolatedAlgorithm
+>>> from sci_hierarchy.algorithms.sandbox import IsolatedAlgorithm
 >>> alg = IsolatedAlgorithm("refine", task_family="argmax")      # doctest: +SKIP
 >>> from proofs_as_code.argmax import demonstrate
 >>> demonstrate(algorithm=alg).verdict                           # doctest: +SKIP
@@ -63,7 +63,7 @@ from fractions import Fraction
 from multiprocessing.connection import wait as _wait
 from typing import Any, Mapping
 
-from sci_hierarchy.dyadic import check_level
+from sci_hierarchy.exact.dyadic import check_level
 from sci_hierarchy.errors import (
     AlgorithmFailed,
     BudgetExceeded,
@@ -73,7 +73,7 @@ from sci_hierarchy.errors import (
     SciHierarchyError,
     describe,
 )
-from sci_hierarchy.oracles import Budget, Diverged, Read, Reader
+from sci_hierarchy.oracles.core import Budget, Diverged, Read, Reader
 
 __all__ = [
     "IsolatedAlgorithm",
@@ -96,7 +96,7 @@ _MAX_HEX_DIGITS = 1 << 22
 #: took ~0.2 s in every child: most of an isolated run's time.  The fork
 #: server is a fresh interpreter, so what it imports is library code only,
 #: never the parent's instances or adversary state.
-_PRELOAD = ["numpy", "sci_hierarchy.sandbox", "sci_hierarchy.algorithms", "proofs_as_code"]
+_PRELOAD = ["numpy", "sci_hierarchy.algorithms.sandbox", "sci_hierarchy.algorithms.running", "proofs_as_code"]
 
 
 def default_start_method() -> str:
@@ -309,7 +309,7 @@ def _child_main(conn: Any, job: dict[str, Any]) -> None:
 
 
 def _child_work(conn: Any, job: dict[str, Any]) -> dict[str, Any]:
-    from sci_hierarchy.algorithms import _detail, _summary, accepts_rng, is_randomised, load_algorithm
+    from sci_hierarchy.algorithms.running import _detail, _summary, accepts_rng, is_randomised, load_algorithm
 
     try:
         _, fn = load_algorithm(job["spec"], job["family"])
@@ -403,7 +403,7 @@ class IsolatedAlgorithm:
     Parameters
     ----------
     spec
-        What :func:`~sci_hierarchy.algorithms.load_algorithm` resolves: a
+        What :func:`~sci_hierarchy.algorithms.running.load_algorithm` resolves: a
         built-in name (then ``task_family`` is needed), ``module:function`` or
         ``path/to/file.py:function``.  It is resolved *in the child only*.
     task_family
@@ -420,7 +420,7 @@ class IsolatedAlgorithm:
         is refused, because a forked child would inherit the framework's memory.
 
     Constructing the object starts one child to resolve ``spec`` and learn
-    whether the function takes ``rng`` (so :func:`~sci_hierarchy.algorithms.
+    whether the function takes ``rng`` (so :func:`~sci_hierarchy.algorithms.running.
     accepts_rng` works on the wrapper); a spec that does not resolve raises
     :class:`~sci_hierarchy.errors.InvalidArgument`, as ``load_algorithm`` does.
     """
@@ -481,7 +481,7 @@ class IsolatedAlgorithm:
         Returns ``(value, None)`` or ``(None, error)`` with a one-line error,
         with the same precedence as an in-process run: an error while running,
         then an exceeded budget, then an error while evaluating.
-        :class:`~sci_hierarchy.oracles.Diverged` from a replay reader
+        :class:`~sci_hierarchy.oracles.core.Diverged` from a replay reader
         propagates (the child is killed first).
         """
         job = self._job("run", reader, task)
@@ -501,7 +501,7 @@ class IsolatedAlgorithm:
 
         Only plain exact outputs (ints, Fractions, bools, tuples/lists of
         them) can come back; for networks use the framework
-        (:func:`~sci_hierarchy.algorithms.run_algorithm`), which evaluates the
+        (:func:`~sci_hierarchy.algorithms.running.run_algorithm`), which evaluates the
         output in the child.  Failures raise :class:`AlgorithmFailed`.
         """
         if not all(hasattr(data, a) for a in ("read_flat", "names", "shape")):

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable, Union
 
-from sci_hierarchy.dyadic import as_fraction, check_level, fraction_to_str, round_dyadic
+from sci_hierarchy.exact.dyadic import as_fraction, check_level, fraction_to_str, round_dyadic
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, NotCertified, describe
 
 __all__ = [
@@ -518,7 +518,7 @@ def real_from_json(obj: object, _budget: list[int] | None = None) -> Real:
 
 
 def _frac(text: object) -> Fraction:
-    from sci_hierarchy.dyadic import fraction_from_str
+    from sci_hierarchy.exact.dyadic import fraction_from_str
 
     try:
         return fraction_from_str(text)

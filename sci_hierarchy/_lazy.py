@@ -1,0 +1,34 @@
+"""Lazy re-exports for the sub-packages: ``from sci_hierarchy.firenet import FirenetConfig`` works,
+and importing one module of a sub-package does not import its siblings (``sci-hierarchy list``
+stays fast; see docs/architecture.md)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable
+
+
+def reexport(package: str, modules: tuple[str, ...]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """``__getattr__`` and ``__dir__`` for ``package``: a name is looked up in the ``__all__`` of each
+    of ``modules`` in turn, then among their other names, importing them only when a name is asked
+    for."""
+
+    def __getattr__(name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        loaded = [importlib.import_module(f"{package}.{mod}") for mod in modules]
+        for module in loaded:
+            if name in getattr(module, "__all__", ()):
+                return getattr(module, name)
+        for module in loaded:  # a name the old flat module had without exporting it
+            if hasattr(module, name):
+                return getattr(module, name)
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        names: set[str] = set(modules)
+        for mod in modules:
+            names.update(getattr(importlib.import_module(f"{package}.{mod}"), "__all__", ()))
+        return sorted(names)
+
+    return __getattr__, __dir__

@@ -1,0 +1,8 @@
+"""Running candidate algorithms: the run record, replay consistency, training data, the sandbox.
+
+Public names of the modules below are re-exported here, imported on first use.
+"""
+
+from sci_hierarchy._lazy import reexport
+
+__getattr__, __dir__ = reexport(__name__, ("running", "training", "sandbox",))
