@@ -84,12 +84,12 @@ def _repr_fallback(value: object) -> str:
     from fractions import Fraction
 
     try:
-        from sci_hierarchy.exact.dyadic import int_to_str
+        import flint  # exact decimal text beyond sys.int_max_str_digits (as dyadic.int_to_str)
 
         if isinstance(value, int) and not isinstance(value, bool):
-            return int_to_str(value)
+            return str(flint.fmpz(value))
         if isinstance(value, Fraction):
-            return f"Fraction({int_to_str(value.numerator)}, {int_to_str(value.denominator)})"
+            return f"Fraction({flint.fmpz(value.numerator)}, {flint.fmpz(value.denominator)})"
     except Exception:  # noqa: BLE001
         pass
     return f"<{type(value).__name__} object whose repr failed>"

@@ -23,7 +23,7 @@ from fractions import Fraction
 from typing import Any, Callable, Mapping
 
 from sci_hierarchy.exact.dyadic import check_level, fraction_from_str, fraction_to_str
-from sci_hierarchy.errors import InvalidArgument, MalformedWitness, NotCertified, describe
+from sci_hierarchy.errors import InvalidArgument, MalformedWitness, NotCertified, SciHierarchyError, describe
 
 __all__ = [
     "FORMAT",
@@ -87,7 +87,7 @@ def register_witness_kind(kind: str) -> Callable[[Checker], Checker]:
     return deco
 
 
-class WitnessInvalid(Exception):
+class WitnessInvalid(SciHierarchyError):
     """Raised by checkers: the witness's claim does not hold on its own data."""
 
 

@@ -109,7 +109,7 @@ def default_start_method() -> str:
 # ---------------------------------------------------------------------------
 
 
-class _ProtocolError(Exception):
+class _ProtocolError(SciHierarchyError):
     """A message from the child is not of the sandbox protocol."""
 
 

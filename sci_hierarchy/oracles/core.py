@@ -46,6 +46,7 @@ from sci_hierarchy.errors import (
     InvalidArgument,
     MalformedWitness,
     NotCertified,
+    SciHierarchyError,
     describe,
 )
 from sci_hierarchy.exact.reals import ComplexReal, Interval, Real, as_real, real_from_json
@@ -341,7 +342,7 @@ class FrozenOracle:
         return tuple(e.approx(n) for e in self.own.block(name).entries)
 
 
-class Diverged(Exception):
+class Diverged(SciHierarchyError):
     """Internal: a replayed algorithm asked for something not in the transcript."""
 
     def __init__(self, name: str, level: int) -> None:
