@@ -36,6 +36,7 @@ from typing import Iterable, Union
 
 from sci_hierarchy.exact.dyadic import as_fraction, check_level, fraction_to_str, round_dyadic
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, NotCertified, describe
+from sci_hierarchy.exact.flint_scope import flint_precision as _flint_prec
 
 __all__ = [
     "Real",
@@ -660,24 +661,6 @@ def interval_sqrt(iv: Interval, bits: int = 64) -> Interval:
 # ---------------------------------------------------------------------------
 # python-flint helpers
 # ---------------------------------------------------------------------------
-
-
-class _flint_prec:
-    """Set flint's working precision for a block and restore it afterwards."""
-
-    def __init__(self, prec: int) -> None:
-        self.prec = prec
-
-    def __enter__(self) -> None:
-        import flint
-
-        self._saved = flint.ctx.prec
-        flint.ctx.prec = self.prec
-
-    def __exit__(self, *exc: object) -> None:
-        import flint
-
-        flint.ctx.prec = self._saved
 
 
 def _arf_to_fraction(x) -> Fraction:

@@ -43,7 +43,6 @@ approximated by the midpoint of a 128-bit ball in float mode.
 
 from __future__ import annotations
 
-import contextlib
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -57,6 +56,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sci_hierarchy.errors import InvalidArgument, describe
+from sci_hierarchy.exact.flint_scope import flint_precision
 
 __all__ = [
     "Nonlinearity",
@@ -157,16 +157,6 @@ def _to_ball(v: Any, prec: int, complex_mode: bool) -> Any:
     if not isinstance(b, flint.arb):
         raise InvalidArgument(f"weight={describe(v)}: .arb(prec) returned {type(b).__name__}; it must return flint.arb")
     return flint.acb(b) if complex_mode else b
-
-
-@contextlib.contextmanager
-def _precision(prec: int) -> Iterator[None]:
-    old = flint.ctx.prec
-    flint.ctx.prec = prec
-    try:
-        yield
-    finally:
-        flint.ctx.prec = old
 
 
 # --------------------------------------------------------------------------- nonlinearities
@@ -804,7 +794,7 @@ class Network:
             if L.f.ball_fn is None:
                 raise InvalidArgument(f"nonlinearity={L.f.name!r}: has no ball implementation; supply ball_fn")
         cplx = self.is_complex or any(_is_complex_exact(v) for v in ys_exact)
-        with _precision(prec):
+        with flint_precision(prec):
             ys = [_to_ball(v, prec, cplx) for v in ys_exact]
             zero = flint.acb(0) if cplx else flint.arb(0)
             x = list(ys)
