@@ -29,11 +29,10 @@ from sci_hierarchy.errors import InvalidArgument, MalformedWitness
 from sci_hierarchy.oracles.core import Budget, Instance, Reader, register_instance_kind
 from sci_hierarchy.exact.reals import Real, as_real, real_from_json, scaled_sqrt
 from sci_hierarchy.exact.dyadic import fraction_from_str, fraction_to_str
-from sci_hierarchy.adversary.pairs import register_claim_hook
 from sci_hierarchy.adversary.witness import Witness, WitnessInvalid
 
 from proofs_as_code._common import DiscreteSolution, DiscreteTask, attack, resolve
-from proofs_as_code._registry import theorem
+from sci_hierarchy.registry import theorem
 
 TASK = DiscreteTask("argmax", (1, 2))
 THRESHOLD = Fraction(1, 2)
@@ -160,10 +159,9 @@ def _claim(w: Witness) -> tuple[str, ...]:
             "the two instances differ only in which entry wins, so every answer 1 or 2 is wrong on one")
 
 
-register_claim_hook("argmax", _claim)
-
 THEOREM = theorem(
     name="argmax",
+    claim=_claim,
     title="The argmax of two reals is not computable from inexact data (ties allowed)",
     statement=__doc__.split("**Proof idea")[0].strip(),
     reference="Bastounis-Hansen-Vlacic 2021, Prop. 10.5; Colbrook-Antun-Hansen PNAS 2022",

@@ -45,7 +45,6 @@ from sci_hierarchy.adversary.pairs import (
     composite_witness,
     consistent_pair_attack,
     distance_to_solution,
-    register_claim_hook,
     success_demonstration,
 )
 from sci_hierarchy.exact.dyadic import fraction_from_str, fraction_to_str
@@ -57,7 +56,7 @@ from sci_hierarchy.exact.reals import rational
 from sci_hierarchy.algorithms.training import TrainingTask
 from sci_hierarchy.adversary.witness import Witness, WitnessInvalid, decode_value
 
-from proofs_as_code._registry import theorem
+from sci_hierarchy.registry import theorem
 
 TARGETS = (Fraction(1, 10**2), Fraction(1, 10**4), Fraction(1, 10**6), Fraction(1, 10**8))
 KIND = "firenet.recovery"
@@ -360,10 +359,9 @@ def _claim(w: Witness) -> tuple[str, ...]:
     raise MalformedWitness(f"unknown FIRENET part {w.part!r}")
 
 
-register_claim_hook("firenet", _claim)
-
 THEOREM = theorem(
     name="firenet",
+    claim=_claim,
     title="FIRENETs: stable, exponentially accurate networks computed from inexact data (rNSP)",
     statement=__doc__.split("Parts:")[0].strip(),
     reference="Colbrook, Antun, Hansen, PNAS 119(12) (2022), Theorem 2, SI Theorem 3",

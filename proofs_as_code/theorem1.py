@@ -48,7 +48,6 @@ from sci_hierarchy.adversary.pairs import (
     composite_witness,
     consistent_pair_attack,
     reads_beyond_demonstration,
-    register_claim_hook,
     success_demonstration,
 )
 from sci_hierarchy.algorithms.running import is_randomised, run_algorithm
@@ -60,10 +59,9 @@ from sci_hierarchy.problems.programs import QCBP, SRLasso, ULasso, exact_to_real
 from sci_hierarchy.exact.reals import Interval, interval_sqrt
 from sci_hierarchy.algorithms.training import TrainingTask
 from sci_hierarchy.adversary.witness import Witness, WitnessInvalid
-import sci_hierarchy.zoo.builtin  # noqa: F401  (registers the training algorithms)
 
 from proofs_as_code._common import attack, resolve
-from proofs_as_code._registry import theorem
+from sci_hierarchy.registry import theorem
 
 PROBLEMS = {"p1": QCBP, "p2": ULasso, "p3": SRLasso}
 MAX_K = 1000
@@ -395,10 +393,9 @@ def _claim(w: Witness) -> tuple[str, ...]:
     return out
 
 
-register_claim_hook("theorem1", _claim)
-
 THEOREM = theorem(
     name="theorem1",
+    claim=_claim,
     title="Stable accurate networks exist but no training algorithm computes them to K digits",
     statement=__doc__.split("**Proof idea")[0].strip(),
     reference="Colbrook, Antun, Hansen, PNAS 119(12) e2107151119 (2022), Theorem 1",

@@ -27,7 +27,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
-from sci_hierarchy.adversary.pairs import _Checked, _claim_hooks, _rebuild, register_claim_hook
+from sci_hierarchy.adversary.pairs import _Checked, _claim_hooks, _rebuild
 from sci_hierarchy.algorithms.running import register_algorithm, run_algorithm
 from sci_hierarchy.exact.dyadic import check_level, fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness
@@ -36,7 +36,7 @@ from sci_hierarchy.exact.reals import Real, as_real, rational, real_from_json, s
 from sci_hierarchy.adversary.witness import FORMAT, Witness, WitnessInvalid, encode_value, register_witness_kind
 
 from proofs_as_code._common import DiscreteSolution, DiscreteTask, attack, resolve
-from proofs_as_code._registry import theorem
+from sci_hierarchy.registry import theorem
 
 TASK = DiscreteTask("zero-test", (True, False))
 THRESHOLD = Fraction(1, 2)
@@ -224,10 +224,9 @@ def _claim(w: Witness) -> tuple[str, ...]:
     return ()
 
 
-register_claim_hook("zero_test", _claim)
-
 THEOREM = theorem(
     name="zero_test",
+    claim=_claim,
     title="x = 0 is undecidable from inexact data, but in Π1",
     statement=__doc__.split("**Proof idea")[0].strip(),
     reference="Weihrauch 2000; Hansen et al. (SCI hierarchy)",

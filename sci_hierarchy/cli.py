@@ -132,8 +132,8 @@ _CLI_OPTIONS = ("part", "problem", "K", "L", "M", "algorithm", "seeds", "seed")
 
 
 def cmd_list() -> int:
-    from proofs_as_code import iter_theorems
-    from sci_hierarchy.algorithms.running import builtin_algorithms
+    from sci_hierarchy.registry import algorithm_cards as builtin_algorithms  # data: imports no theorem
+    from sci_hierarchy.registry import theorem_cards as iter_theorems
 
     print("Theorems (sci-hierarchy demo NAME):")
     for t in iter_theorems():
@@ -150,7 +150,7 @@ def cmd_list() -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from proofs_as_code import get_theorem
+    from sci_hierarchy.registry import get_theorem
     from sci_hierarchy.adversary.pairs import NoVerdict
 
     thm = get_theorem(args.theorem)

@@ -50,6 +50,7 @@ from sci_hierarchy.oracles.core import (
     instance_from_json,
 )
 from sci_hierarchy.exact.reals import Interval
+from sci_hierarchy.registry import claim_check, register_claim
 from sci_hierarchy.adversary.witness import (
     FORMAT,
     Witness,
@@ -658,23 +659,16 @@ def _must_be_canonical(i: int, spec: Any, inst: Instance) -> None:
 
 def _claim_hooks(w: Witness) -> tuple[str, ...]:
     """Theorem-specific checks (e.g. that the threshold is the theorem's 10^-K)."""
-    hook = _THEOREM_HOOKS.get(w.theorem)
-    if hook is None:
-        import importlib
-
-        importlib.import_module("proofs_as_code")
-        hook = _THEOREM_HOOKS.get(w.theorem)
+    hook = claim_check(w.theorem)  # registered by theorem(..., claim=...)
     if hook is None:
         raise MalformedWitness(f"unknown theorem {w.theorem!r}")
     return tuple(hook(w))
 
 
-_THEOREM_HOOKS: dict[str, Callable[[Witness], Iterable[str]]] = {}
-
-
 def register_claim_hook(theorem: str, hook: Callable[[Witness], Iterable[str]]) -> None:
-    """Register the theorem-level check run on every witness of ``theorem``."""
-    _THEOREM_HOOKS[theorem] = hook
+    """Register the theorem-level check run on every witness of ``theorem`` (prefer
+    ``theorem(..., claim=hook)`` of :mod:`sci_hierarchy.registry`)."""
+    register_claim(theorem, hook)
 
 
 def _verdict_must_be(w: Witness, verdict: str) -> None:

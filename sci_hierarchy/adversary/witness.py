@@ -24,6 +24,7 @@ from typing import Any, Callable, Mapping
 
 from sci_hierarchy.exact.dyadic import check_level, fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, NotCertified, SciHierarchyError, describe
+from sci_hierarchy.registry import load_plugins
 
 __all__ = [
     "FORMAT",
@@ -229,10 +230,11 @@ def load_witness(path: str) -> Witness:
 
 
 def _load_checkers() -> None:
-    import importlib
+    # the built-in kinds are registered by adversary.pairs (imported by the package), the
+    # theorems' own kinds by the registry's entry points
+    import sci_hierarchy.adversary.pairs  # noqa: F401  (same layer)
 
-    for mod in ("sci_hierarchy.adversary.pairs", "proofs_as_code"):
-        importlib.import_module(mod)
+    load_plugins()
 
 
 # ---------------------------------------------------------------------------

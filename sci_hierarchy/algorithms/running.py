@@ -42,6 +42,7 @@ from sci_hierarchy.errors import (
     describe,
 )
 from sci_hierarchy.oracles.core import Budget, Diverged, Oracle, Reader, ReplayOracle, Transcript
+from sci_hierarchy.registry import BUILTIN_ALGORITHMS, load_plugins
 
 __all__ = [
     "Task",
@@ -348,7 +349,7 @@ class BuiltinAlgorithm:
     randomised: bool = False
 
 
-_BUILTINS: dict[tuple[str, str], BuiltinAlgorithm] = {}
+_BUILTINS: dict[tuple[str, str], BuiltinAlgorithm] = BUILTIN_ALGORITHMS  # one store: sci_hierarchy.registry
 
 
 def register_algorithm(name: str, task: str, summary: str) -> Callable[[Callable], Callable]:
@@ -370,8 +371,7 @@ def builtin_algorithms(task: str | None = None) -> list[BuiltinAlgorithm]:
 
 
 def _import_builtin_modules() -> None:
-    for mod in ("proofs_as_code",):
-        importlib.import_module(mod)
+    load_plugins()  # the entry points of sci_hierarchy.registry
 
 
 def load_algorithm(spec: str, task: str) -> tuple[str, Callable[..., Any]]:

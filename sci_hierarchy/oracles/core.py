@@ -50,6 +50,7 @@ from sci_hierarchy.errors import (
     describe,
 )
 from sci_hierarchy.exact.reals import ComplexReal, Interval, Real, as_real, real_from_json
+from sci_hierarchy.registry import load_plugins
 
 __all__ = [
     "Entry",
@@ -273,14 +274,8 @@ def instance_from_json(spec: object) -> Instance:
 
 
 def _load_plugins() -> None:
-    # Families register their instance kinds on import.
-    import importlib
-
-    for mod in ("sci_hierarchy.problems.families", "proofs_as_code"):
-        try:
-            importlib.import_module(mod)
-        except ImportError:
-            pass
+    # Families register their instance kinds on import; the registry's entry points import them.
+    load_plugins()
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,261 @@
+"""The one registry: theorems, their claim checks and the built-in algorithms, found through
+entry points.
+
+A distribution (this one, or a third party's) declares in its ``pyproject.toml``::
+
+    [project.entry-points."sci_hierarchy.theorems"]
+    my_theorem = "my_package.my_theorem:THEOREM"      # a module that calls theorem(...)
+
+    [project.entry-points."sci_hierarchy.algorithms"]
+    my_zoo = "my_package.zoo"                          # a module that calls register_algorithm
+
+    [project.entry-points."sci_hierarchy.catalogue"]   # optional: what `list` prints,
+    my_package = "my_package.catalogue:CATALOGUE"      # without importing the implementations
+
+Loading an entry point imports its module, which registers what it defines through one call:
+:func:`theorem` (with ``claim=``, the theorem-level check every witness of the theorem must pass)
+or :func:`sci_hierarchy.algorithms.running.register_algorithm`.  The library itself never names
+the modules that register: lower layers ask :func:`load_plugins` (entry points, see
+https://packaging.python.org/en/latest/specifications/entry-points/).
+
+A *catalogue* is plain data — ``{"theorems": [card, ...], "algorithms": [card, ...]}`` with the
+fields of :class:`TheoremCard` and :class:`AlgorithmCard` — so that ``sci-hierarchy list`` starts
+in a few tens of milliseconds; a distribution without one is listed by importing its entry
+points.  The test suite checks that this distribution's catalogue says what its code registers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+
+from sci_hierarchy.errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
+__all__ = [
+    "THEOREMS", "ALGORITHMS", "CATALOGUE",
+    "Theorem", "TheoremCard", "AlgorithmCard",
+    "theorem", "iter_theorems", "get_theorem", "claim_check", "register_claim",
+    "load_plugins", "theorem_cards", "algorithm_cards", "BUILTIN_ALGORITHMS",
+]
+
+THEOREMS = "sci_hierarchy.theorems"
+ALGORITHMS = "sci_hierarchy.algorithms"
+CATALOGUE = "sci_hierarchy.catalogue"
+
+
+@dataclass(frozen=True)
+class TheoremCard:
+    """What a listing shows of a theorem, without its implementation."""
+
+    name: str
+    title: str
+    parts: tuple[str, ...]
+    default_algorithm: str
+    options: tuple[str, ...] = field(default=())
+    part_defaults: tuple[tuple[str, str], ...] = field(default=())
+
+    def default_for(self, part: str | None) -> str:
+        """The built-in algorithm a demonstration uses when none is given."""
+        return dict(self.part_defaults).get(part or self.parts[0], self.default_algorithm)
+
+    def card(self) -> dict[str, Any]:
+        return {"name": self.name, "title": self.title, "parts": list(self.parts),
+                "default_algorithm": self.default_algorithm, "options": list(self.options),
+                "part_defaults": dict(self.part_defaults)}
+
+    @classmethod
+    def from_card(cls, card: Mapping[str, Any]) -> "TheoremCard":
+        return cls(card["name"], card["title"], tuple(card["parts"]), card["default_algorithm"],
+                   tuple(card.get("options", ())), tuple(dict(card.get("part_defaults", {})).items()))
+
+
+@dataclass(frozen=True)
+class AlgorithmCard:
+    """What a listing shows of a built-in algorithm."""
+
+    name: str
+    task: str
+    summary: str
+    randomised: bool = False
+
+    def card(self) -> dict[str, Any]:
+        return {"name": self.name, "task": self.task, "summary": self.summary, "randomised": self.randomised}
+
+
+@dataclass(frozen=True)
+class Theorem(TheoremCard):
+    """A registered, demonstrable statement."""
+
+    statement: str = ""
+    reference: str = ""
+    task: str = ""  # the algorithm family its candidates belong to ("argmax", "scalar", "training")
+    demonstrate: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+    validate: Callable[..., None] | None = field(default=None, compare=False, repr=False)
+    claim: Callable[..., Iterable[str]] | None = field(default=None, compare=False, repr=False)
+
+    def check(self, **options: Any) -> None:
+        """Refuse, before any work, options that do not apply and (with a ``validate`` hook) bad values.
+
+        The CLI calls this before it prints anything, so that a usage error is
+        the only line a refused demonstration writes.
+        """
+        unknown = sorted(k for k in options if k not in self.options)
+        if unknown:
+            raise InvalidArgument(
+                f"option(s) {', '.join(unknown)} do not apply to {self.name!r}; "
+                f"it takes {', '.join(self.options) or 'no options'}"
+            )
+        part = options.get("part")
+        if part is not None and part not in self.parts:
+            raise InvalidArgument(f"part={part!r}: {self.name!r} has part(s) {', '.join(self.parts)}")
+        if self.validate is not None:
+            self.validate(**options)
+
+    def run(self, **options: Any) -> Any:
+        self.check(**options)
+        assert self.demonstrate is not None
+        return self.demonstrate(**options)
+
+
+_THEOREMS: dict[str, Theorem] = {}
+#: (task, name) -> the registered built-in algorithm (see ``algorithms.running.register_algorithm``)
+BUILTIN_ALGORITHMS: dict[tuple[str, str], Any] = {}
+_CLAIMS: dict[str, Callable[..., Iterable[str]]] = {}
+
+
+def theorem(*, name: str, title: str, statement: str, reference: str, task: str,
+            parts: tuple[str, ...], default_algorithm: str,
+            demonstrate: Callable[..., Any],
+            claim: Callable[..., Iterable[str]] | None = None,
+            part_defaults: dict[str, str] | None = None,
+            validate: Callable[..., None] | None = None) -> Theorem:
+    """Create and register a :class:`Theorem`; its options are ``demonstrate``'s keywords.
+
+    ``claim(witness) -> reasons`` is the theorem-level check run on every witness of the theorem
+    (after its kind's checker): it raises ``WitnessInvalid`` when a field the theorem fixes (its
+    threshold, its class) is not what the data say, and returns what it verified.
+    ``validate``, if given, takes ``demonstrate``'s keywords and raises ``InvalidArgument`` for
+    values (or combinations) that ``demonstrate`` would refuse: :meth:`Theorem.check` runs it
+    before any work.
+    """
+    import inspect
+
+    params = inspect.signature(demonstrate).parameters
+    options = tuple(p for p, v in params.items() if v.kind is inspect.Parameter.KEYWORD_ONLY)
+    t = Theorem(name=name, title=title, parts=tuple(parts), default_algorithm=default_algorithm,
+                options=options, part_defaults=tuple((part_defaults or {}).items()),
+                statement=statement, reference=reference, task=task, demonstrate=demonstrate,
+                validate=validate, claim=claim)
+    _THEOREMS[name] = t
+    if claim is not None:
+        register_claim(name, claim)
+    return t
+
+
+def register_claim(name: str, claim: Callable[..., Iterable[str]]) -> None:
+    """Register the theorem-level check of ``name`` (prefer ``theorem(..., claim=...)``)."""
+    _CLAIMS[name] = claim
+
+
+def claim_check(name: str) -> Callable[..., Iterable[str]] | None:
+    """The theorem-level check of theorem ``name`` (loading the plugins if it is not known yet)."""
+    if name not in _CLAIMS:
+        load_plugins()
+    return _CLAIMS.get(name)
+
+
+def iter_theorems() -> list[Theorem]:
+    """All registered theorems, by name (loading every plugin first)."""
+    load_plugins()
+    return [_THEOREMS[k] for k in sorted(_THEOREMS)]
+
+
+def get_theorem(name: str) -> Theorem:
+    if name not in _THEOREMS:
+        load_plugins(THEOREMS)
+    try:
+        return _THEOREMS[name]
+    except KeyError:
+        raise InvalidArgument(
+            f"theorem={name!r} is not registered; registered: {', '.join(sorted(_THEOREMS))}"
+        ) from None
+
+
+# --------------------------------------------------------------------------- entry points
+
+_LOADED: set[tuple[str, str, str]] = set()
+
+
+_SCANNED: dict[str, list[EntryPoint]] = {}
+
+
+def _entry_points(group: str) -> list[EntryPoint]:
+    if not _SCANNED:  # one scan of the installed distributions for all groups
+        from importlib.metadata import entry_points
+
+        everything = entry_points()
+        for g in (THEOREMS, ALGORITHMS, CATALOGUE):
+            _SCANNED[g] = list(everything.select(group=g))
+    seen: dict[str, EntryPoint] = {}
+    for ep in _SCANNED.get(group, ()):
+        seen.setdefault(ep.name, ep)  # the first distribution on the path wins, as imports do
+    return [seen[k] for k in sorted(seen)]
+
+
+def load_plugins(*groups: str) -> None:
+    """Import every registered theorem and algorithm module (each at most once)."""
+    for group in groups or (ALGORITHMS, THEOREMS):
+        for ep in _entry_points(group):
+            key = (group, ep.name, ep.value)
+            if key not in _LOADED:
+                _LOADED.add(key)
+                ep.load()
+
+
+def _dist(ep: EntryPoint) -> str | None:
+    dist = getattr(ep, "dist", None)
+    return dist.name if dist is not None else None
+
+
+def _catalogues() -> tuple[list[dict[str, Any]], set[str | None]]:
+    out, dists = [], set()
+    for ep in _entry_points(CATALOGUE):
+        out.append(ep.load())
+        dists.add(_dist(ep))
+    return out, dists
+
+
+def theorem_cards() -> list[TheoremCard]:
+    """Every theorem as a :class:`TheoremCard`, by name: from the catalogues where a distribution
+    has one, else from its loaded entry points."""
+    catalogues, covered = _catalogues()
+    cards = {c["name"]: TheoremCard.from_card(c) for cat in catalogues for c in cat.get("theorems", ())}
+    for ep in _entry_points(THEOREMS):
+        if _dist(ep) not in covered or ep.name not in cards:
+            key = (THEOREMS, ep.name, ep.value)
+            if key not in _LOADED:
+                _LOADED.add(key)
+                ep.load()
+    for name, t in _THEOREMS.items():
+        cards.setdefault(name, t)
+    return [cards[k] for k in sorted(cards)]
+
+
+def algorithm_cards(task: str | None = None) -> list[AlgorithmCard]:
+    """Every built-in algorithm as an :class:`AlgorithmCard`, by task and name (as
+    :func:`~sci_hierarchy.algorithms.running.builtin_algorithms` orders them)."""
+    catalogues, covered = _catalogues()
+    cards = {(c["task"], c["name"]): AlgorithmCard(c["name"], c["task"], c["summary"], bool(c.get("randomised")))
+             for cat in catalogues for c in cat.get("algorithms", ())}
+    for group in (ALGORITHMS, THEOREMS):
+        for ep in _entry_points(group):
+            key = (group, ep.name, ep.value)
+            if _dist(ep) not in covered and key not in _LOADED:
+                _LOADED.add(key)
+                ep.load()
+    for (t, name), b in BUILTIN_ALGORITHMS.items():
+        cards.setdefault((t, name), AlgorithmCard(b.name, b.task, b.summary, b.randomised))
+    return [c for (t, _), c in sorted(cards.items()) if task is None or t == task]
