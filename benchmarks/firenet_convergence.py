@@ -39,8 +39,8 @@ import time
 import numpy as np
 import scipy.fft as sfft
 
-from sci_hierarchy.firenet import (FirenetConfig, firenet, firenet_travel_bounds, primal_dual, project_unit_ball,
-                                   soft_threshold_weighted, sr_lasso_minimiser, sr_lasso_objective)
+from sci_hierarchy.firenet import (FirenetConfig, firenet, firenet_travel_bounds, primal_dual, sr_lasso_minimiser, sr_lasso_objective)
+from sci_hierarchy.problems.chambolle_pock import step as cp_step
 from sci_hierarchy.problems.operators import fourier_wavelet_operator
 from sci_hierarchy.problems.phantoms import random_ellipses, shepp_logan
 from sci_hierarchy.problems.sampling import das_mask, estimate_sparsities, wavelet_weights
@@ -306,8 +306,7 @@ def _fire_rows(A, y, lam, w, p, tau, sigma, eps0, restarts, F, c_star, stop_err=
         alpha = 2.0 / (eps * p)
         X, b, z, S = alpha * psi, alpha * y, np.zeros_like(y), np.zeros_like(psi)
         for _ in range(p):
-            Xn = soft_threshold_weighted(X - tau * A.adjoint(z), t)
-            z = project_unit_ball(z + sigma * A.forward(2.0 * Xn - X) - sigma * b)
+            Xn, z, _, _ = cp_step(X, z, b, A, tau, sigma, t)
             S += Xn
             X = Xn
         psi = S / (p * alpha)

@@ -62,7 +62,7 @@ NEW_SUBMODULES: dict[str, set[str]] = {
     "oracles": set(),
     "algorithms": {"registry"},
     "adversary": {"checking"},
-    "problems": {"cvx", "primal_dual"},
+    "problems": {"cvx", "chambolle_pock"},
     "firenet": {"config", "solver", "certificates", "network", "trainer", "rnsp", "validation"},
     "stability": set(),
     "zoo": set(),

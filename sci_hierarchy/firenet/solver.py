@@ -83,6 +83,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from sci_hierarchy.errors import InvalidArgument, describe
+from sci_hierarchy.problems.chambolle_pock import project_unit_ball, soft_threshold_weighted
+from sci_hierarchy.problems.chambolle_pock import step as cp_step
 from sci_hierarchy.problems.networks import (
     BALL_GATE,
     SOFT_THRESHOLD,
@@ -289,23 +291,6 @@ class FirenetConfig:
 
 # --------------------------------------------------------------------------- elementary maps
 
-def soft_threshold_weighted(u: np.ndarray, t: np.ndarray | float) -> np.ndarray:
-    r"""Entrywise :math:`S_t(u)=\frac{u}{|u|}\max(|u|-t,0)`; real or complex; ``t`` broadcasts."""
-    u = np.asarray(u)
-    if np.iscomplexobj(u):
-        mag = np.abs(u)
-        scale = np.maximum(mag - t, 0.0) / np.where(mag > 0, mag, 1.0)
-        return u * scale
-    return np.maximum(u - t, 0.0) - np.maximum(-u - t, 0.0)
-
-
-def project_unit_ball(v: np.ndarray) -> np.ndarray:
-    r"""Row-wise projection onto the unit :math:`\ell^2` ball, :math:`v\min(1,1/\|v\|_2)`."""
-    v = np.asarray(v)
-    nrm = np.linalg.norm(v, axis=-1, keepdims=True)
-    return v / np.maximum(nrm, 1.0)
-
-
 def sr_lasso_objective(A: Any, x: Any, y: Any, *, lam: float, weights: Any = None) -> np.ndarray | float:
     r""":math:`F(x)=\lambda\|x\|_{1,w}+\|Ax-y\|_2` (batched over leading axis).
 
@@ -404,8 +389,7 @@ def firenet(A: Any, y: Any, config: FirenetConfig, *, record: bool = False,
         S = np.zeros_like(psi)
         hist = []
         for _ in range(p):
-            Xn = soft_threshold_weighted(X - tau * op.adjoint(z), t)
-            z = project_unit_ball(z + sigma * op.forward(2.0 * Xn - X) - sigma * b)
+            Xn, z, _, _ = cp_step(X, z, b, op, tau, sigma, t)
             S = S + Xn
             X = Xn
             if record_iterates:
@@ -466,8 +450,7 @@ def primal_dual(A: Any, y: Any, *, lam: Any, tau: Any, sigma: Any, iterations: i
     S = np.zeros_like(X)
     hist = []
     for k in range(1, iterations + 1):
-        Xn = soft_threshold_weighted(X - tau * op.adjoint(z), t)
-        z = project_unit_ball(z + sigma * op.forward(2.0 * Xn - X) - sigma * Y)
+        Xn, z, _, _ = cp_step(X, z, Y, op, tau, sigma, t)
         S = S + Xn
         X = Xn
         if record_every and k % record_every == 0:
@@ -572,8 +555,7 @@ def sr_lasso_minimiser(A: Any, y: Any, *, lam: Any, weights: Any = None, x0: Any
     it = 0
     while not (best_F - lb <= tol * max(1.0, abs(best_F)) or it >= max_iterations):
         for _ in range(min(check_every, max_iterations - it)):
-            xn = soft_threshold_weighted(x - tau_f * op.adjoint(z), t)
-            z = project_unit_ball(z + sigma_f * op.forward(2.0 * xn - x) - sigma_f * Y)
+            xn, z, _, _ = cp_step(x, z, Y, op, tau_f, sigma_f, t)
             x = xn
             it += 1
         Fx = F(x)

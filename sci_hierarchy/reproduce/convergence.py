@@ -44,8 +44,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from sci_hierarchy.firenet import (FirenetConfig, firenet, firenet_travel_bounds, project_unit_ball,
-                                   soft_threshold_weighted, sr_lasso_minimiser)
+from sci_hierarchy.firenet import FirenetConfig, firenet, firenet_travel_bounds, sr_lasso_minimiser
+from sci_hierarchy.problems.chambolle_pock import step as cp_step
 from sci_hierarchy.problems.operators import WaveletSynthesis2D, fourier_wavelet_operator
 from sci_hierarchy.problems.phantoms import random_ellipses, shepp_logan
 from sci_hierarchy.reproduce._common import Progress, Timer, child_seeds, environment, fmt, plural, pyplot, seconds, \
@@ -91,8 +91,7 @@ def instrumented_firenet(op: Any, y: np.ndarray, cfg: FirenetConfig,
         z = np.zeros_like(Y)
         S = np.zeros_like(psi)
         for j in range(1, p + 1):
-            Xn = soft_threshold_weighted(X - tau * op.adjoint(z), t)
-            z = project_unit_ball(z + sigma * op.forward(2.0 * Xn - X) - sigma * b)
+            Xn, z, _, _ = cp_step(X, z, b, op, tau, sigma, t)
             S = S + Xn
             X = Xn
             rec.append(metric((S / (j * alpha))[0]))
@@ -117,8 +116,7 @@ def instrumented_primal_dual(op: Any, y: np.ndarray, *, lam: float, tau: float, 
     rec = []
     timer = Timer()
     for k in range(1, iterations + 1):
-        Xn = soft_threshold_weighted(X - tau * op.adjoint(z), t)
-        z = project_unit_ball(z + sigma * op.forward(2.0 * Xn - X) - sigma * Y)
+        Xn, z, _, _ = cp_step(X, z, Y, op, tau, sigma, t)
         S = S + Xn
         X = Xn
         if k % every == 0 or k == iterations:

@@ -42,9 +42,8 @@ from sci_hierarchy.firenet import (
     _int,
     _prepare,
     _real,
-    project_unit_ball,
-    soft_threshold_weighted,
 )
+from sci_hierarchy.problems.chambolle_pock import step as cp_step
 from sci_hierarchy.problems.operators import as_operator
 
 _DIVERGENCE_FACTOR = 1e8  # ||e|| beyond this times max(||y||, init_scale): the search has diverged
@@ -161,10 +160,7 @@ class FirenetModel:
             S = np.zeros_like(psi)
             steps = []
             for _ in range(p):
-                u = X - tau * op.adjoint(z)
-                Xn = soft_threshold_weighted(u, self.t)
-                v = z + sigma * op.forward(2.0 * Xn - X) - sigma * b
-                z = project_unit_ball(v)
+                Xn, z, u, v = cp_step(X, z, b, op, tau, sigma, self.t)
                 S = S + Xn
                 X = Xn
                 if keep:
