@@ -6,7 +6,7 @@ A distribution (this one, or a third party's) declares in its ``pyproject.toml``
     [project.entry-points."sci_hierarchy.theorems"]
     my_theorem = "my_package.my_theorem:THEOREM"      # a module that calls theorem(...)
 
-    [project.entry-points."sci_hierarchy.algorithms"]
+    [project.entry-points."sci_hierarchy.builtins"]
     my_zoo = "my_package.zoo"                          # a module that calls register_algorithm
 
     [project.entry-points."sci_hierarchy.catalogue"]   # optional: what `list` prints,
@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 THEOREMS = "sci_hierarchy.theorems"
-ALGORITHMS = "sci_hierarchy.algorithms"
+ALGORITHMS = "sci_hierarchy.builtins"
 CATALOGUE = "sci_hierarchy.catalogue"
 
 

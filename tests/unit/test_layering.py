@@ -2,7 +2,7 @@
 under [tool.sci_hierarchy.layers]).  Imports are read with ``ast``: ``import``/``from`` statements
 anywhere in a module (also inside functions), relative imports, and the string given to
 ``importlib.import_module``/``__import__``; imports under ``if TYPE_CHECKING:`` are for the type
-checker only and are not counted."""
+checker only and are not counted.  (relayout: skip — the samples below name layers on purpose.)"""
 
 from __future__ import annotations
 
