@@ -38,10 +38,10 @@ import numpy as np
 from sci_hierarchy.errors import InvalidArgument, describe
 from sci_hierarchy.firenet import (
     FirenetConfig,
-    _data_array,
-    _int,
-    _prepare,
-    _real,
+    data_array,
+    int_arg,
+    prepare,
+    real_arg,
 )
 from sci_hierarchy.problems.chambolle_pock import step as cp_step
 from sci_hierarchy.problems.operators import as_operator
@@ -128,7 +128,7 @@ class FirenetModel:
         self.op = as_operator(A)
         self.config = config
         self.t = float(config.tau) * float(config.lam) * config.weights_for(self.op.shape[1])
-        _prepare(self.op, np.zeros(self.op.shape[0]), config)  # step-size check
+        prepare(self.op, np.zeros(self.op.shape[0]), config)  # step-size check
 
     @property
     def is_complex(self) -> bool:
@@ -145,7 +145,7 @@ class FirenetModel:
     def _run(self, y: np.ndarray, keep: bool) -> tuple[np.ndarray, list[Any]]:
         op, cfg = self.op, self.config
         tau, sigma, p = float(cfg.tau), float(cfg.sigma), cfg.inner
-        y = _data_array(y, "y")
+        y = data_array(y, "y")
         if y.shape != (op.shape[0],):
             raise InvalidArgument(f"y.shape={y.shape!r}: expected ({op.shape[0]},)")
         dt = np.complex128 if (op.is_complex or np.iscomplexobj(y)) else np.float64
@@ -294,23 +294,23 @@ def worst_case_perturbation(model: DifferentiableModel, y: Any, *, mu: float = 0
             f"model={describe(model)}: expected an object with forward(y) and vjp(y, cotangent) "
             "(e.g. attacks.LinearModel or attacks.FirenetModel)"
         )
-    iterations, restarts = _int(iterations, "iterations", 1), _int(restarts, "restarts", 1)
-    seed = _int(seed, "seed", 0)
-    mu = float(_real(mu, "mu", nonneg=True))
-    lr = float(_real(lr, "lr", positive=True))
-    momentum = float(_real(momentum, "momentum", nonneg=True))
+    iterations, restarts = int_arg(iterations, "iterations", 1), int_arg(restarts, "restarts", 1)
+    seed = int_arg(seed, "seed", 0)
+    mu = float(real_arg(mu, "mu", nonneg=True))
+    lr = float(real_arg(lr, "lr", positive=True))
+    momentum = float(real_arg(momentum, "momentum", nonneg=True))
     if not momentum < 1:
         raise InvalidArgument(f"momentum={momentum!r}: expected 0 <= momentum < 1")
-    init_scale = float(_real(init_scale, "init_scale", positive=True))
+    init_scale = float(real_arg(init_scale, "init_scale", positive=True))
     if radius is not None:
-        radius = float(_real(radius, "radius", positive=True))
+        radius = float(real_arg(radius, "radius", positive=True))
     if objective not in ("squared", "norm"):
         raise InvalidArgument(f"objective={describe(objective)}: expected 'squared' or 'norm'")
     if complex_perturbation is not None and not isinstance(complex_perturbation, (bool, np.bool_)):
         raise InvalidArgument(f"complex_perturbation={describe(complex_perturbation)}: expected True, False or None")
     if mu == 0 and radius is None:
         raise InvalidArgument("mu=0: without a radius the objective is unbounded; give mu > 0 or a radius")
-    y = _data_array(y, "y")
+    y = data_array(y, "y")
     if y.ndim != 1:
         raise InvalidArgument(f"y.shape={y.shape!r}: expected a single measurement vector (m,)")
     m_in = getattr(model, "input_dim", None)
