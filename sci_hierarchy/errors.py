@@ -108,7 +108,7 @@ def approx(value: object, digits: int = 6) -> str:
     """
     from fractions import Fraction
 
-    q = value if isinstance(value, Fraction) else Fraction(value)  # type: ignore[arg-type]
+    q = value if isinstance(value, Fraction) else Fraction(value)  # type: ignore[arg-type, call-overload]
     try:
         f = float(q)
     except OverflowError:

@@ -1120,17 +1120,15 @@ def numerical_solve(problem: Problem, A: Any, y: Any, *, tol: float = 1e-12):
     import cvxpy as cp
     import numpy as np
 
+    from sci_hierarchy.problems.cvx import formulate
+
     A = np.asarray(A, dtype=float)
     y = np.asarray(y, dtype=float)
     N = A.shape[1]
     w = np.array([float(v) for v in problem.weight_vector(N)])
-    x = cp.Variable(N)
-    l1 = cp.sum(cp.multiply(w, cp.abs(x)))
     if isinstance(problem, QCBP):
-        prob = cp.Problem(cp.Minimize(l1), [cp.norm(A @ x - y, 2) <= float(problem.eta)])
-    elif isinstance(problem, ULasso):
-        prob = cp.Problem(cp.Minimize(float(problem.lam) * l1 + cp.sum_squares(A @ x - y)))
+        prob, x = formulate("P1", A, y, weights=w, eta=float(problem.eta))
     else:
-        prob = cp.Problem(cp.Minimize(float(problem.lam) * l1 + cp.norm(A @ x - y, 2)))
+        prob, x = formulate("P2" if isinstance(problem, ULasso) else "P3", A, y, weights=w, lam=float(problem.lam))
     prob.solve(solver=cp.CLARABEL, tol_gap_abs=tol, tol_gap_rel=tol, tol_feas=tol)
     return np.asarray(x.value, dtype=float)

@@ -41,6 +41,7 @@ import numpy as np
 
 from sci_hierarchy.algorithms.running import register_algorithm
 from sci_hierarchy.errors import InvalidArgument
+from sci_hierarchy.problems.cvx import formulate
 
 __all__ = ["LinearNetwork", "ListaNetwork", "primal_dual", "read_floats", "interpolating_network"]
 
@@ -154,7 +155,7 @@ def pdhg(data: Any) -> LinearNetwork:
                     "solve each sample at double precision with cvxpy + CLARABEL, interpolate linearly")
 def cvxpy_solver(data: Any) -> LinearNetwork:
     try:
-        import cvxpy as cp
+        import cvxpy as cp  # noqa: F401  (the extra is installed)
     except ImportError:  # pragma: no cover - depends on the extra
         raise InvalidArgument("the cvxpy algorithm needs the 'solvers' extra: pip install 'sci_hierarchy[solvers]'") from None
     A, Y = read_floats(data, DOUBLE)
@@ -164,15 +165,7 @@ def cvxpy_solver(data: Any) -> LinearNetwork:
     As = A / s
     X = []
     for y in Y:
-        x = cp.Variable(N)
-        l1 = cp.sum(cp.multiply(w, cp.abs(x)))
-        r = As @ x - y
-        if name == "P1":
-            prob = cp.Problem(cp.Minimize(l1), [cp.norm(r, 2) <= eta])
-        elif name == "P2":
-            prob = cp.Problem(cp.Minimize((mu / s) * l1 + cp.sum_squares(r)))
-        else:
-            prob = cp.Problem(cp.Minimize((mu / s) * l1 + cp.norm(r, 2)))
+        prob, x = formulate(name if name in ("P1", "P2") else "P3", As, y, weights=w, lam=mu / s, eta=eta)
         prob.solve(solver="CLARABEL")
         if x.value is None:
             raise RuntimeError(f"CLARABEL returned status {prob.status}")
