@@ -26,13 +26,10 @@ points.  The test suite checks that this distribution's catalogue says what its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from sci_hierarchy.errors import InvalidArgument
 
-if TYPE_CHECKING:
-    from importlib.metadata import EntryPoint
 
 __all__ = [
     "THEOREMS", "ALGORITHMS", "CATALOGUE",
@@ -46,16 +43,51 @@ ALGORITHMS = "sci_hierarchy.builtins"
 CATALOGUE = "sci_hierarchy.catalogue"
 
 
-@dataclass(frozen=True)
-class TheoremCard:
+class _Record:
+    """A small immutable record (plain slots: ``sci-hierarchy list`` does not import dataclasses)."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def _set(self, **values: Any) -> None:
+        for k, v in values.items():
+            object.__setattr__(self, k, v)
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, k) for k in self._fields())
+
+    @classmethod
+    def _fields(cls) -> tuple[str, ...]:
+        return tuple(k for c in reversed(cls.__mro__) for k in getattr(c, "__slots__", ()))
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._fields() if not callable(getattr(self, k)))
+        return f"{type(self).__name__}({shown})"
+
+
+class TheoremCard(_Record):
     """What a listing shows of a theorem, without its implementation."""
 
+    __slots__ = ("name", "title", "parts", "default_algorithm", "options", "part_defaults")
     name: str
     title: str
     parts: tuple[str, ...]
     default_algorithm: str
-    options: tuple[str, ...] = field(default=())
-    part_defaults: tuple[tuple[str, str], ...] = field(default=())
+    options: tuple[str, ...]
+    part_defaults: tuple[tuple[str, str], ...]
+
+    def __init__(self, name: str, title: str, parts: tuple[str, ...], default_algorithm: str,
+                 options: tuple[str, ...] = (), part_defaults: tuple[tuple[str, str], ...] = ()) -> None:
+        self._set(name=name, title=title, parts=tuple(parts), default_algorithm=default_algorithm,
+                  options=tuple(options), part_defaults=tuple(part_defaults))
 
     def default_for(self, part: str | None) -> str:
         """The built-in algorithm a demonstration uses when none is given."""
@@ -68,33 +100,48 @@ class TheoremCard:
 
     @classmethod
     def from_card(cls, card: Mapping[str, Any]) -> "TheoremCard":
-        return cls(card["name"], card["title"], tuple(card["parts"]), card["default_algorithm"],
-                   tuple(card.get("options", ())), tuple(dict(card.get("part_defaults", {})).items()))
+        return TheoremCard(card["name"], card["title"], tuple(card["parts"]), card["default_algorithm"],
+                           tuple(card.get("options", ())), tuple(dict(card.get("part_defaults", {})).items()))
 
 
-@dataclass(frozen=True)
-class AlgorithmCard:
+class AlgorithmCard(_Record):
     """What a listing shows of a built-in algorithm."""
 
+    __slots__ = ("name", "task", "summary", "randomised")
     name: str
     task: str
     summary: str
-    randomised: bool = False
+    randomised: bool
+
+    def __init__(self, name: str, task: str, summary: str, randomised: bool = False) -> None:
+        self._set(name=name, task=task, summary=summary, randomised=bool(randomised))
 
     def card(self) -> dict[str, Any]:
         return {"name": self.name, "task": self.task, "summary": self.summary, "randomised": self.randomised}
 
 
-@dataclass(frozen=True)
 class Theorem(TheoremCard):
-    """A registered, demonstrable statement."""
+    """A registered, demonstrable statement (made by :func:`theorem`)."""
 
-    statement: str = ""
-    reference: str = ""
-    task: str = ""  # the algorithm family its candidates belong to ("argmax", "scalar", "training")
-    demonstrate: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
-    validate: Callable[..., None] | None = field(default=None, compare=False, repr=False)
-    claim: Callable[..., Iterable[str]] | None = field(default=None, compare=False, repr=False)
+    __slots__ = ("statement", "reference", "task", "demonstrate", "validate", "claim")
+    statement: str
+    reference: str
+    task: str  # the algorithm family its candidates belong to ("argmax", "scalar", "training")
+    demonstrate: Callable[..., Any]
+    validate: Callable[..., None] | None
+    claim: Callable[..., Iterable[str]] | None
+
+    def __init__(self, *, name: str, title: str, parts: tuple[str, ...], default_algorithm: str,
+                 options: tuple[str, ...] = (), part_defaults: tuple[tuple[str, str], ...] = (),
+                 statement: str = "", reference: str = "", task: str = "",
+                 demonstrate: Callable[..., Any], validate: Callable[..., None] | None = None,
+                 claim: Callable[..., Iterable[str]] | None = None) -> None:
+        super().__init__(name, title, parts, default_algorithm, options, part_defaults)
+        self._set(statement=statement, reference=reference, task=task, demonstrate=demonstrate,
+                  validate=validate, claim=claim)
+
+    def _key(self) -> tuple[Any, ...]:  # the hooks do not take part in equality
+        return tuple(getattr(self, k) for k in self._fields() if k not in ("demonstrate", "validate", "claim"))
 
     def check(self, **options: Any) -> None:
         """Refuse, before any work, options that do not apply and (with a ``validate`` hook) bad values.
@@ -116,7 +163,6 @@ class Theorem(TheoremCard):
 
     def run(self, **options: Any) -> Any:
         self.check(**options)
-        assert self.demonstrate is not None
         return self.demonstrate(**options)
 
 
@@ -189,16 +235,90 @@ def get_theorem(name: str) -> Theorem:
 _LOADED: set[tuple[str, str, str]] = set()
 
 
+class EntryPoint(_Record):
+    """An entry point of one of the registry's groups (as ``importlib.metadata.EntryPoint``)."""
+
+    __slots__ = ("name", "value", "group", "dist_name")
+    name: str
+    value: str
+    group: str
+    dist_name: str | None
+
+    def __init__(self, name: str, value: str, group: str, dist_name: str | None = None) -> None:
+        self._set(name=name, value=value, group=group, dist_name=dist_name)
+
+    def load(self) -> Any:
+        import importlib
+
+        module, _, attrs = self.value.partition(":")
+        obj: Any = importlib.import_module(module.strip())
+        for attr in filter(None, attrs.strip().split(".")):
+            obj = getattr(obj, attr)
+        return obj
+
+
+_GROUPS = (THEOREMS, ALGORITHMS, CATALOGUE)
 _SCANNED: dict[str, list[EntryPoint]] = {}
 
 
-def _entry_points(group: str) -> list[EntryPoint]:
-    if not _SCANNED:  # one scan of the installed distributions for all groups
-        from importlib.metadata import entry_points
+def _scan_folder(folder: str) -> list[EntryPoint] | None:
+    """The registry's entry points of the distributions installed in ``folder`` (each one's
+    ``*.dist-info/entry_points.txt``, the format of the packaging specification); None when
+    ``folder`` is not a plain directory (a zip, say), for which importlib.metadata is asked."""
+    import os
 
-        everything = entry_points()
-        for g in (THEOREMS, ALGORITHMS, CATALOGUE):
-            _SCANNED[g] = list(everything.select(group=g))
+    try:
+        names = os.listdir(folder or ".")
+    except (NotADirectoryError, FileNotFoundError, PermissionError):
+        return None if os.path.exists(folder) else []
+    out: list[EntryPoint] = []
+    for entry in sorted(names):
+        if not entry.endswith((".dist-info", ".egg-info")):
+            continue
+        try:
+            with open(os.path.join(folder, entry, "entry_points.txt"), encoding="utf-8") as fh:
+                text = fh.read()
+        except OSError:
+            continue
+        dist = entry.rsplit(".", 1)[0].split("-")[0]
+        group = None
+        for raw in text.splitlines():
+            line = raw.strip()
+            if not line or line.startswith(("#", ";")):
+                continue
+            if line.startswith("[") and line.endswith("]"):
+                group = line[1:-1].strip()
+            elif group in _GROUPS and "=" in line:
+                name, _, value = line.partition("=")
+                out.append(EntryPoint(name.strip(), value.strip(), group, dist))
+    return out
+
+
+def _scan() -> None:
+    """One scan of sys.path for all the registry's groups.  Reading the ``entry_points.txt``
+    files directly keeps ``sci-hierarchy list`` from importing importlib.metadata (tens of
+    milliseconds); a path entry that is not a directory is read through importlib.metadata."""
+    import sys
+
+    found: list[EntryPoint] = []
+    for folder in sys.path:
+        eps = _scan_folder(folder)
+        if eps is None:
+            from importlib.metadata import distributions
+
+            for d in distributions(path=[folder]):
+                for ep in d.entry_points:
+                    if ep.group in _GROUPS:
+                        found.append(EntryPoint(ep.name, ep.value, ep.group, d.metadata["Name"]))
+        else:
+            found.extend(eps)
+    for g in _GROUPS:
+        _SCANNED[g] = [ep for ep in found if ep.group == g]
+
+
+def _entry_points(group: str) -> list[EntryPoint]:
+    if not _SCANNED:
+        _scan()
     seen: dict[str, EntryPoint] = {}
     for ep in _SCANNED.get(group, ()):
         seen.setdefault(ep.name, ep)  # the first distribution on the path wins, as imports do
@@ -216,8 +336,7 @@ def load_plugins(*groups: str) -> None:
 
 
 def _dist(ep: EntryPoint) -> str | None:
-    dist = getattr(ep, "dist", None)
-    return dist.name if dist is not None else None
+    return ep.dist_name
 
 
 def _catalogues() -> tuple[list[dict[str, Any]], set[str | None]]:
