@@ -73,7 +73,7 @@ text += (
     'source_paths = ["sci_hierarchy"]\n'
     f'only_mutate = ["sci_hierarchy/{mod}.py"]\n'
     f"pytest_add_cli_args_test_selection = [{sel}]\n"
-    'pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q", "-m", "not slow", "--hypothesis-seed=0"]\n'
+    'pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q", "-m", "not slow and not heavy", "--hypothesis-seed=0"]\n'
     "mutate_only_covered_lines = false\n"
     'also_copy = ["proofs_as_code", "tests", "docs"]\n'
 )
