@@ -60,7 +60,7 @@ for m in "${mods[@]}"; do
   # lands in the repository and the [tool.mutmut] section can name this module's tests only
   (cd "$here" && git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents {} "$dst/" 2>/dev/null || true)
   sel=""
-  for t in ${TESTS[$m]}; do
+  for t in ${SELECT:-${TESTS[$m]}}; do
     if [[ -e "$dst/$t" ]]; then sel+="\"$t\", "; fi
   done
   python - "$dst/pyproject.toml" "$m" "$sel" <<'EOF'
@@ -79,7 +79,7 @@ text += (
 )
 open(path, "w", encoding="utf-8").write(text)
 EOF
-  echo "== sci_hierarchy/$m.py against: ${TESTS[$m]}"
+  echo "== sci_hierarchy/$m.py against: ${SELECT:-${TESTS[$m]}}"
   (
     cd "$dst"
     # the fast profile with a fixed seed (--hypothesis-seed=0 above): a mutant is killed or not, run
