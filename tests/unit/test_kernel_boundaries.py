@@ -164,3 +164,40 @@ def test_exact_oracle_answers_are_admissible_at_every_level():
     for n in range(0, 40):
         q = r.read("x", n)
         assert (q * 2**n).denominator == 1 and abs(q - x) <= Fraction(1, 2**n)
+
+
+# ---------------------------------------------------------------------------
+# written for mutants that survived the first mutation run (docs/testing.md)
+# ---------------------------------------------------------------------------
+
+
+def test_malformed_complex_answers_are_refused():
+    z = ComplexReal(rational(0), rational(0))
+    assert admissible([Fraction(0), Fraction(0)], z, 3) is False          # a list, not a pair
+    assert admissible((Fraction(0), Fraction(0), Fraction(0)), z, 3) is False
+    assert admissible(Fraction(0), z, 3) is False                          # a real answer
+    assert admissible((Fraction(1, 16), Fraction(0)), z, 3) is False       # not in D_3
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_complex_entries_with_an_imaginary_part(sign):
+    # x = i * sign * sqrt(2): admissible answers (0, k/8) need |k/8 - sign sqrt(2)| <= 1/8
+    import math
+
+    n = 3
+    z = ComplexReal(rational(0), scaled_sqrt(sign, 2))
+    s = math.isqrt(2 * 4**n)  # floor(sqrt(2) 8)
+    ks = [s, s + 1] if sign > 0 else [-s - 1, -s]
+    for k in range(-s - 3, s + 4):
+        assert admissible((Fraction(0), Fraction(k, 8)), z, n) is (k in ks), k
+
+
+def test_giving_up_spends_exactly_max_extra_bits_and_says_so():
+    two = scaled_sqrt(1, 2) * scaled_sqrt(1, 2)  # = 2, not known as exact
+    with pytest.raises(NotCertified, match=r"^admissibility at level 2 not decided with 64 extra bits$"):
+        admissible(Fraction(9, 4), two, 2, max_extra_bits=64)
+    z = ComplexReal(two, rational(0))
+    with pytest.raises(NotCertified, match=r"^admissibility at level 2 not decided with 64 extra bits$"):
+        admissible((Fraction(9, 4), Fraction(0)), z, 2, max_extra_bits=64)
+    assert admissible((Fraction(2), Fraction(0)), z, 2) is True
+    assert admissible((Fraction(10, 4), Fraction(0)), z, 2) is False
