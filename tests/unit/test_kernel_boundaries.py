@@ -201,3 +201,6 @@ def test_giving_up_spends_exactly_max_extra_bits_and_says_so():
         admissible((Fraction(9, 4), Fraction(0)), z, 2, max_extra_bits=64)
     assert admissible((Fraction(2), Fraction(0)), z, 2) is True
     assert admissible((Fraction(10, 4), Fraction(0)), z, 2) is False
+    # the default budget is 4096 extra bits (documented), spent exactly
+    with pytest.raises(NotCertified, match=r"with 4096 extra bits$"):
+        admissible(Fraction(9, 4), two, 2)
