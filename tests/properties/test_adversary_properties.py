@@ -6,6 +6,7 @@ import json
 from fractions import Fraction
 
 import pytest
+import independent as ind
 from hypothesis import given, settings, strategies as st
 
 from sci_hierarchy import strategies as sst
@@ -30,7 +31,7 @@ def test_no_drawn_algorithm_escapes_the_argmax_adversary(alg, base):
     w = consistent_pair_attack(_to_index(alg), argmax.ArgmaxFamily(base), argmax.TASK,
                                theorem="argmax", part="undecidable", algorithm_name=alg.__name__)
     assert w.verdict == "defeated"
-    assert w.check().valid
+    ind.verify(w)  # answers admissible for both (mpmath), output wrong on the chosen instance
 
 
 @given(alg=sst.reader_algorithms(block="x", max_level=200))
@@ -39,7 +40,8 @@ def test_no_drawn_algorithm_escapes_the_zero_test_adversary(alg):
         return alg(reader) == 0
     w = consistent_pair_attack(decide, zero_test.ZeroFamily(), zero_test.TASK,
                                theorem="zero_test", part="undecidable", algorithm_name="drawn")
-    assert w.check().valid
+    assert (w.kind, w.verdict) == ("consistent_pair", "defeated")
+    ind.verify(w)
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from fractions import Fraction
 
+import independent as ind
 from sci_hierarchy.errors import describe
 
 
@@ -39,4 +40,4 @@ def test_a_huge_output_is_defeated_with_a_readable_summary():
 
     w = theorem1.demonstrate(part="a", K=6, algorithm=train)
     assert w.verdict == "defeated" and "e+400 > 1e-06" in w.summary
-    assert w.check().valid
+    ind.verify(w)  # the 10^400 output is re-measured against the solution set in mpmath
