@@ -18,9 +18,9 @@ from typing import Any
 
 import mpmath
 
-from sci_hierarchy.oracles import instance_from_json
-from sci_hierarchy.reals import ComplexReal
-from sci_hierarchy.witness import decode_value
+from sci_hierarchy.oracles.core import instance_from_json
+from sci_hierarchy.exact.reals import ComplexReal
+from sci_hierarchy.adversary.witness import decode_value
 
 MARGIN_BITS = 80  # |distance - 2^-n| must exceed 2^-(n + MARGIN_BITS) to be decided in mpmath
 
@@ -119,7 +119,7 @@ def answer_ok(answer: Any, entry: Any, n: int) -> bool:
 
 
 def _answers(tr: dict) -> dict[str, tuple]:
-    from sci_hierarchy.oracles import answer_from_json
+    from sci_hierarchy.oracles.core import answer_from_json
 
     return {k: tuple(answer_from_json(a) for a in v) for k, v in tr["answers"].items()}
 
@@ -240,7 +240,7 @@ def verify(w: Any) -> None:
     """Dispatch on the witness kind (composites: every part)."""
     kind = w.data["kind"]
     if kind == "composite":
-        from sci_hierarchy.witness import Witness
+        from sci_hierarchy.adversary.witness import Witness
 
         for part in w.data["transcript"]["parts"]:
             verify(Witness(part))

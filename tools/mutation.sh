@@ -9,7 +9,7 @@
 # Environment: JOBS (parallel mutant workers, default 2), NICE (default 10),
 # MUTATION_WORK (scratch directory, default a fresh mktemp -d; the repository is never written),
 # PER_MODULE_TIMEOUT (seconds, default 5400), MUTANTS (space-separated mutmut name globs to run only
-# some functions, e.g. MUTANTS='sci_hierarchy.oracles.x_admissible__mutmut_*').
+# some functions, e.g. MUTANTS='sci_hierarchy.oracles.core.x_admissible__mutmut_*').
 # For each module it prints mutmut's summary and writes <work>/<module>/results.txt
 # (`mutmut results --all true`) and the surviving mutants' diffs to <work>/<module>/survivors.diff.
 # docs/testing.md records the numbers and explains every surviving mutant.
@@ -31,12 +31,17 @@ declare -A TESTS=(
   [sandbox]="tests/unit/test_sandbox.py tests/unit/test_sandbox_limits.py"
 )
 ORDER=(dyadic reals oracles adversary witness sandbox)
+# where each kernel module lives in the layered package (docs/architecture.md)
+declare -A PATHS=(
+  [dyadic]="exact/dyadic" [reals]="exact/reals" [oracles]="oracles/core"
+  [adversary]="adversary/pairs" [witness]="adversary/witness" [sandbox]="algorithms/sandbox"
+)
 
 usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 
 if [[ $# -eq 0 ]]; then usage; exit 2; fi
 if [[ "$1" == "--list" ]]; then
-  for m in "${ORDER[@]}"; do echo "sci_hierarchy/$m.py: ${TESTS[$m]}"; done; exit 0
+  for m in "${ORDER[@]}"; do echo "sci_hierarchy/${PATHS[$m]}.py: ${TESTS[$m]}"; done; exit 0
 fi
 mods=("$@")
 if [[ "$1" == "all" ]]; then mods=("${ORDER[@]}"); fi
@@ -63,7 +68,7 @@ for m in "${mods[@]}"; do
   for t in ${SELECT:-${TESTS[$m]}}; do
     if [[ -e "$dst/$t" ]]; then sel+="\"$t\", "; fi
   done
-  python - "$dst/pyproject.toml" "$m" "$sel" <<'EOF'
+  python - "$dst/pyproject.toml" "${PATHS[$m]}" "$sel" <<'EOF'
 import re, sys
 path, mod, sel = sys.argv[1], sys.argv[2], sys.argv[3]
 text = open(path, encoding="utf-8").read()
@@ -79,7 +84,7 @@ text += (
 )
 open(path, "w", encoding="utf-8").write(text)
 EOF
-  echo "== sci_hierarchy/$m.py against: ${SELECT:-${TESTS[$m]}}"
+  echo "== sci_hierarchy/${PATHS[$m]}.py against: ${SELECT:-${TESTS[$m]}}"
   (
     cd "$dst"
     # the fast profile with a fixed seed (--hypothesis-seed=0 above): a mutant is killed or not, run

@@ -67,7 +67,7 @@ def test_theorems_with_their_own_algorithm(thm, part):
     _assert_expected(w, (thm.name, part))
     if w.kind == "composite":
         for sub in w.data["transcript"]["parts"]:
-            from sci_hierarchy.witness import Witness
+            from sci_hierarchy.adversary.witness import Witness
 
             ind.verify(Witness(sub))
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sci_hierarchy import strategies as sst
 from sci_hierarchy.errors import InvalidArgument
 from sci_hierarchy.firenet import constants_c1_c2
-from sci_hierarchy.reals import rational, scaled_sqrt
+from sci_hierarchy.exact.reals import rational, scaled_sqrt
 
 EXHAUSTIVE = settings(max_examples=80, derandomize=True, database=None, deadline=None,
                       suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

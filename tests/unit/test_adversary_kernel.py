@@ -15,7 +15,7 @@ import pytest
 
 import independent as ind
 from proofs_as_code import argmax, theorem1, zero_test
-from sci_hierarchy.adversary import (
+from sci_hierarchy.adversary.pairs import (
     NoVerdict,
     register_claim_hook,
     clopper_pearson_lower,
@@ -23,8 +23,8 @@ from sci_hierarchy.adversary import (
     reads_beyond_demonstration,
     success_demonstration,
 )
-from sci_hierarchy.oracles import ExactOracle, FrozenOracle
-from sci_hierarchy.witness import Witness
+from sci_hierarchy.oracles.core import ExactOracle, FrozenOracle
+from sci_hierarchy.adversary.witness import Witness
 
 
 # A theorem name of these tests' own, with no theorem-level claim, so that the kernel's checkers are

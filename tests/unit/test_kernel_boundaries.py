@@ -11,8 +11,8 @@ from fractions import Fraction
 import pytest
 
 from sci_hierarchy.errors import BudgetExceeded, NotCertified
-from sci_hierarchy.oracles import Budget, ExactOracle, Instance, Reader, admissible
-from sci_hierarchy.reals import ComplexReal, cos_pi, rational, scaled_sqrt
+from sci_hierarchy.oracles.core import Budget, ExactOracle, Instance, Reader, admissible
+from sci_hierarchy.exact.reals import ComplexReal, cos_pi, rational, scaled_sqrt
 
 
 @pytest.mark.parametrize("x", [Fraction(0), Fraction(1, 4), Fraction(-3, 8), Fraction(1, 3),

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from proofs_as_code.argmax import TASK, ArgmaxFamily
-from sci_hierarchy.algorithms import run_algorithm
-from sci_hierarchy.oracles import FrozenOracle
-from sci_hierarchy.sandbox import IsolatedAlgorithm
+from sci_hierarchy.algorithms.running import run_algorithm
+from sci_hierarchy.oracles.core import FrozenOracle
+from sci_hierarchy.algorithms.sandbox import IsolatedAlgorithm
 
 HOSTILE = str(Path(__file__).resolve().parents[1] / "cheaters" / "hostile.py")
 
