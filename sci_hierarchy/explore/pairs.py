@@ -341,7 +341,7 @@ def _grid_candidates(ev: _Eval, bounds, n: int, seed: int):
     return out
 
 
-def _de_start(ev: _Eval, bounds, n0: int, seed: int):
+def _de_start(ev: _Eval, bounds, n0: int, seed: int, iterations: int = 40):
     """A coarse pair: differential evolution over (θa, θb) in the box, items kept within 2^-n0."""
     import numpy as np
     from scipy.optimize import differential_evolution
@@ -367,7 +367,7 @@ def _de_start(ev: _Eval, bounds, n0: int, seed: int):
         pen = max(0.0, g / tol - _SLACK)
         return -kap + 10.0 * pen * (1.0 + kap)
 
-    res = differential_evolution(f, free + free, seed=seed, maxiter=40, popsize=12, tol=1e-12,
+    res = differential_evolution(f, free + free, seed=seed, maxiter=iterations, popsize=12 if iterations >= 20 else 6, tol=1e-12,
                                  polish=False, init="sobol")
     a, b = unpack(res.x)
     return a, b
@@ -413,7 +413,7 @@ def _chain(ev: _Eval, a, b, levels: Sequence[int], bounds):
 
 
 def explore(problem: Problem, levels: Sequence[int] | None = None, *, seed: int = 0, top: int = 3,
-            progress: Callable[[str], None] | None = None) -> ExploreResult:
+            de_iterations: int = 40, progress: Callable[[str], None] | None = None) -> ExploreResult:
     """Search for consistent pairs at each level and certify the best (see the module docstring)."""
     if not isinstance(problem, Problem):
         raise InvalidArgument(f"problem={describe(problem)} is not a sci_hierarchy.explore.Problem")
@@ -436,7 +436,7 @@ def explore(problem: Problem, levels: Sequence[int] | None = None, *, seed: int 
     if problem.bounds is not None:
         if progress:
             progress(f"{problem.name}: optimiser over θ at level {levels[0]}")
-        start = _de_start(ev, problem.bounds, levels[0], seed)
+        start = _de_start(ev, problem.bounds, levels[0], seed, de_iterations)
         if start is not None:
             for n, (k, a, b) in _chain(ev, start[0], start[1], levels, problem.bounds).items():
                 cands[n].append((k, a, b, "optimiser + bisection"))
