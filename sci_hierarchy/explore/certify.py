@@ -70,8 +70,9 @@ def items_agree(first: dict[str, Real], second: dict[str, Real], n: int) -> bool
 
 
 def _approx_piece(pc: Piece, m: int) -> tuple[list[Fraction], list[Fraction]]:
-    p = [x.approx(m) for x in pc.p]
-    q = p if pc.q is None else [x.approx(m) for x in pc.q]
+    # exact rationals are used as they are (then _rho is 0); other reals at level m
+    p = [x.exact if x.exact is not None else x.approx(m) for x in pc.p]
+    q = p if pc.q is None else [x.exact if x.exact is not None else x.approx(m) for x in pc.q]
     return p, q
 
 
@@ -106,16 +107,22 @@ def segment_distance_sq(p1, q1, p2, q2) -> Fraction:
     return min(cands)
 
 
+def _rho(pc: Piece, m: int) -> Fraction:
+    """Hausdorff distance bound between a piece and its level-m approximation (0 if exact)."""
+    if all(x.exact is not None for x in pc.p + (pc.q or ())):
+        return Fraction(0)
+    N = pc.N
+    return Fraction(math.isqrt(N - 1) + 1 if N > 1 else 1, 1 << m)  # >= ceil(sqrt N) 2^-m
+
+
 def _block_lower(b1: Sequence[Piece], b2: Sequence[Piece], m: int) -> Fraction:
-    N = b1[0].N
-    rho = Fraction(math.isqrt(N - 1) + 1 if N > 1 else 1, 1 << m)  # >= ceil(sqrt N) 2^-m
     best: Fraction | None = None
-    a1 = [_approx_piece(pc, m) for pc in b1]
-    a2 = [_approx_piece(pc, m) for pc in b2]
-    for p1, q1 in a1:
-        for p2, q2 in a2:
+    a1 = [(_approx_piece(pc, m), _rho(pc, m)) for pc in b1]
+    a2 = [(_approx_piece(pc, m), _rho(pc, m)) for pc in b2]
+    for (p1, q1), r1 in a1:
+        for (p2, q2), r2 in a2:
             d2 = segment_distance_sq(p1, q1, p2, q2)
-            lo = interval_sqrt(Interval.point(d2), m).lo - 2 * rho
+            lo = interval_sqrt(Interval.point(d2), m).lo - r1 - r2
             best = lo if best is None or lo < best else best
     assert best is not None
     return max(best, Fraction(0))
@@ -137,11 +144,10 @@ def distance_upper(z: Sequence[Sequence[Fraction]], s: Solution, *, bits: int = 
         N = pieces[0].N
         if len(zb) != N:
             raise ValueError(f"an output block has {len(zb)} coordinates, the solution {N}")
-        rho = Fraction(math.isqrt(N - 1) + 1 if N > 1 else 1, 1 << bits)
         best = None
         for pc in pieces:
             p, q = _approx_piece(pc, bits)
-            hi = interval_sqrt(Interval.point(_point_segment_sq(list(zb), p, q)), bits).hi + rho
+            hi = interval_sqrt(Interval.point(_point_segment_sq(list(zb), p, q)), bits).hi + _rho(pc, bits)
             best = hi if best is None or hi < best else best
         worst = max(worst, best)
     return worst
