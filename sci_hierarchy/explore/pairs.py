@@ -368,7 +368,7 @@ def _de_start(ev: _Eval, bounds, n0: int, seed: int, iterations: int = 40):
         return -kap + 10.0 * pen * (1.0 + kap)
 
     res = differential_evolution(f, free + free, seed=seed, maxiter=iterations, popsize=12 if iterations >= 20 else 6, tol=1e-12,
-                                 polish=False, init="sobol")
+                                 polish=False, init="latinhypercube")
     a, b = unpack(res.x)
     return a, b
 

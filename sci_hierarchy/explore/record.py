@@ -91,12 +91,12 @@ def _eps(K: int) -> Fraction:
 
 def classify(problem: Problem, Ks: Sequence[int], *, levels: Sequence[int] | None = None,
              towers: Sequence[str] | None = None, indices: Sequence[int] = (0, 4, 8, 16, 24, 32),
-             seed: int = 0, progress: Callable[[str], None] | None = None) -> Record:
+             seed: int = 0, de_iterations: int = 40, progress: Callable[[str], None] | None = None) -> Record:
     """Explore lower bounds, measure towers, and build the record for accuracies 10^-K."""
     Ks = sorted(set(Ks))
     if not Ks or any(isinstance(k, bool) or not isinstance(k, int) or not -6 <= k <= 60 for k in Ks):
         raise InvalidArgument(f"K={list(Ks)!r}: give integers in [-6, 60] (accuracy 10^-K)")
-    low = explore(problem, levels, seed=seed, progress=progress)
+    low = explore(problem, levels, seed=seed, de_iterations=de_iterations, progress=progress)
     anchors = [low.anchor] if low.anchor is not None else []
     extra = []
     for d in (low.levels, low.anchored):
