@@ -58,7 +58,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="tower to measure: the problem's own name or module:function / FILE.py:function "
                         "(tower(reader, n) -> output; default: the problem's towers)")
     p.add_argument("--indices", type=_levels, default=None, metavar="A:B:S",
-                   help="tower indices n to run (default 0,4,8,16,24,32)")
+                   help="tower indices n to run (default 0,4,8,16,32 and the probe level + 8)")
     p.add_argument("--seed", type=int, default=0, help="seed of the search and the samples (default 0)")
     p.add_argument("--json", metavar="FILE", help="write the record (JSON) here")
     p.add_argument("--witness-dir", metavar="DIR", help="write the witness of each entry backed by one here")
@@ -125,9 +125,8 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidArgument(f"--witness-dir={args.witness_dir!r} is not a folder; create it first")
     Ks = args.K if args.K is not None else [0, 1, 2, 3]
     levels = args.levels if args.levels is not None else list(range(0, 41, 8))
-    indices = args.indices if args.indices is not None else [0, 4, 8, 16, 24, 32]
     quiet = not sys.stderr.isatty()
-    rec = classify(problem, Ks, levels=levels, towers=args.tower, indices=indices, seed=args.seed,
+    rec = classify(problem, Ks, levels=levels, towers=args.tower, indices=args.indices, seed=args.seed,
                    progress=None if quiet else (lambda m: _say(f"  ... {m}")))
     low = rec.lower
     print(f"classify {problem.name}: {problem.description}")

@@ -90,7 +90,7 @@ def _eps(K: int) -> Fraction:
 
 
 def classify(problem: Problem, Ks: Sequence[int], *, levels: Sequence[int] | None = None,
-             towers: Sequence[str] | None = None, indices: Sequence[int] = (0, 4, 8, 16, 24, 32),
+             towers: Sequence[str] | None = None, indices: Sequence[int] | None = None,
              seed: int = 0, de_iterations: int = 40, progress: Callable[[str], None] | None = None) -> Record:
     """Explore lower bounds, measure towers, and build the record for accuracies 10^-K."""
     Ks = sorted(set(Ks))
@@ -98,6 +98,8 @@ def classify(problem: Problem, Ks: Sequence[int], *, levels: Sequence[int] | Non
         raise InvalidArgument(f"K={list(Ks)!r}: give integers in [-6, 60] (accuracy 10^-K)")
     low = explore(problem, levels, seed=seed, de_iterations=de_iterations, progress=progress)
     anchors = [low.anchor] if low.anchor is not None else []
+    if indices is None:  # up to past the probe level, so one-sided towers can settle on every sample
+        indices = sorted({0, 4, 8, 16, 32, (low.probe_level or 0) + 8})
     extra = []
     for d in (low.levels, low.anchored):
         for b in d.values():
