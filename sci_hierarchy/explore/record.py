@@ -110,8 +110,9 @@ def classify(problem: Problem, Ks: Sequence[int], *, levels: Sequence[int] | Non
         from sci_hierarchy.explore.upper import sample_thetas
 
         ths = sample_thetas(problem, seed=seed, extra=anchors + extra)
-        tws = measure_towers(problem, towers, indices=indices, thetas=ths, anchors=anchors, seed=seed,
-                             progress=progress)
+        pairs = [(b.theta1, b.theta2) for b in low.levels.values() if b is not None]
+        tws = measure_towers(problem, towers, indices=indices, thetas=ths, anchors=anchors, pairs=pairs,
+                             seed=seed, progress=progress)
     one_sided = []
     for t in tws:
         if t.one_sided and t.runs:
@@ -139,8 +140,12 @@ def classify(problem: Problem, Ks: Sequence[int], *, levels: Sequence[int] | Non
             e.witness_level, e.witness_anchored = nmax, True
         else:
             unbounded = all(b is not None and b.bound > eps for b in per_level)
-            reached = [(t, t.reaching(eps)) for t in tws]
-            reached = [(t, r) for t, r in reached if r is not None]
+            # a run reading at levels <= L cannot reach eps on all inputs if a certified level bound at
+            # a level >= L exceeds eps: such sample successes are not counted
+            reached = [(t, r) for t in tws for r in t.runs
+                       if not r.failures and r.runs and r.worst_error < eps
+                       and not any(b is not None and n >= r.max_level and b.bound > eps
+                                   for n, b in low.levels.items())]
             if reached:
                 t, r = min(reached, key=lambda tr: (tr[1].max_level, tr[1].max_bits))
                 bounded = r.max_level == r.min_level or r.max_level <= r.index + 4

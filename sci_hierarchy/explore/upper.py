@@ -111,7 +111,7 @@ def load_tower(spec: str, problem: Problem) -> tuple[str, Callable]:
 
 
 def sample_thetas(problem: Problem, *, count: int = 12, seed: int = 0, extra: Sequence = (),
-                  levels: Sequence[int] = (0, 8, 16, 24, 32)) -> list[tuple[Fraction, ...]]:
+                  levels: Sequence[int] = (0, 24)) -> list[tuple[Fraction, ...]]:
     """Inputs to run towers on: members over several levels, box points (random and structured), extras."""
     out: list = []
 
@@ -184,7 +184,7 @@ def _as_output(v: object) -> tuple[tuple[Fraction, ...], ...]:
 
 
 def measure_towers(problem: Problem, towers: Sequence[str] | None = None, *, indices: Sequence[int] = (0, 4, 8, 16, 24, 32),
-                   thetas: Sequence | None = None, anchors: Sequence = (), seed: int = 0,
+                   thetas: Sequence | None = None, anchors: Sequence = (), pairs: Sequence = (), seed: int = 0,
                    bits: int = 128, progress: Callable[[str], None] | None = None) -> list[TowerResult]:
     """Run each tower at each index on every sampled input (exact and adversarial oracles)."""
     names = list(problem.towers) if towers is None else list(towers)
@@ -203,6 +203,18 @@ def measure_towers(problem: Problem, towers: Sequence[str] | None = None, *, ind
             L = _frozen_up_to(src, insts[th])
             if L >= 0:
                 partners.append((th, src, L))
+    # each certified pair: both inputs served answers frozen to their midpoint while admissible
+    for a, b in pairs:
+        a, b = problem.theta(a), problem.theta(b)
+        ia, ib = problem.evaluate_items(a), problem.evaluate_items(b)
+        mid = Instance({k: (ia[k] + ib[k]) / 2 for k in ia}, label="midpoint of a pair")
+        for th in (a, b):
+            if th not in insts:
+                insts[th] = _instance(problem, th)
+                sols[th] = problem.evaluate_solution(th)
+            L = _frozen_up_to(mid, insts[th])
+            if L >= 0:
+                partners.append((th, mid, L))
     results = []
     for name, fn in loaded:
         runs = []
