@@ -16,9 +16,12 @@ The command line is ``sci-hierarchy classify FILE.py:problem``; docs/classificat
 
 from sci_hierarchy.explore.problem import Problem, Solution, as_solution, load_problem, point, product, segment, union
 from sci_hierarchy.explore.pairs import ExploreResult, LevelBound, certify_pair, explore
+from sci_hierarchy.explore.upper import TowerResult, measure_towers
+from sci_hierarchy.explore.record import Entry, Record, classify
 from sci_hierarchy.explore import witness as _witness  # registers the classification_pair kind
 
 __all__ = [
     "Problem", "Solution", "as_solution", "load_problem", "point", "product", "segment", "union",
-    "ExploreResult", "LevelBound", "certify_pair", "explore",
+    "ExploreResult", "LevelBound", "certify_pair", "explore", "TowerResult", "measure_towers",
+    "Entry", "Record", "classify",
 ]
