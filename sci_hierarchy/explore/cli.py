@@ -86,6 +86,9 @@ def _check_witness(problem, path: str) -> int:
         _say(f"INVALID witness: {res.reason}")
         return 1
     pr = w.data["problem"]
+    if pr.get("name") != problem.name:
+        _say(f"MISMATCH: the witness is about {pr.get('name')!r}, not {problem.name!r}")
+        return 1
     th1 = [fraction_from_str(x) for x in pr["theta_first"]]
     th2 = [fraction_from_str(x) for x in pr["theta_second"]]
     names = w.data["items"]["names"]
@@ -158,15 +161,21 @@ def run(args: argparse.Namespace) -> int:
         if args.witness_dir and e.witness_level is not None:
             w = rec.witness_for(e.K)
             path = os.path.join(args.witness_dir, f"classify-{_safe(problem.name)}-K{e.K}.json")
-            w.save(path)
+            try:
+                w.save(path)
+            except OSError as exc:
+                raise InvalidArgument(f"--witness-dir: cannot write {path!r} ({exc.strerror or exc})") from None
             written.append(path)
             print(f"      witness: {path} (sci-hierarchy verify {path})")
     if args.json:
         data = rec.to_json()
         data["witnesses"] = written
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, sort_keys=True)
-            fh.write("\n")
+        try:
+            with open(args.json, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, indent=1, sort_keys=True)
+                fh.write("\n")
+        except OSError as exc:
+            raise InvalidArgument(f"--json={args.json!r}: cannot write the record ({exc.strerror or exc})") from None
         print(f"  record written to {args.json}")
     return 0
 
