@@ -114,6 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=_positive_int, default=0, help="master seed (default 0)")
     r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
+    from sci_hierarchy.explore import cli as explore_cli  # classify: its own sub-package
+
+    explore_cli.add_arguments(sub.add_parser(
+        "classify", help="classification record of a problem (built-in or FILE.py:name)",
+        description="Which accuracies 10^-K can an algorithm reach on a problem? Certified lower bounds "
+                    "from consistent pairs, towers measured on samples (docs/classification.md).",
+        epilog="Exit codes: 0 a record was produced (or --check-witness re-derived the witness); 1 an invalid "
+               "or mismatching witness; 2 usage error."))
+
     v = sub.add_parser("verify", help="re-check a witness file from its data alone",
                        description="Re-check a witness from its own data, in exact arithmetic "
                                    "(docs/security.md lists what is checked).",
@@ -277,7 +286,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return cmd_demo(args)
         if args.command == "verify":
+            import sci_hierarchy.explore.witness  # noqa: F401  registers the classification_pair kind
+
             return cmd_verify(args)
+        if args.command == "classify":
+            from sci_hierarchy.explore.cli import run as run_classify
+
+            return run_classify(args)
         if args.command == "reproduce":
             return cmd_reproduce(args)
     except KeyboardInterrupt:
