@@ -2,7 +2,7 @@
 
 Each is written through the public description (:class:`Problem`) only; in
 particular Theorem 1's class uses the problems' exact solution map
-(:func:`~sci_hierarchy.problems.solve_two_column`) and never the class's pair
+(:func:`~sci_hierarchy.problems.programs.solve_two_column`) and never the class's pair
 constructor -- the explorer has to find the pair itself.
 
 =============  ============================================================  ======================
@@ -33,8 +33,8 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from sci_hierarchy.errors import InvalidArgument, describe
-from sci_hierarchy.problems import QCBP, SRLasso, TwoColumnData, ULasso, quad_sqrt, solve_two_column
-from sci_hierarchy.reals import scaled_sqrt
+from sci_hierarchy.problems.programs import QCBP, SRLasso, TwoColumnData, ULasso, quad_sqrt, solve_two_column
+from sci_hierarchy.exact.reals import scaled_sqrt
 
 from sci_hierarchy.explore.problem import Problem, point, product, union
 
@@ -63,7 +63,7 @@ def theorem1(problem: str = "p3", K: int = 3, samples: int = 5, domain: str = "c
     (the tie only at scale K); ``domain="line"`` searches s ∈ [-1, 1] at scale K
     with the numerical optimiser.
     """
-    from sci_hierarchy.families import TheoremOneClass
+    from sci_hierarchy.problems.families import TheoremOneClass
 
     key = str(problem).lower()
     if key not in _PROBLEMS:
@@ -151,7 +151,7 @@ def _exact_fraction(v) -> Fraction:
         return v
     if isinstance(v, int):
         return Fraction(v)
-    from sci_hierarchy.problems import exact_to_real
+    from sci_hierarchy.problems.programs import exact_to_real
 
     r = exact_to_real(v)
     if r.exact is None:

@@ -31,7 +31,7 @@ from fractions import Fraction
 from typing import Sequence
 
 from sci_hierarchy.errors import NotCertified
-from sci_hierarchy.reals import Interval, Real, interval_sqrt
+from sci_hierarchy.exact.reals import Interval, Real, interval_sqrt
 
 from sci_hierarchy.explore.problem import Piece, Solution
 

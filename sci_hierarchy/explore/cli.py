@@ -73,8 +73,8 @@ def _say(msg: str) -> None:
 
 
 def _check_witness(problem, path: str) -> int:
-    from sci_hierarchy.dyadic import fraction_from_str
-    from sci_hierarchy.witness import load_witness
+    from sci_hierarchy.exact.dyadic import fraction_from_str
+    from sci_hierarchy.adversary.witness import load_witness
 
     from sci_hierarchy.explore.witness import KIND
 

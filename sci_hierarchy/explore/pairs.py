@@ -46,9 +46,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Sequence
 
-from sci_hierarchy.dyadic import check_level, floor_dyadic, fraction_to_str
+from sci_hierarchy.exact.dyadic import check_level, floor_dyadic, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, NotCertified, SciHierarchyError, describe
-from sci_hierarchy.witness import Witness
+from sci_hierarchy.adversary.witness import Witness
 
 from sci_hierarchy.explore.certify import (float_item_gap, float_separation, float_solution, items_agree,
                                            separation_lower)

@@ -4,12 +4,12 @@ A researcher describes a computational problem {Ξ, Ω, M, Λ} as a *parametrise
 family* θ ↦ ι_θ:
 
 * ``items(θ)`` -- the readable items Λ of the input ι_θ: a mapping from item
-  names to computable reals (:class:`~sci_hierarchy.reals.Real`, a rational, an
-  int, or an exact :class:`~sci_hierarchy.problems.Quad`).  An algorithm sees
+  names to computable reals (:class:`~sci_hierarchy.exact.reals.Real`, a rational, an
+  int, or an exact :class:`~sci_hierarchy.problems.programs.Quad`).  An algorithm sees
   each item only through Δ1-answers (level-n dyadics within 2^-n).
 * ``solution(θ)`` -- the solution *set* Ξ(ι_θ): built with :func:`point`,
   :func:`segment`, :func:`union` and :func:`product`, or an existing
-  :class:`~sci_hierarchy.problems.SolutionSet` (point or segment).  Coordinates
+  :class:`~sci_hierarchy.problems.programs.SolutionSet` (point or segment).  Coordinates
   are exact (rationals, Reals, Quads), so distances between solution sets are
   proved, not measured.
 * the norm: ℓ2 on each block; a :func:`product` of blocks is measured by the
@@ -49,7 +49,7 @@ from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from sci_hierarchy.errors import InvalidArgument, describe
-from sci_hierarchy.reals import Real, as_real
+from sci_hierarchy.exact.reals import Real, as_real
 
 __all__ = [
     "Problem",
@@ -86,7 +86,7 @@ def as_item(value: object, name: str = "item") -> Real:
         return value
     if isinstance(value, (int, Fraction)):
         return as_real(value)
-    from sci_hierarchy.problems import Quad, exact_to_real
+    from sci_hierarchy.problems.programs import Quad, exact_to_real
 
     if isinstance(value, Quad):
         return exact_to_real(value)
@@ -183,7 +183,7 @@ def as_solution(obj: object) -> Solution:
     """Normalise what ``solution(θ)`` returned."""
     if isinstance(obj, Solution):
         return obj
-    from sci_hierarchy.problems import PointSet, SegmentSet, SimplexSet
+    from sci_hierarchy.problems.programs import PointSet, SegmentSet, SimplexSet
 
     if isinstance(obj, PointSet):
         return point(list(obj.point))
@@ -196,7 +196,7 @@ def as_solution(obj: object) -> Solution:
             isinstance(s, (Solution, PointSet, SegmentSet, SimplexSet)) for s in obj):
         return product(*obj)
     raise InvalidArgument(f"solution {describe(obj)} is not a set built with point/segment/union/product "
-                          "or a sci_hierarchy.problems PointSet/SegmentSet")
+                          "or a sci_hierarchy.problems.programs PointSet/SegmentSet")
 
 
 def _rational(x: object, name: str) -> Fraction:

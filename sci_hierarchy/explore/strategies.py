@@ -3,8 +3,8 @@
 ``inputs(problem)`` draws a :class:`Drawn` input: exact parameters θ (from the
 box ``bounds``, with extra weight on structured points such as 0 and the
 corners, where degenerate inputs live; or from ``members``), the input's items
-as an :class:`~sci_hierarchy.oracles.Instance`, a fresh logged
-:class:`~sci_hierarchy.oracles.Reader`, and ``error(output)`` -- a *certified
+as an :class:`~sci_hierarchy.oracles.core.Instance`, a fresh logged
+:class:`~sci_hierarchy.oracles.core.Reader`, and ``error(output)`` -- a *certified
 upper bound* on the distance of an output to the solution set.  Property-test
 your own algorithm against your own problem::
 
@@ -26,7 +26,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from sci_hierarchy.errors import InvalidArgument, describe
-from sci_hierarchy.oracles import Budget, ExactOracle, Instance, Reader
+from sci_hierarchy.oracles.core import Budget, ExactOracle, Instance, Reader
 
 from sci_hierarchy.explore.certify import distance_upper
 from sci_hierarchy.explore.problem import Problem, Solution

@@ -2,7 +2,7 @@
 
 A *tower* is ``tower(reader, n) -> output``: the n-th algorithm of a sequence
 (the index n is usually the level it reads, but an adaptive tower may read
-finer).  ``reader`` is the package's :class:`~sci_hierarchy.oracles.Reader`
+finer).  ``reader`` is the package's :class:`~sci_hierarchy.oracles.core.Reader`
 over the input's items (one scalar block per item name), so every read is
 logged and budgeted.  The output is a number (one block of dimension 1), a
 sequence of numbers (one block), or a sequence of sequences (one per block);
@@ -15,7 +15,7 @@ recorded (distinct items, bits, maximum level).  Inputs are served by an exact
 oracle and, for every sample that has a neighbour (an anchor or another sample
 whose items are close), by an *adversarial* oracle whose answers are frozen to
 the neighbour's items for as long as they stay admissible (proved with
-:func:`~sci_hierarchy.oracles.admissible`).  All of this is **demonstrated on
+:func:`~sci_hierarchy.oracles.core.admissible`).  All of this is **demonstrated on
 samples**: a finite run does not prove the ∀-input statement.
 
 Towers run in this process: they are the user's own code.
@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Sequence
 
-from sci_hierarchy.dyadic import fraction_to_str
+from sci_hierarchy.exact.dyadic import fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, SciHierarchyError, describe
-from sci_hierarchy.oracles import Budget, ExactOracle, FrozenOracle, Instance, Reader, admissible
+from sci_hierarchy.oracles.core import Budget, ExactOracle, FrozenOracle, Instance, Reader, admissible
 
 from sci_hierarchy.explore.certify import distance_upper
 from sci_hierarchy.explore.problem import Problem

@@ -3,7 +3,7 @@
 What ``check()`` binds (recomputed from the witness data, no user code runs):
 
 * ``items`` -- the readable items of both inputs as closed forms of the
-  package's computable reals (:func:`~sci_hierarchy.reals.real_from_json`);
+  package's computable reals (:func:`~sci_hierarchy.exact.reals.real_from_json`);
   ``|f1 - f2| <= 2^-level`` is *recomputed* for every item in certified
   interval arithmetic (so every algorithm reading at levels <= ``level`` can be
   served identical answers on both inputs);
@@ -25,10 +25,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, Mapping
 
-from sci_hierarchy.dyadic import fraction_from_str, fraction_to_str
+from sci_hierarchy.exact.dyadic import fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, describe
-from sci_hierarchy.reals import Real, real_from_json
-from sci_hierarchy.witness import FORMAT, Witness, WitnessInvalid, level_from_json, register_witness_kind
+from sci_hierarchy.exact.reals import Real, real_from_json
+from sci_hierarchy.adversary.witness import FORMAT, Witness, WitnessInvalid, level_from_json, register_witness_kind
 
 from sci_hierarchy.explore.certify import items_agree, separation_lower
 from sci_hierarchy.explore.problem import MAX_BLOCKS, MAX_DIM, MAX_ITEMS, MAX_PIECES, Piece, Solution

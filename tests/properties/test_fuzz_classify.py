@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from sci_hierarchy.cli import main
 from sci_hierarchy.explore import builtins, certify_pair
-from sci_hierarchy.witness import Witness
+from sci_hierarchy.adversary.witness import Witness
 
 _P = builtins.zero_test()
 _W = certify_pair(_P, (0,), (Fraction(1, 2 ** 11),), 10, anchor=(0,)).witness(_P, threshold=Fraction(1, 10))

@@ -15,7 +15,7 @@ from sci_hierarchy.errors import InvalidArgument
 from sci_hierarchy.explore import Problem, builtins, explore, load_problem, point, segment
 from sci_hierarchy.explore.record import classify
 from sci_hierarchy.explore.strategies import inputs
-from sci_hierarchy.witness import load_witness
+from sci_hierarchy.adversary.witness import load_witness
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 USER = os.path.join(ROOT, "examples", "problems", "nearest_site.py")

@@ -11,7 +11,7 @@ import pytest
 from sci_hierarchy.cli import main
 from sci_hierarchy.explore import builtins, certify_pair
 from sci_hierarchy.explore.certify import segment_distance_sq
-from sci_hierarchy.witness import Witness
+from sci_hierarchy.adversary.witness import Witness
 
 N = 12
 
