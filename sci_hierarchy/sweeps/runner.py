@@ -98,16 +98,37 @@ def _remote(address: str) -> Iterator[Any]:
         client.close()
 
 
-def _progress(total: int, name: str, enabled: bool | None) -> Any:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+class _NoBar:
+    """What is used when rich is not installed, or output is not a terminal: nothing is shown."""
 
+    def __enter__(self) -> "_NoBar":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def add_task(self, *a: Any, **k: Any) -> int:
+        return 0
+
+    def update(self, *a: Any, **k: Any) -> None:
+        return None
+
+
+def _progress(total: int, name: str, enabled: bool | None) -> Any:
+    """A rich progress bar on stderr with counts, failures, elapsed time and ETA; silent off a terminal."""
     if enabled is None:
         enabled = sys.stderr.isatty()
-    from rich.console import Console
-
+    if not enabled:
+        return _NoBar()
+    try:
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
+    except ImportError:  # rich comes with the `distributed` extra
+        return _NoBar()
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("{task.fields[failed]} failed"), TimeElapsedColumn(), TextColumn("ETA"),
-                    TimeRemainingColumn(), console=Console(stderr=True), disable=not enabled, transient=False)
+                    TimeRemainingColumn(), console=Console(stderr=True))
 
 
 def _manifest(spec: Spec, tasks: list[Task]) -> dict[str, Any]:
