@@ -121,7 +121,9 @@ def cli_command(name: str, args: Mapping[str, Arg], *, positional: tuple[str, ..
             row.update(collect(rc, out, err, workdir))
         if rc != 0 and "verdict" not in row:
             row["status"] = "failed"
-            row["reason"] = _last_line(err) or f"exit code {rc}"
+            # the task's temporary folder differs from run to run and means nothing after it: drop it
+            row["reason"] = (_last_line(err) or f"exit code {rc}").replace(
+                f" (no witness written to {wpath})", "").replace(workdir, "TASKDIR")
         return row
 
     return Command(name=name, args=dict(args), run=run, positional=positional, summary=summary)

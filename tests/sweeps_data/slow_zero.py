@@ -15,5 +15,5 @@ def seeded(reader, rng):
     return abs(reader.read("x", n)) <= Fraction(1, 2**n)
 
 
-def crashes(reader):
+def crashes(reader, rng):
     raise RuntimeError("deliberately broken")
