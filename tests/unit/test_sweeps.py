@@ -250,3 +250,21 @@ def test_cli_sweep_dry_run_lists_keys(capsys):
     assert cli.main(["sweep", path, "--dry-run"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 108 and len({ln.split()[1] for ln in lines}) == 108
+
+
+@pytest.mark.heavy
+def test_table1_firenet_entry_matches_the_closed_form(tmp_path):
+    """Xi(A, y) = {x* e_1}, x* = 1 / (a + eps), a = sqrt(2) 10^K / 3, eps = 2^-(n+1).  With eps = 2^-41
+    far below FIRENET's accuracy (delta = 1e-6) the two columns are a tie to FIRENET, whose output is
+    the midpoint (x*/2)(e_1 + e_2) (docs/reproduce.md): at distance x* / sqrt(2) = 1.5 10^-K (1 + O(eps))."""
+    import math
+
+    spec = parse_spec({"command": "table1", "fixed": {"column": "firenet", "K": 3}, "grid": {"n": [40]}})
+    s = run_sweep(spec, str(tmp_path / "t"), workers=0, progress=False)
+    assert s.ok == 1
+    (row,) = _rows(str(tmp_path / "t"))
+    a, eps = math.sqrt(2) * 10**3 / 3, 2.0**-41
+    want = 1 / ((a + eps) * math.sqrt(2))
+    assert abs(row["bound_float"] - want) < 1e-9 * want
+    assert row["verdict"] == "exceeds" and Fraction(row["bound"]) > Fraction(1, 1000)
+    assert row["threshold"] == "1/1000"
