@@ -75,7 +75,11 @@ def _table1(rows: list[dict[str, Any]], path: str) -> str:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.5, 5))
     Ks = sorted({r["K"] for r in rows})
-    cmap = plt.get_cmap("viridis", max(len(Ks), 2))
+    viridis = plt.get_cmap("viridis")
+
+    def cmap(i: int) -> Any:  # viridis without its pale yellow end
+        return viridis(0.85 * i / max(len(Ks) - 1, 1))
+
     for i, K in enumerate(Ks):
         for col, style in (("firenet", "-"), ("lista", "--")):
             pts = sorted((r["n"], r["bound_float"]) for r in rows if r["K"] == K and r.get("column") == col)

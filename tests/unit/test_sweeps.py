@@ -268,3 +268,19 @@ def test_table1_firenet_entry_matches_the_closed_form(tmp_path):
     assert abs(row["bound_float"] - want) < 1e-9 * want
     assert row["verdict"] == "exceeds" and Fraction(row["bound"]) > Fraction(1, 1000)
     assert row["threshold"] == "1/1000"
+
+
+def test_plots_for_common_sweeps(tmp_path):
+    pytest.importorskip("matplotlib")
+    from sci_hierarchy.sweeps.plot import plot_sweep
+
+    demo = [{"command": "demo", "status": "ok", "theorem": "theorem1", "algorithm": alg, "problem": p, "K": K,
+             "bound_float": 1.5 * 10.0**-K} for alg in ("pdhg", "lista") for p in ("p1", "p2") for K in (3, 6)]
+    png = plot_sweep(demo, str(tmp_path / "a.png"))
+    assert png and os.path.getsize(png) > 10_000
+    t1 = [{"command": "table1", "status": "ok", "column": c, "K": K, "n": n, "bound_float": 1.5 * 10.0**-K}
+          for c in ("firenet", "lista") for K in (1, 3) for n in (10, 20)]
+    assert plot_sweep(t1, str(tmp_path / "b.png"))
+    # no plot where none fits: one K only, or nothing ok
+    assert plot_sweep(demo[:1], str(tmp_path / "c.png")) is None
+    assert plot_sweep([{**demo[0], "status": "failed"}], str(tmp_path / "d.png")) is None
