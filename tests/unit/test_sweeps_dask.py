@@ -98,3 +98,22 @@ def test_a_worker_killed_mid_sweep_still_gives_every_task_exactly_once(cluster, 
     assert len(os.listdir(os.path.join(out, "results"))) == 8
     # and a re-run does nothing
     assert run_sweep(spec, out, client=cluster, progress=False).ran == 0
+
+
+def test_daemonic_workers_refuse_user_algorithms_with_advice(tmp_path):
+    """Dask's default daemonic workers cannot start the sandbox's child: the task says how to fix it."""
+    import logging
+
+    import dask
+    from distributed import Client, LocalCluster
+
+    with dask.config.set({"distributed.worker.daemon": True}):
+        with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address=None, silence_logs=logging.ERROR) as lc, Client(lc) as client:
+            spec = parse_spec({"command": "demo", "fixed": {"theorem": "zero_test"},
+                               "grid": {"algorithm": ["refine", f"{ALGOS}:slow_threshold"]}})
+            s = run_sweep(spec, str(tmp_path / "o"), client=client, progress=False)
+    builtin, user = _rows(str(tmp_path / "o"))
+    assert builtin["status"] == "ok"  # built-ins run in-process: no child needed
+    assert user["status"] == "failed" and "DASK_DISTRIBUTED__WORKER__DAEMON=False" in user["reason"]
+    assert (s.ok, s.failed) == (1, 1)
