@@ -28,6 +28,12 @@ def _workers(text: str) -> int:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The ``sweep`` subcommand's arguments."""
+    p.description = ("Run a command (demo, reproduce, table1) over a grid of its arguments given in a TOML spec, "
+                     "on local Dask worker processes, an existing Dask cluster, or in this process. Results, "
+                     "witnesses and a tidy table (CSV, JSON lines) go to DIR; a re-run does only the tasks "
+                     "without a result. docs/sweeps.md describes the spec and the table.")
+    p.epilog = ("Exit codes: 0 every task ran and is ok; 1 some task failed (the table says why); "
+                "2 usage or spec error. `sci-hierarchy verify DIR` re-checks every witness of the sweep.")
     p.add_argument("spec", help="a TOML spec: a command and a grid of its arguments (docs/sweeps.md)")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--workers", type=_workers, metavar="N",
