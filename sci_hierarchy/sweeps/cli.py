@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         for t in expand(spec):
             print(f"{t.index:>6} {t.key} {json.dumps(t.args, sort_keys=True)}")
         return EXIT_OK
-    if args.scheduler is None and args.workers != 0:
+    if args.workers != 0:  # a local cluster or --scheduler
         try:
             import distributed  # noqa: F401
         except ImportError:

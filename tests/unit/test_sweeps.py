@@ -284,3 +284,11 @@ def test_plots_for_common_sweeps(tmp_path):
     # no plot where none fits: one K only, or nothing ok
     assert plot_sweep(demo[:1], str(tmp_path / "c.png")) is None
     assert plot_sweep([{**demo[0], "status": "failed"}], str(tmp_path / "d.png")) is None
+
+
+def test_a_worker_with_another_package_version_refuses_the_task():
+    from sci_hierarchy.sweeps.tasks import Task, run_task
+
+    t = Task(key="k", command="demo", args={"theorem": "zero_test"}, seed=None, version="0.0.0-other")
+    rec = run_task(t)
+    assert rec["status"] == "failed" and "0.0.0-other" in rec["reason"] and rec["files"] == {}
