@@ -89,7 +89,12 @@ def test_example_specs_expand_to_their_documented_sizes():
     for fname, n in sizes.items():
         tasks = expand(load_spec(os.path.join(ex, fname)))
         assert len(tasks) == n and len({t.key for t in tasks}) == n
-    # the matrix covers every built-in training algorithm, x 3 problems x 4 values of K
+
+
+@pytest.mark.heavy
+def test_the_matrix_covers_every_builtin_training_algorithm():
+    """x 3 problems x 4 values of K (imports every built-in: seconds)."""
+    ex = os.path.join(ROOT, "examples", "sweeps")
     from sci_hierarchy.algorithms import builtin_algorithms
 
     training = {b.name for b in builtin_algorithms() if b.task == "training"}
@@ -270,7 +275,9 @@ def test_table1_firenet_entry_matches_the_closed_form(tmp_path):
     assert row["threshold"] == "1/1000"
 
 
+@pytest.mark.heavy
 def test_plots_for_common_sweeps(tmp_path):
+    """Draws two figures with matplotlib: seconds."""
     pytest.importorskip("matplotlib")
     from sci_hierarchy.sweeps.plot import plot_sweep
 
