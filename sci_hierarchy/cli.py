@@ -128,8 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
                                    "(docs/security.md lists what is checked).",
                        epilog="Exit codes: 0 valid; 1 invalid (a claim is not proved by the data); "
                               "2 malformed or unreadable file.")
-    v.add_argument("file", help="a witness JSON file written by `demo --json`")
+    v.add_argument("file", help="a witness JSON file written by `demo --json`, or a sweep folder (all its witnesses)")
     v.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    from sci_hierarchy.sweeps import cli as sweeps_cli  # the sweep subcommand (docs/sweeps.md)
+
+    sweeps_cli.add_arguments(sub.add_parser("sweep", help="run a command over a grid of arguments, locally or on Dask",
+                                            description="Run a spec's tasks; resumable (docs/sweeps.md)."))
     return p
 
 
@@ -254,6 +259,10 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from sci_hierarchy.adversary.witness import load_witness
 
+    if os.path.isdir(args.file):  # a sweep folder: every witness in it (docs/sweeps.md)
+        from sci_hierarchy.sweeps.cli import verify_sweep
+
+        return verify_sweep(args.file)
     try:
         w = load_witness(args.file)
     except MalformedWitness as exc:
@@ -295,6 +304,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_classify(args)
         if args.command == "reproduce":
             return cmd_reproduce(args)
+        if args.command == "sweep":
+            from sci_hierarchy.sweeps.cli import run as cmd_sweep
+
+            return cmd_sweep(args)
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
