@@ -91,7 +91,7 @@ def verify_sweep(out: str, *, stream: Any = None) -> int:
     table's verdict and exact bound for that task must equal the witness's.
     """
     from sci_hierarchy.sweeps.store import Store
-    from sci_hierarchy.witness import load_witness
+    from sci_hierarchy.adversary.witness import load_witness
 
     stream = stream or sys.stdout
     if not os.path.isfile(os.path.join(out, "sweep.json")):

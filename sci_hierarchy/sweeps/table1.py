@@ -33,10 +33,10 @@ EPOCHS, TRAIN, VAL, BATCH = 4000, 8000, 100, 1000
 
 
 def entry(*, K: int, n: int, column: str, seed: int | None = None, epochs: int | None = None) -> dict[str, Any]:
-    from sci_hierarchy.dyadic import fraction_to_str
-    from sci_hierarchy.families import dct_matrix
+    from sci_hierarchy.exact.dyadic import fraction_to_str
+    from sci_hierarchy.problems.families import dct_matrix
     from sci_hierarchy.firenet import FirenetConfig, firenet
-    from sci_hierarchy.problems import SRLasso, exact_to_real, solve_two_column
+    from sci_hierarchy.problems.programs import SRLasso, exact_to_real, solve_two_column
     from sci_hierarchy.reproduce.table1 import N1, N2, SPARSITY, table1_instance, train_lista_models
 
     m = 1 + N2

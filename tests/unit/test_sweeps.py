@@ -95,7 +95,7 @@ def test_example_specs_expand_to_their_documented_sizes():
 def test_the_matrix_covers_every_builtin_training_algorithm():
     """x 3 problems x 4 values of K (imports every built-in: seconds)."""
     ex = os.path.join(ROOT, "examples", "sweeps")
-    from sci_hierarchy.algorithms import builtin_algorithms
+    from sci_hierarchy.algorithms.running import builtin_algorithms
 
     training = {b.name for b in builtin_algorithms() if b.task == "training"}
     tasks = expand(load_spec(os.path.join(ex, "theorem1_a_matrix.toml")))
