@@ -13,11 +13,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from sci_hierarchy.algorithms.running import run_algorithm
+from sci_hierarchy.algorithms.running import load_algorithm, run_algorithm
 from sci_hierarchy.oracles.core import FrozenOracle
 
 from proofs_as_code import theorem1
-from proofs_as_code._common import resolve
 
 
 def main() -> None:
@@ -31,7 +30,7 @@ def main() -> None:
         omega = theorem1.make_class(args.problem, K)
         task, _ = theorem1.make_task(omega)
         for name in args.algorithms:
-            _, fn = resolve(name, name, "training")
+            _, fn = load_algorithm(name, "training")
             t0 = time.perf_counter()
             run_algorithm(fn, FrozenOracle(omega.tie()), task)
             t_train = time.perf_counter() - t0

@@ -294,6 +294,35 @@ def _scan_folder(folder: str) -> list[EntryPoint] | None:
     return out
 
 
+def _source_entry_points() -> list[EntryPoint] | None:
+    """This distribution's entry points from the ``pyproject.toml`` beside the package, when it is
+    imported from a source checkout (``PYTHONPATH=.``): they win over the metadata of whatever
+    copy is installed, as the checkout's modules win over the installed ones."""
+    import os
+    import re
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        with open(os.path.join(here, "pyproject.toml"), encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError:
+        return None
+    if not re.search(r'^name\s*=\s*"sci_hierarchy"', text, re.M):
+        return None
+    out: list[EntryPoint] = []
+    group = None
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        header = re.fullmatch(r'\[project\.entry-points\."([^"]+)"\]', line)
+        if header or line.startswith("["):
+            group = header.group(1) if header else None
+            continue
+        entry = re.fullmatch(r'([\w.-]+)\s*=\s*"([^"]+)"', line)
+        if group in _GROUPS and entry:
+            out.append(EntryPoint(entry.group(1), entry.group(2), group, "sci_hierarchy"))
+    return out
+
+
 def _scan() -> None:
     """One scan of sys.path for all the registry's groups.  Reading the ``entry_points.txt``
     files directly keeps ``sci-hierarchy list`` from importing importlib.metadata (tens of
@@ -312,6 +341,9 @@ def _scan() -> None:
                         found.append(EntryPoint(ep.name, ep.value, ep.group, d.metadata["Name"]))
         else:
             found.extend(eps)
+    source = _source_entry_points()
+    if source is not None:
+        found = source + [ep for ep in found if ep.dist_name != "sci_hierarchy"]
     for g in _GROUPS:
         _SCANNED[g] = [ep for ep in found if ep.group == g]
 

@@ -89,7 +89,8 @@ def _dotted_pattern(old: str) -> re.Pattern[str]:
     alt = "|".join(already)
     # not already a new submodule, and not ``from sci_hierarchy.<pkg> import <submodule>``
     skip = rf"(?!\.(?:{alt})\b)(?![ \t]+import[ \t]+\(?\s*(?:{alt})\b)" if already else ""
-    return re.compile(rf"(?<![\w.]){PACKAGE}\.{old}\b{skip}")
+    # (?!/): "sci_hierarchy.witness/1" is the witness format's name, not a module
+    return re.compile(rf"(?<![\w.]){PACKAGE}\.{old}\b(?!/){skip}")
 
 
 _DOTTED = {old: _dotted_pattern(old) for old in MODULE_MAP}

@@ -37,7 +37,7 @@ __all__ = [
     "MAX_WITNESS_BYTES",
 ]
 
-FORMAT = "sci_hierarchy.adversary.witness/1"
+FORMAT = "sci_hierarchy.witness/1"  # the witness format's name (a public contract), not a module path
 MAX_WITNESS_BYTES = 256 * 1024 * 1024
 
 REQUIRED = (

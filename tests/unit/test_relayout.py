@@ -38,6 +38,7 @@ importlib.import_module("sci_hierarchy.families")
 spec = "sci_hierarchy.zoo:lista"
 see `sci_hierarchy/attacks.py` and :mod:`~sci_hierarchy.problems`
 "sci_hierarchy.dyadicx" and my_sci_hierarchy.dyadic stay
+FORMAT = "sci_hierarchy.witness/1"
 '''
 
 EXPECTED = '''\
@@ -60,6 +61,7 @@ importlib.import_module("sci_hierarchy.problems.families")
 spec = "sci_hierarchy.zoo.builtin:lista"
 see `sci_hierarchy/stability/attacks.py` and :mod:`~sci_hierarchy.problems.programs`
 "sci_hierarchy.dyadicx" and my_sci_hierarchy.dyadic stay
+FORMAT = "sci_hierarchy.witness/1"
 '''
 
 
