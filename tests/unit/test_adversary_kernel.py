@@ -236,3 +236,38 @@ def test_the_independent_check_rejects_an_edited_answer_and_a_raised_threshold()
     d["threshold"] = "2"
     with pytest.raises(AssertionError):
         ind.verify(Witness(d))
+
+
+# ---------------------------------------------------------------------------
+# the checkers' other inequalities (mutmut 3 does not mutate decorated functions, so the
+# registered checkers were mutated by hand: docs/testing.md)
+# ---------------------------------------------------------------------------
+
+
+def test_a_reads_beyond_witness_with_an_inadmissible_answer_is_refused(beyond):
+    d = copy.deepcopy(beyond.data)
+    answers = d["transcript"]["answers"]
+    key = "a@28"
+    answers[key][0] = str(Fraction(answers[key][0]) + Fraction(2, 2**28))
+    res = Witness(d).check()
+    assert not res.valid and "a@28" in res.reason
+
+
+def test_an_error_bound_equal_to_the_threshold_is_not_beyond_it():
+    w = consistent_pair_attack(_reader_at(6), argmax.ArgmaxFamily(), argmax.TASK, theorem="argmax",
+                               part="undecidable", algorithm_name="six")
+    d = copy.deepcopy(w.data)
+    d["error_lower_bound"] = d["threshold"]
+    res = Witness(d).check()
+    assert not res.valid and "does not exceed the threshold" in res.reason
+
+
+def test_a_success_witness_whose_bound_is_below_the_worst_distance_is_refused():
+    w = _success(2)
+    d = copy.deepcopy(w.data)
+    worst = Fraction(d["error_upper_bound"])
+    d["error_upper_bound"] = str(worst - Fraction(1, 10**30))
+    res = Witness(d).check()
+    assert not res.valid and "is not proved" in res.reason
+    d["error_upper_bound"] = str(worst)  # the recomputed bound itself is accepted
+    assert Witness(d).check().valid
