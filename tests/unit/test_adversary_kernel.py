@@ -212,7 +212,7 @@ def test_clopper_pearson_refuses_bad_counts():
     from sci_hierarchy.errors import InvalidArgument
 
     for k, n in [(-1, 5), (6, 5), (0, 0)]:
-        with pytest.raises(InvalidArgument):
+        with pytest.raises(InvalidArgument, match=rf"^need 0 <= successes={k} <= trials={n}, trials > 0$"):
             clopper_pearson_lower(k, n)
     assert clopper_pearson_lower(0, 9) == 0
 
@@ -271,3 +271,21 @@ def test_a_success_witness_whose_bound_is_below_the_worst_distance_is_refused():
     assert not res.valid and "is not proved" in res.reason
     d["error_upper_bound"] = str(worst)  # the recomputed bound itself is accepted
     assert Witness(d).check().valid
+
+
+@pytest.mark.parametrize("budget", [0, -1])
+def test_a_reads_beyond_witness_that_reads_nothing_is_refused(beyond, budget):
+    d = copy.deepcopy(beyond.data)
+    d["transcript"]["runs"][0]["reads"] = []
+    d["level_budget"] = budget
+    res = Witness(d).check()
+    assert not res.valid and "reads nothing" in res.reason
+
+
+@pytest.mark.xfail(strict=True, reason="bug: level_budget is not checked to be a level (>= 0): a run that "
+                   "reads nothing 'reads beyond' a budget of -2 (its deepest level counts as -1)")
+def test_a_negative_level_budget_is_refused(beyond):
+    d = copy.deepcopy(beyond.data)
+    d["transcript"]["runs"][0]["reads"] = []
+    d["level_budget"] = -2
+    assert not Witness(d).check().valid
