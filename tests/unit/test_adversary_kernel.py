@@ -289,3 +289,13 @@ def test_a_negative_level_budget_is_refused(beyond):
     d["transcript"]["runs"][0]["reads"] = []
     d["level_budget"] = -2
     assert not Witness(d).check().valid
+
+
+@pytest.mark.parametrize("adm", [[0], [1], [0, 0], []])
+def test_a_consistent_pair_run_must_be_admissible_for_both_instances(adm):
+    w = consistent_pair_attack(_reader_at(6), argmax.ArgmaxFamily(), argmax.TASK, theorem="argmax",
+                               part="undecidable", algorithm_name="six")
+    d = copy.deepcopy(w.data)
+    d["transcript"]["runs"][0]["admissible_for"] = adm
+    res = Witness(d).check()
+    assert not res.valid and "admissible for both" in res.reason
