@@ -299,3 +299,44 @@ def test_a_consistent_pair_run_must_be_admissible_for_both_instances(adm):
     d["transcript"]["runs"][0]["admissible_for"] = adm
     res = Witness(d).check()
     assert not res.valid and "admissible for both" in res.reason
+
+
+def test_a_per_instance_distance_bound_beyond_the_distance_is_refused():
+    w = consistent_pair_attack(_reader_at(6), argmax.ArgmaxFamily(), argmax.TASK, theorem="argmax",
+                               part="undecidable", algorithm_name="six")
+    d = copy.deepcopy(w.data)
+    d["instances"][1]["distance_lower_bound"] = "2"
+    res = Witness(d).check()
+    assert not res.valid and "instance 1's distance_lower_bound is not proved" in res.reason
+
+
+@pytest.fixture(scope="module")
+def randomised():
+    return argmax.demonstrate(algorithm="random-tie-break", seeds=7)
+
+
+def test_a_randomised_witness_frozen_below_its_deepest_design_read_is_refused(randomised):
+    d = copy.deepcopy(randomised.data)
+    top = max(int(k.rsplit("@", 1)[1]) for r in d["transcript"]["runs"] if r["role"] == "design"
+              for k in r["reads"])
+    d["frozen_up_to_level"] = top - 1
+    res = Witness(d).check()
+    assert not res.valid and "frozen_up_to_level" in res.reason
+    d["frozen_up_to_level"] = top
+    assert Witness(d).check().valid
+
+
+def test_a_randomised_witness_with_fewer_than_half_failing_design_seeds_is_refused(randomised):
+    from sci_hierarchy.oracles import instance_from_json
+
+    d = copy.deepcopy(randomised.data)
+    (winner,) = instance_from_json(d["instances"][0]["instance"]).solution.members
+    design = [r for r in d["transcript"]["runs"] if r["role"] == "design"]
+    assert len(design) == 7
+    failing = [r for r in design if r["output"] != winner]
+    assert len(failing) >= 4  # pigeonhole: at least half of 7
+    for r in failing[3:]:     # leave exactly 3 of 7 failing: 2 * 3 < 7
+        r["output"] = winner
+    d["design"]["failures"] = 3
+    res = Witness(d).check()
+    assert not res.valid and "only 3/7 design seeds fail" in res.reason
