@@ -24,6 +24,7 @@ from sci_hierarchy.adversary import (
     success_demonstration,
 )
 from sci_hierarchy.oracles import ExactOracle, FrozenOracle
+from sci_hierarchy.reals import rational
 from sci_hierarchy.witness import Witness
 
 
@@ -340,3 +341,45 @@ def test_a_randomised_witness_with_fewer_than_half_failing_design_seeds_is_refus
     d["design"]["failures"] = 3
     res = Witness(d).check()
     assert not res.valid and "only 3/7 design seeds fail" in res.reason
+
+
+class _ZeroFromLevelZero(zero_test.ZeroFamily):
+    """The zero-test pairs, searched from n = 0: the adversary must step n by one."""
+
+    def first_candidate(self, max_level_read: int) -> int:
+        return 0
+
+
+class _NeverAdmissible(zero_test.ZeroFamily):
+    """Pairs far from the tie's answers at every n: no pair can be found."""
+
+    def pair(self, n: int):
+        return (zero_test.zero_instance(rational(1), "x = 1"), zero_test.zero_instance(rational(2), "x = 2"))
+
+
+def _reads_x(level):
+    def alg(reader):
+        return reader.read("x", level) == 0
+    return alg
+
+
+@pytest.mark.parametrize("level, expected", [(9, 5), (10, 5), (1, 1), (0, 0)])
+def test_the_adversary_steps_n_by_one_from_its_first_candidate(level, expected):
+    # x = 4^-n is within 2^-level of 0 iff 2n >= level: from n = 0 the first such n is ceil(level/2)
+    w = consistent_pair_attack(_reads_x(level), _ZeroFromLevelZero(), zero_test.TASK, theorem="zero_test",
+                               part="undecidable", algorithm_name="drawn")
+    assert w.data["pair_n"] == expected
+
+
+def test_the_adversary_gives_up_after_64_candidates_and_says_so():
+    from sci_hierarchy.errors import SciHierarchyError
+
+    with pytest.raises(SciHierarchyError, match=r"^no admissible pair found within 64 steps of n$"):
+        consistent_pair_attack(_reads_x(3), _NeverAdmissible(), zero_test.TASK, theorem="zero_test",
+                               part="undecidable", algorithm_name="drawn")
+
+
+def test_clopper_pearson_keeps_a_bound_whose_tail_equals_alpha():
+    # k = n = 1: the tail is p itself; with alpha = 1/2 the exact bound is 1/2, reached by bisection
+    assert clopper_pearson_lower(1, 1, alpha=Fraction(1, 2), bits=1) == Fraction(1, 2)
+    assert clopper_pearson_lower(1, 1, alpha=Fraction(1, 2), bits=8) == Fraction(1, 2)
