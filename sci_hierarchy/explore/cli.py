@@ -61,6 +61,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="tower indices n to run (default 0,4,8,16,32 and the probe level + 8)")
     p.add_argument("--seed", type=int, default=0, help="seed of the search and the samples (default 0)")
     p.add_argument("--json", metavar="FILE", help="write the record (JSON) here")
+    p.add_argument("--plot", metavar="FILE.png", help="draw the certified bounds against the level (matplotlib)")
     p.add_argument("--witness-dir", metavar="DIR", help="write the witness of each entry backed by one here")
     p.add_argument("--check-witness", metavar="FILE",
                    help="instead of classifying: re-derive a classification witness's items and solution sets "
@@ -167,6 +168,14 @@ def run(args: argparse.Namespace) -> int:
                 raise InvalidArgument(f"--witness-dir: cannot write {path!r} ({exc.strerror or exc})") from None
             written.append(path)
             print(f"      witness: {path} (sci-hierarchy verify {path})")
+    if args.plot:
+        from sci_hierarchy.explore.plot import plot_records
+
+        try:
+            plot_records([rec.to_json()], args.plot)
+        except OSError as exc:
+            raise InvalidArgument(f"--plot={args.plot!r}: cannot write ({exc.strerror or exc})") from None
+        print(f"  figure written to {args.plot}")
     if args.json:
         data = rec.to_json()
         data["witnesses"] = written

@@ -72,8 +72,9 @@ def test_theorem1_rediscovered_quick():
 def test_user_file_classified_with_verified_witness(tmp_path, capsys):
     out = tmp_path / "rec.json"
     rc = main(["classify", f"{USER}:nearest_site", "--K", "1", "--levels", "0,8", "--indices", "0",
-               "--json", str(out), "--witness-dir", str(tmp_path)])
+               "--json", str(out), "--witness-dir", str(tmp_path), "--plot", str(tmp_path / "f.png")])
     assert rc == 0
+    assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
     rec = json.loads(out.read_text())
     e = rec["entries"][0]
     assert e["status"] == "impossible" and rec["witnesses"]
