@@ -1,4 +1,9 @@
-"""Command-line figures: start-up, the K = 3 demonstration end to end, verify, isolation."""
+"""Command-line figures: start-up, the K = 3 demonstration end to end, verify, isolation.
+
+Times are the CPU seconds (user + system) the command and its children used: on an idle
+machine that is its wall time for these single-threaded commands, and on a shared one it
+is not inflated by the other jobs.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_common import Row, med, ratios, run_cmd, seconds, side_by_side, spread, verdict, cli_prefix
+from bench_common import Row, children_cpu, cli_prefix, med, ratios, run_cmd, seconds, side_by_side, spread, verdict
 
 BARE = [sys.executable, "-c", "pass"]
 
 
 def _pair(cmd: list[str], rounds: int, base: list[str] = BARE, ok: tuple[int, ...] = (0,)):
-    return side_by_side(lambda: run_cmd(cmd, ok=ok), lambda: run_cmd(base), rounds)
+    return side_by_side(lambda: run_cmd(cmd, ok=ok), lambda: run_cmd(base), rounds, clock=children_cpu)
 
 
 def startup(rounds: int) -> list[Row]:
@@ -57,7 +62,8 @@ def isolation(rounds: int, quick: bool = False) -> list[Row]:
     for spec, extra in cases:
         iso = base + ["--algorithm", spec, *extra, "--isolate"]
         inp = base + ["--algorithm", spec, *extra, "--in-process"]
-        tp, tb = side_by_side(lambda: run_cmd(iso, ok=(0, 1)), lambda: run_cmd(inp, ok=(0, 1)), rounds)
+        tp, tb = side_by_side(lambda: run_cmd(iso, ok=(0, 1)), lambda: run_cmd(inp, ok=(0, 1)), rounds,
+                              clock=children_cpu)
         rr = ratios(tp, tb)
         diff = [p - b for p, b in zip(tp, tb)]
         label = "isolated vs in-process" + (f", {extra[1]} seeds" if extra else ", one deterministic algorithm")

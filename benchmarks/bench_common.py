@@ -24,24 +24,29 @@ class Row:
     met: str = ""
 
 
-def per_call(fn: Callable[[], object], number: int) -> float:
-    t0 = time.perf_counter()
+def per_call(fn: Callable[[], object], number: int, clock: Callable[[], float] = time.process_time) -> float:
+    t0 = clock()
     for _ in range(number):
         fn()
-    return (time.perf_counter() - t0) / number
+    return (clock() - t0) / number
 
 
 def side_by_side(project: Callable[[], object], baseline: Callable[[], object], rounds: int,
-                 number: int = 1) -> tuple[list[float], list[float]]:
-    """Seconds per call of each, measured alternately (the order flips every round)."""
+                 number: int = 1, clock: Callable[[], float] = time.process_time) -> tuple[list[float], list[float]]:
+    """Seconds per call of each, measured alternately (the order flips every round).
+
+    In-process figures use the CPU time of this process (``time.process_time``) by default:
+    on a machine shared with other jobs, wall time mostly measures the others.  Commands run
+    as subprocesses pass ``clock=children_cpu``: the CPU seconds the command itself used.
+    """
     tp, tb = [], []
     for r in range(rounds):
         if r % 2 == 0:
-            tp.append(per_call(project, number))
-            tb.append(per_call(baseline, number))
+            tp.append(per_call(project, number, clock))
+            tb.append(per_call(baseline, number, clock))
         else:
-            tb.append(per_call(baseline, number))
-            tp.append(per_call(project, number))
+            tb.append(per_call(baseline, number, clock))
+            tp.append(per_call(project, number, clock))
     return tp, tb
 
 
@@ -63,6 +68,14 @@ def seconds(t: float) -> str:
     if t >= 1e-3:
         return f"{t * 1e3:.1f} ms"
     return f"{t * 1e6:.1f} µs"
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes of this one."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def cli_prefix() -> list[str]:
@@ -92,7 +105,8 @@ def render_table(rows: list[Row], *, machine: str, quick: bool, rounds: int, not
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     mode = "quick sizes" if quick else "full sizes"
     out = [f"Machine: {machine}.", f"Mode: {mode}, {rounds} rounds per figure; ratio = project / baseline "
-           "per round (median; spread = min–max over rounds).", "", *lines]
+           "per round (median; spread = min–max over rounds). Times are CPU seconds (the process's own, "
+           "or the command's for CLI rows), so that other jobs on a shared machine inflate them less.", "", *lines]
     if notes:
         out += ["", *(f"- {n}" for n in notes)]
     return "\n".join(out) + "\n"

@@ -2,7 +2,9 @@
 
     python benchmarks/run.py [--quick] [--rounds R] [--out FILE] [--only NAME ...]
 
-Each benchmark times the project and its baseline alternately, round after round, and reports
+Each benchmark times the project and its baseline alternately, round after round (CPU time:
+the process's own for in-process figures, the command's for CLI figures -- see
+``bench_common.side_by_side``), and reports
 the medians, the ratio project/baseline (median over rounds) and its spread (min-max over
 rounds).  The result is ONE Markdown table, printed and optionally written to ``--out``.
 Nothing here asserts a time: the table states each goal and whether this run met it.
