@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import statistics
@@ -25,10 +26,17 @@ class Row:
 
 
 def per_call(fn: Callable[[], object], number: int, clock: Callable[[], float] = time.process_time) -> float:
-    t0 = clock()
-    for _ in range(number):
-        fn()
-    return (clock() - t0) / number
+    """Seconds per call, with the garbage collector paused as ``timeit`` does."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        t0 = clock()
+        for _ in range(number):
+            fn()
+        return (clock() - t0) / number
+    finally:
+        if was:
+            gc.enable()
 
 
 def side_by_side(project: Callable[[], object], baseline: Callable[[], object], rounds: int,
@@ -63,6 +71,8 @@ def spread(xs: list[float], fmt: str = "{:.2f}") -> str:
 
 
 def seconds(t: float) -> str:
+    if t < 0:
+        return "−" + seconds(-t)
     if t >= 1:
         return f"{t:.2f} s"
     if t >= 1e-3:
@@ -106,7 +116,8 @@ def render_table(rows: list[Row], *, machine: str, quick: bool, rounds: int, not
     mode = "quick sizes" if quick else "full sizes"
     out = [f"Machine: {machine}.", f"Mode: {mode}, {rounds} rounds per figure; ratio = project / baseline "
            "per round (median; spread = min–max over rounds). Times are CPU seconds (the process's own, "
-           "or the command's for CLI rows), so that other jobs on a shared machine inflate them less.", "", *lines]
+           "or the command's for CLI rows; wall time for the isolation rows), so that other jobs on a "
+           "shared machine inflate them less.", "", *lines]
     if notes:
         out += ["", *(f"- {n}" for n in notes)]
     return "\n".join(out) + "\n"

@@ -75,14 +75,13 @@ def inner(rounds: int, quick: bool = False) -> list[Row]:
     cases = [(256, "db1"), (256, "db4")] if quick else [(256, "db1"), (256, "db4"), (1024, "db1"), (1024, "db4")]
     rows = []
     for N, wav in cases:
-        A, F, _, _, y = setup(N, wav)
+        A, F, _, x, y = setup(N, wav)
         p = 10 if N <= 256 else 3
         cfg = _config(p, y)
-        number = 1 if N > 256 else 3
-        tp, tb = side_by_side(lambda: firenet(A, y, cfg), lambda: F.adjoint(F.forward(F.adjoint(y))), rounds,
-                              number)
+        tp, tb = side_by_side(lambda: firenet(A, y, cfg), lambda: [F.forward(x) for _ in range(p)]
+                              + [F.adjoint(y) for _ in range(p)], rounds)
         tp = [t / p for t in tp]  # per inner iteration
-        tb = [t * 2 / 3 for t in tb]  # one forward + one adjoint (the lambda does 2 adjoints + 1 forward)
+        tb = [t / p for t in tb]  # one forward + one adjoint
         rr = ratios(tp, tb)
         name = "Haar" if wav == "db1" else wav
         rows.append(Row(f"FIRENET inner iteration, {N}², {name}",

@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "startup":
             rows += bench_cli.startup(R)
         elif name == "demo":
-            rows += bench_cli.demo(R)
+            rows += bench_cli.demo(R, quick=q)
         elif name == "scaling":
             rows += bench_exact.scaling(R, quick=q)
         elif name == "reads":

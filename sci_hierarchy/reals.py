@@ -138,8 +138,14 @@ class Real(abc.ABC):
     # -- public API ------------------------------------------------------
     def approx(self, n: int) -> Fraction:
         """A dyadic ``q`` in D_n with ``|q - self| <= 2^-n`` (proved)."""
-        n = check_level(n)
-        return dyadic_fraction(self.mantissa(n), n)
+        if type(n) is not int or not 0 <= n <= LEVEL_LIMIT:
+            n = check_level(n)  # raises, with the usual message
+        k = self._cache.get(n)
+        if k is None:
+            k = self._mantissa(n)
+            if len(self._cache) < 4096:
+                self._cache[n] = k
+        return dyadic_fraction(k, n)
 
     def mantissa(self, n: int) -> int:
         """The integer ``2^n * self.approx(n)``: the level-n answer without building a Fraction."""
@@ -285,29 +291,31 @@ def rational(q: object) -> Real:
 class _ScaledSqrt(Real):
     """c * sqrt(r) with rationals c and r >= 0."""
 
-    __slots__ = ("c", "r", "_vn", "_vd")
+    __slots__ = ("c", "r", "_vn", "_vd", "_neg")
 
     def __init__(self, c: Fraction, r: Fraction) -> None:
-        super().__init__()
+        self._cache = {}
         self.c = c
         self.r = r
         # v = c^2 r as numerator and denominator (not reduced: only floor(v 4^m) is used)
-        self._vn = c.numerator * c.numerator * r.numerator
-        self._vd = c.denominator * c.denominator * r.denominator
+        cn, cd = c.numerator, c.denominator
+        self._vn = cn * cn * r.numerator
+        self._vd = cd * cd * r.denominator
+        self._neg = cn < 0
 
     def _mantissa(self, n: int) -> int:
         # v = c^2 r.  For m = n+1: s = floor(sqrt(v) 2^m) = isqrt(floor(v 4^m)), so
         # |c| sqrt(r) lies in [s, s+1) 2^-m; its centre mid = (2s+1) 2^-(m+1) is within
         # 2^-(m+1) = 2^-(n+2), and rounding mid to D_n adds <= 2^-(n+1).  In mantissas:
-        # round(mid 2^n) = floor((2s+1)/4 + 1/2) = (2s+3) >> 2.
+        # round(mid 2^n) = floor((2s+1)/4 + 1/2) = floor((2s+3)/4) = floor((s+1)/2)
+        # (s = 2t gives t both ways, s = 2t+1 gives t+1).
         m = n + 1
         vn, vd = self._vn, self._vd
         if 2 * m + vn.bit_length() - vd.bit_length() <= _FLINT_ISQRT_BITS:
-            k = (2 * math.isqrt((vn << (2 * m)) // vd) + 3) >> 2
+            k = (math.isqrt((vn << (2 * m)) // vd) + 1) >> 1
         else:  # the same integers in python-flint's fmpz (floor division, floor square root)
-            fmpz = _flint().fmpz
-            k = int((2 * ((fmpz(vn) << (2 * m)) // vd).isqrt() + 3) >> 2)
-        return k if self.c.numerator >= 0 else -k
+            k = (int(((_flint().fmpz(vn) << (2 * m)) // vd).isqrt()) + 1) >> 1
+        return -k if self._neg else k
 
     def to_json(self) -> object:
         return {"sqrt": fraction_to_str(self.r), "times": fraction_to_str(self.c)}
