@@ -220,23 +220,37 @@ class WaveletSynthesis2D(LinearOperator):
             warnings.simplefilter("ignore")
             coeffs = pywt.wavedec2(np.zeros((self.N, self.N)), wavelet, mode="periodization", level=self.levels)
         _, self._slices = pywt.coeffs_to_array(coeffs)
+        self._wav = w
+        # index of each block in a (..., N, N) array: approximation, then per detail level
+        # (coarse to fine) the (horizontal, vertical, diagonal) = ('da', 'ad', 'dd') quadrants
+        self._quads: list[Any] = [(Ellipsis,) + tuple(self._slices[0])]
+        for dct in self._slices[1:]:
+            self._quads.append(tuple((Ellipsis,) + tuple(dct[k]) for k in ("da", "ad", "dd")))
 
+    # The multilevel transforms below are pywt.wavedec2 + coeffs_to_array and
+    # array_to_coeffs + pywt.waverec2 written out: the same one-level pywt.dwt2/idwt2
+    # calls, level by level, reading and writing the quadrant layout in place (the
+    # wrappers' list building and copies were a tenth of a FIRENET iteration at 256^2).
     def _analysis(self, img: np.ndarray) -> np.ndarray:
+        out = np.empty(img.shape, dtype=img.dtype)
+        a = img
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            coeffs = pywt.wavedec2(img, self.wavelet, mode="periodization", level=self.levels, axes=(-2, -1))
-        arr, _ = pywt.coeffs_to_array(coeffs, axes=(-2, -1))
-        return arr
+            for j in range(self.levels, 0, -1):  # finest detail level first
+                a, (h, v, d) = pywt.dwt2(a, self._wav, mode="periodization", axes=(-2, -1))
+                s = self._quads[j]
+                out[s[0]], out[s[1]], out[s[2]] = h, v, d
+        out[self._quads[0]] = a
+        return out
 
     def _synthesis(self, arr: np.ndarray) -> np.ndarray:
-        lead = arr.shape[:-2]
-        coeffs = [arr[(Ellipsis,) + tuple(self._slices[0])]]
-        for d in self._slices[1:]:
-            coeffs.append(tuple(arr[(Ellipsis,) + tuple(d[k])] for k in ("da", "ad", "dd")))
+        a = arr[self._quads[0]]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            img = pywt.waverec2(coeffs, self.wavelet, mode="periodization", axes=(-2, -1))
-        return img.reshape(lead + (self.N, self.N))
+            for s in self._quads[1:]:  # coarsest detail level first
+                a = pywt.idwt2((a, (arr[s[0]], arr[s[1]], arr[s[2]])), self._wav, mode="periodization",
+                               axes=(-2, -1))
+        return a
 
     def _apply(self, v: np.ndarray, fn: Any) -> np.ndarray:
         a = v.reshape(v.shape[:-1] + (self.N, self.N))
