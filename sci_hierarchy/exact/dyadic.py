@@ -1,7 +1,11 @@
 """Dyadic rationals D_n = {k * 2^-n : k in Z} and exact rounding onto them.
 
 Everything here is exact integer arithmetic on :class:`fractions.Fraction`;
-there is no floating point in this module.
+there is no floating point in this module.  An element of D_n is also handled
+as its integer *mantissa* k = q * 2^n: :func:`round_mantissa` rounds k * 2^-e
+onto D_n with shifts only, and :func:`dyadic_fraction` turns k * 2^-n into its
+normalised Fraction without a gcd (the trailing zero bits of k are the only
+common factor of k and 2^n).
 
 >>> from fractions import Fraction
 >>> round_dyadic(Fraction(1, 3), 4)
@@ -24,6 +28,8 @@ __all__ = [
     "as_fraction",
     "is_dyadic",
     "round_dyadic",
+    "round_mantissa",
+    "dyadic_fraction",
     "floor_dyadic",
     "tolerance",
     "fraction_to_str",
@@ -52,6 +58,58 @@ _SMALL_INT_BITS = 2000
 _SMALL_INT_DIGITS = 600
 
 
+def _coprime(p: int, q: int) -> Fraction:
+    """``Fraction(p, q)`` for coprime ints with ``q > 0``, built without the constructor's gcd.
+
+    Sets the two slots that every CPython ``Fraction`` keeps its value in (3.10 to 3.13
+    alike); checked once at import below, with the public constructor as the fallback.
+    """
+    f = _new(Fraction)
+    f._numerator = p
+    f._denominator = q
+    return f
+
+
+_new = object.__new__
+try:
+    _probe = _coprime(-3, 4)
+    if not (_probe == Fraction(-3, 4) and hash(_probe) == hash(Fraction(-3, 4))
+            and _probe.numerator == -3 and _probe.denominator == 4 and str(_probe) == "-3/4"):
+        raise TypeError
+except (AttributeError, TypeError):  # pragma: no cover - another Fraction layout
+
+    def _coprime(p: int, q: int) -> Fraction:  # noqa: F811
+        return Fraction(p, q)
+
+
+def dyadic_fraction(k: int, n: int) -> Fraction:
+    """``Fraction(k, 2**n)`` for ints ``k`` and ``n >= 0``, normalised without a gcd.
+
+    >>> dyadic_fraction(12, 4), dyadic_fraction(-3, 0), dyadic_fraction(0, 9)
+    (Fraction(3, 4), Fraction(-3, 1), Fraction(0, 1))
+    """
+    if not k:
+        return _coprime(0, 1)
+    t = (k & -k).bit_length() - 1  # trailing zero bits of k
+    if t >= n:
+        return _coprime(k >> n, 1)
+    return _coprime(k >> t, 1 << (n - t))
+
+
+def round_mantissa(k: int, e: int, n: int) -> int:
+    """The mantissa at level ``n`` of ``round_dyadic(k * 2**-e, n)`` (ties go up), for ``e, n >= 0``.
+
+    ``floor(k 2^(n-e) + 1/2)``, computed with shifts.
+
+    >>> round_mantissa(5, 2, 1), round_mantissa(-5, 2, 1), round_mantissa(3, 0, 2)
+    (3, -2, 12)
+    """
+    d = e - n
+    if d <= 0:
+        return k << -d
+    return (k + (1 << (d - 1))) >> d
+
+
 def check_level(n: object, name: str = "n", *, limit: int = LEVEL_LIMIT) -> int:
     """Return ``n`` if it is an admissible level (an int with 0 <= n <= limit).
 
@@ -62,6 +120,8 @@ def check_level(n: object, name: str = "n", *, limit: int = LEVEL_LIMIT) -> int:
     ...
     sci_hierarchy.errors.InvalidArgument: n=-1 is not a level: levels are integers 0 <= n <= 1048576; ask for a non-negative integer level
     """
+    if type(n) is int and 0 <= n <= limit:  # the common case, without the ABC checks
+        return n
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise InvalidArgument(
             f"{name}={describe(n)} is not a level: levels are integers "
@@ -82,6 +142,10 @@ def as_fraction(x: object, name: str = "x") -> Fraction:
 
     Floats are taken at their exact binary value; NaN and infinities are refused.
     """
+    if type(x) is Fraction:  # the common cases first, without the ABC checks
+        return x
+    if type(x) is int:
+        return _coprime(x, 1)
     if isinstance(x, bool):
         raise InvalidArgument(f"{name}={x!r} is a bool, not a number; pass an int or a Fraction")
     if isinstance(x, Fraction):
@@ -117,7 +181,7 @@ def floor_dyadic(x: Fraction, n: int) -> Fraction:
     """The largest element of D_n that is <= x."""
     x = as_fraction(x)
     n = check_level(n)
-    return Fraction((x.numerator << n) // x.denominator, 1 << n)
+    return dyadic_fraction((x.numerator << n) // x.denominator, n)
 
 
 def round_dyadic(x: Fraction, n: int) -> Fraction:
@@ -126,7 +190,7 @@ def round_dyadic(x: Fraction, n: int) -> Fraction:
     n = check_level(n)
     # floor(x * 2^n + 1/2) computed on integers.
     k = ((x.numerator << (n + 1)) + x.denominator) // (2 * x.denominator)
-    return Fraction(k, 1 << n)
+    return dyadic_fraction(k, n)
 
 
 def int_to_str(n: int) -> str:

@@ -14,6 +14,13 @@ bound is a theorem, not a hope:
 * sums and products spend a few extra bits on their operands, with an error
   budget that is worked out (and commented) below.
 
+Internally every node works on integer *mantissas*: ``x.mantissa(n)`` is the
+integer ``2^n * x.approx(n)``, so sums, products and roundings are integer
+additions, multiplications and shifts, and no gcd is taken until ``approx``
+hands out a Fraction (built by :func:`~sci_hierarchy.exact.dyadic.dyadic_fraction`,
+which needs none either).  Every value is the floor of the same rational as
+before, so the answers are the same numbers bit for bit.
+
 >>> from fractions import Fraction
 >>> a = scaled_sqrt(Fraction(1000, 3), 2)      # sqrt(2) * 10^3 / 3
 >>> q = a.approx(20)
@@ -34,7 +41,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable, Union
 
-from sci_hierarchy.exact.dyadic import as_fraction, check_level, fraction_to_str, round_dyadic
+from sci_hierarchy.exact.dyadic import (LEVEL_LIMIT, as_fraction, check_level, dyadic_fraction, fraction_to_str, round_dyadic,
+                                  round_mantissa)
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, NotCertified, describe
 from sci_hierarchy.exact.flint_scope import flint_precision as _flint_prec
 
@@ -56,10 +64,33 @@ __all__ = [
 #: Extra bits a certified comparison may spend before giving up with NotCertified.
 CERTIFY_LIMIT = 1 << 16
 
+# Integer square roots of numbers longer than this many bits go through python-flint's fmpz
+# (measured faster than math.isqrt from about 1,000 bits on, 30x at 16,000 bits).
+_FLINT_ISQRT_BITS = 1000
+
+
+_FLINT = None
+
+
+def _flint():
+    global _FLINT
+    if _FLINT is None:
+        import flint
+
+        _FLINT = flint
+    return _FLINT
+
+
+def _isqrt(v: int) -> int:
+    """floor(sqrt(v)) for an int v >= 0 (exact)."""
+    if v.bit_length() <= _FLINT_ISQRT_BITS:
+        return math.isqrt(v)
+    return int(_flint().fmpz(v).isqrt())
+
 Number = Union[int, Fraction]
 
 
-def _bitlen_ceil(x: Fraction) -> int:
+def _bitlen_ceil(x: Fraction | int) -> int:
     """Smallest b >= 0 with |x| <= 2^b."""
     x = abs(x)
     if x <= 1:
@@ -71,18 +102,30 @@ class Real(abc.ABC):
     """A computable real number: ``approx(n)`` is proved within 2^-n.
 
     Instances are immutable expression nodes; approximations are cached per
-    node, so a matrix whose entries share a sub-expression pays for it once.
+    node (as integer mantissas), so a matrix whose entries share a
+    sub-expression pays for it once.  A subclass provides ``_mantissa`` (the
+    built-in nodes do) or ``_approx``.
     """
 
     __slots__ = ("_cache", "__weakref__")
 
     def __init__(self) -> None:
-        self._cache: dict[int, Fraction] = {}
+        self._cache: dict[int, int] = {}
 
-    # -- the one thing subclasses provide -------------------------------
-    @abc.abstractmethod
+    # -- what subclasses provide (one of the two) ------------------------
+    def _mantissa(self, n: int) -> int:
+        """The integer ``k`` with ``k 2^-n`` a proved level-n approximation."""
+        q = self._approx(n)
+        k, rem = divmod(q.numerator << n, q.denominator)
+        if rem:
+            raise NotCertified(f"{describe(self)}._approx({n}) returned {q}, which is not in D_{n}")
+        return k
+
     def _approx(self, n: int) -> Fraction:
         """A proved level-n approximation (the public ``approx`` caches it)."""
+        if type(self)._mantissa is Real._mantissa:
+            raise NotImplementedError(f"{type(self).__name__} must define _mantissa or _approx")
+        return dyadic_fraction(self._mantissa(n), n)
 
     @abc.abstractmethod
     def to_json(self) -> object:
@@ -96,13 +139,25 @@ class Real(abc.ABC):
     # -- public API ------------------------------------------------------
     def approx(self, n: int) -> Fraction:
         """A dyadic ``q`` in D_n with ``|q - self| <= 2^-n`` (proved)."""
-        n = check_level(n)
-        q = self._cache.get(n)
-        if q is None:
-            q = self._approx(n)
+        if type(n) is not int or not 0 <= n <= LEVEL_LIMIT:
+            n = check_level(n)  # raises, with the usual message
+        k = self._cache.get(n)
+        if k is None:
+            k = self._mantissa(n)
             if len(self._cache) < 4096:
-                self._cache[n] = q
-        return q
+                self._cache[n] = k
+        return dyadic_fraction(k, n)
+
+    def mantissa(self, n: int) -> int:
+        """The integer ``2^n * self.approx(n)``: the level-n answer without building a Fraction."""
+        if type(n) is not int or not 0 <= n <= LEVEL_LIMIT:
+            n = check_level(n)  # raises, with the usual message
+        k = self._cache.get(n)
+        if k is None:
+            k = self._mantissa(n)
+            if len(self._cache) < 4096:
+                self._cache[n] = k
+        return k
 
     def nearest(self, n: int) -> Fraction:
         """A dyadic in D_n within 2^-(n+1) + 2^-(n+16) of ``self`` (certified nearest).
@@ -112,13 +167,12 @@ class Real(abc.ABC):
         rounding boundary; the bound above holds in every case.
         """
         n = check_level(n)
-        return round_dyadic(self.approx(n + 16), n)
+        return dyadic_fraction(round_mantissa(self.mantissa(n + 16), n + 16, n), n)
 
     def interval(self, n: int) -> "Interval":
         """A rational interval of width 2^-(n-1) certainly containing ``self``."""
-        q = self.approx(n)
-        t = Fraction(1, 1 << n)
-        return Interval(q - t, q + t)
+        k = self.mantissa(check_level(n))
+        return Interval(dyadic_fraction(k - 1, n), dyadic_fraction(k + 1, n))
 
     def arb(self, prec: int):
         """This real as a python-flint ``arb`` ball (radius about 2^-prec) containing it."""
@@ -218,8 +272,10 @@ class _Rational(Real):
     def exact(self) -> Fraction:
         return self.q
 
-    def _approx(self, n: int) -> Fraction:
-        return round_dyadic(self.q, n)  # error <= 2^-(n+1)
+    def _mantissa(self, n: int) -> int:
+        # round_dyadic(q, n): floor(q 2^n + 1/2), error <= 2^-(n+1)
+        p, d = self.q.numerator, self.q.denominator
+        return ((p << (n + 1)) + d) // (2 * d)
 
     def to_json(self) -> object:
         return {"rat": fraction_to_str(self.q)}
@@ -236,26 +292,31 @@ def rational(q: object) -> Real:
 class _ScaledSqrt(Real):
     """c * sqrt(r) with rationals c and r >= 0."""
 
-    __slots__ = ("c", "r")
+    __slots__ = ("c", "r", "_vn", "_vd", "_neg")
 
     def __init__(self, c: Fraction, r: Fraction) -> None:
-        super().__init__()
+        self._cache = {}
         self.c = c
         self.r = r
+        # v = c^2 r as numerator and denominator (not reduced: only floor(v 4^m) is used)
+        cn, cd = c.numerator, c.denominator
+        self._vn = cn * cn * r.numerator
+        self._vd = cd * cd * r.denominator
+        self._neg = cn < 0
 
-    def _approx(self, n: int) -> Fraction:
-        # v = c^2 r = p/q.  For m = n+1: floor(sqrt(v) 2^m) = isqrt(floor(v 4^m))
-        # exactly (isqrt of the floor of a real t >= 0 is floor(sqrt(t))).  So
-        # s/2^m <= |c| sqrt(r) < (s+1)/2^m, error < 2^-(n+1); rounding s/2^m to
-        # D_n adds at most 2^-(n+1).  Total < 2^-n.
-        v = self.c * self.c * self.r
+    def _mantissa(self, n: int) -> int:
+        # v = c^2 r.  For m = n+1: s = floor(sqrt(v) 2^m) = isqrt(floor(v 4^m)), so
+        # |c| sqrt(r) lies in [s, s+1) 2^-m; its centre mid = (2s+1) 2^-(m+1) is within
+        # 2^-(m+1) = 2^-(n+2), and rounding mid to D_n adds <= 2^-(n+1).  In mantissas:
+        # round(mid 2^n) = floor((2s+1)/4 + 1/2) = floor((2s+3)/4) = floor((s+1)/2)
+        # (s = 2t gives t both ways, s = 2t+1 gives t+1).
         m = n + 1
-        s = math.isqrt((v.numerator << (2 * m)) // v.denominator)
-        lo = Fraction(s, 1 << m)
-        mid = lo + Fraction(1, 1 << (m + 1))  # centre of [s, s+1)/2^m
-        q = round_dyadic(mid, n)
-        # Rounding the centre: |mid - x| <= 2^-(m+1), |q - mid| <= 2^-(n+1).
-        return q if self.c >= 0 else -q
+        vn, vd = self._vn, self._vd
+        if 2 * m + vn.bit_length() - vd.bit_length() <= _FLINT_ISQRT_BITS:
+            k = (math.isqrt((vn << (2 * m)) // vd) + 1) >> 1
+        else:  # the same integers in python-flint's fmpz (floor division, floor square root)
+            k = (int(((_flint().fmpz(vn) << (2 * m)) // vd).isqrt()) + 1) >> 1
+        return -k if self._neg else k
 
     def to_json(self) -> object:
         return {"sqrt": fraction_to_str(self.r), "times": fraction_to_str(self.c)}
@@ -268,13 +329,14 @@ def scaled_sqrt(c: object, r: object) -> Real:
     """The real ``c * sqrt(r)`` for rationals ``c`` and ``r >= 0``."""
     c = as_fraction(c, "c")
     r = as_fraction(r, "r")
-    if r < 0:
+    rp, rq = r.numerator, r.denominator
+    if rp < 0:
         raise InvalidArgument(f"r={r!r} is negative; scaled_sqrt needs r >= 0")
     # Exact when r is the square of a rational.
-    rn, rd = math.isqrt(r.numerator), math.isqrt(r.denominator)
-    if rn * rn == r.numerator and rd * rd == r.denominator:
+    rn, rd = math.isqrt(rp), math.isqrt(rq)
+    if rn * rn == rp and rd * rd == rq:
         return rational(c * Fraction(rn, rd))
-    if c == 0:
+    if not c.numerator:
         return rational(0)
     return _ScaledSqrt(c, r)
 
@@ -288,7 +350,7 @@ class _CosPi(Real):
         super().__init__()
         self.t = t
 
-    def _approx(self, n: int) -> Fraction:
+    def _mantissa(self, n: int) -> int:
         import flint
 
         prec = n + 32
@@ -300,7 +362,7 @@ class _CosPi(Real):
             q = round_dyadic(mid, n)
             # Every point x of the ball satisfies |q - x| <= |q - mid| + rad.
             if abs(q - mid) + rad <= Fraction(1, 1 << n):
-                return q
+                return (q.numerator << n) // q.denominator  # q is in D_n: exact
             if prec > n + CERTIFY_LIMIT:
                 raise NotCertified(f"cos(pi*{self.t}) not certified at level {n}")
             prec *= 2
@@ -340,11 +402,15 @@ class _Scaled(Real):
         self.q = q
         self.x = x
 
-    def _approx(self, n: int) -> Fraction:
+    def _mantissa(self, n: int) -> int:
         # |q x~ - q x| <= |q| 2^-p <= 2^-(n+1) with p = n + 1 + bits(|q|);
-        # rounding to D_n adds <= 2^-(n+1).
+        # rounding to D_n adds <= 2^-(n+1).  With q = a/b, x~ = k 2^-p and d = p - n >= 1:
+        # round(q x~, n) 2^n = floor(a k / (b 2^d) + 1/2) = floor((2ak + b 2^d) / (b 2^(d+1))).
         p = n + 1 + _bitlen_ceil(self.q)
-        return round_dyadic(self.q * self.x.approx(p), n)
+        a, b = self.q.numerator, self.q.denominator
+        k = self.x.mantissa(p)
+        d = p - n
+        return (2 * a * k + (b << d)) // (b << (d + 1))
 
     def to_json(self) -> object:
         return {"scale": fraction_to_str(self.q), "of": self.x.to_json()}
@@ -374,12 +440,12 @@ class _Sum(Real):
         super().__init__()
         self.terms = terms
 
-    def _approx(self, n: int) -> Fraction:
+    def _mantissa(self, n: int) -> int:
         # k terms, each within 2^-p with 2^-p * k <= 2^-(n+1); rounding adds 2^-(n+1).
         k = len(self.terms)
         p = n + 1 + (k - 1).bit_length()
-        total = sum((t.approx(p) for t in self.terms), Fraction(0))
-        return round_dyadic(total, n)
+        total = sum(t.mantissa(p) for t in self.terms)  # the sum is total 2^-p
+        return round_mantissa(total, p, n)
 
     def to_json(self) -> object:
         return {"sum": [t.to_json() for t in self.terms]}
@@ -421,13 +487,14 @@ class _Product(Real):
         self.a = a
         self.b = b
 
-    def _approx(self, n: int) -> Fraction:
+    def _mantissa(self, n: int) -> int:
         # Bounds: |a| <= A := |a~_0| + 1 and |b~| <= B := |b~_0| + 2.
         # |ab - a~b~| <= |a||b - b~| + |b~||a - a~| <= (A + B) 2^-p <= 2^-(n+1)
         # with p = n + 1 + bits(A + B).  Rounding to D_n adds 2^-(n+1).
-        bound = abs(self.a.approx(0)) + abs(self.b.approx(0)) + 3
+        bound = abs(self.a.mantissa(0)) + abs(self.b.mantissa(0)) + 3
         p = n + 1 + _bitlen_ceil(bound)
-        return round_dyadic(self.a.approx(p) * self.b.approx(p), n)
+        # a~ b~ = (k_a k_b) 2^-2p
+        return round_mantissa(self.a.mantissa(p) * self.b.mantissa(p), 2 * p, n)
 
     def to_json(self) -> object:
         return {"mul": [self.a.to_json(), self.b.to_json()]}
@@ -446,7 +513,7 @@ class _Sqrt(Real):
         self.x = x
         self._lower = lower  # 0 < lower <= x, proved by the constructor
 
-    def _approx(self, n: int) -> Fraction:
+    def _mantissa(self, n: int) -> int:
         # |sqrt(x~) - sqrt(x)| = |x~ - x| / (sqrt(x~) + sqrt(x)) <= 2^-p / sqrt(L)
         # when x, x~ >= L.  With 2^-p / sqrt(L) <= 2^-(n+2): choose p from a
         # power of two below sqrt(L).  Then floor-sqrt at level n+2 (error
@@ -454,11 +521,14 @@ class _Sqrt(Real):
         L = self._lower
         k = max(0, (L.denominator.bit_length() - L.numerator.bit_length() + 2) // 2 + 1)
         p = n + 2 + k
-        xt = self.x.approx(p)
-        xt = max(xt, L)  # x >= L, so clipping can only reduce the error
+        kx = self.x.mantissa(p)  # x~ = kx 2^-p
         m = n + 2
-        s = math.isqrt((xt.numerator << (2 * m)) // xt.denominator)
-        return round_dyadic(Fraction(s, 1 << m), n)
+        # x~ := max(x~, L): x >= L, so clipping can only reduce the error
+        if kx * L.denominator < (L.numerator << p):
+            s = _isqrt((L.numerator << (2 * m)) // L.denominator)
+        else:  # floor(x~ 4^m) = floor(kx 2^(2m-p)); kx > 0 here
+            s = _isqrt(kx << (2 * m - p) if 2 * m >= p else kx >> (p - 2 * m))
+        return round_mantissa(s, m, n)
 
     def to_json(self) -> object:
         return {"rsqrt": self.x.to_json()}
@@ -547,7 +617,8 @@ class ComplexReal:
 
     def approx(self, n: int) -> tuple[Fraction, Fraction]:
         n = check_level(n)
-        return (round_dyadic(self.re.approx(n + 4), n), round_dyadic(self.im.approx(n + 4), n))
+        return (dyadic_fraction(round_mantissa(self.re.mantissa(n + 4), n + 4, n), n),
+                dyadic_fraction(round_mantissa(self.im.mantissa(n + 4), n + 4, n), n))
 
     def nearest(self, n: int) -> tuple[Fraction, Fraction]:
         return (self.re.nearest(n), self.im.nearest(n))
