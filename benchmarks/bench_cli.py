@@ -58,9 +58,9 @@ def demo(rounds: int, quick: bool = False) -> list[Row]:
 def isolation(rounds: int, quick: bool = False) -> list[Row]:
     rows = []
     base = cli_prefix() + ["demo", "theorem1", "--part", "a", "--K", "3"]
-    cases = [("sci_hierarchy.zoo:midpoint", [])]
+    cases = [("sci_hierarchy.zoo.builtin:midpoint", [])]
     if not quick:
-        cases.append(("sci_hierarchy.zoo:random_level", ["--seeds", "20"]))
+        cases.append(("sci_hierarchy.zoo.builtin:random_level", ["--seeds", "20"]))
     for spec, extra in cases:
         iso = base + ["--algorithm", spec, *extra, "--isolate"]
         inp = base + ["--algorithm", spec, *extra, "--in-process"]

@@ -13,7 +13,7 @@ SCALE = Fraction(10**6, 3)
 
 def certified_read(n: int) -> Fraction:
     """A fresh certified read of sqrt(2)*10^6/3 at level n (a new node: no cache hit)."""
-    from sci_hierarchy.reals import scaled_sqrt
+    from sci_hierarchy.exact.reals import scaled_sqrt
 
     return scaled_sqrt(SCALE, 2).approx(n)
 

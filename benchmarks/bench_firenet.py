@@ -46,7 +46,7 @@ class Floor:
 
 
 def setup(N: int, wavelet: str, seed: int = 0):
-    from sci_hierarchy.operators import fourier_wavelet_operator
+    from sci_hierarchy.problems.operators import fourier_wavelet_operator
 
     rng = np.random.default_rng(seed)
     mask = rng.random((N, N)) < 0.25

@@ -13,8 +13,8 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sci_hierarchy.dyadic import dyadic_fraction, round_dyadic, round_mantissa
-from sci_hierarchy.reals import rational, scaled_sqrt
+from sci_hierarchy.exact.dyadic import dyadic_fraction, round_dyadic, round_mantissa
+from sci_hierarchy.exact.reals import rational, scaled_sqrt
 
 ints = st.integers(min_value=-(2**300), max_value=2**300)
 levels = st.integers(min_value=0, max_value=400)

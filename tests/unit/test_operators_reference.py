@@ -15,7 +15,7 @@ import pytest
 import pywt
 
 from sci_hierarchy.firenet import FirenetConfig, firenet
-from sci_hierarchy.operators import fourier_wavelet_operator
+from sci_hierarchy.problems.operators import fourier_wavelet_operator
 
 TOL = 1e-12
 
