@@ -114,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=_positive_int, default=0, help="master seed (default 0)")
     r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
+    from sci_hierarchy.stability import cli as _audit_cli  # the stability audit (docs/stability.md)
+
+    _audit_cli.add_arguments(sub.add_parser(
+        "audit", help="stability audit of a model (worst-case, sparse, structural; all measured)",
+        description=_audit_cli.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Exit codes: 0 done; 1 a ratio exceeds the model's known Lipschitz constant; 2 usage error."))
+
     v = sub.add_parser("verify", help="re-check a witness file from its data alone",
                        description="Re-check a witness from its own data, in exact arithmetic "
                                    "(docs/security.md lists what is checked).",
@@ -243,6 +250,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    import sci_hierarchy.stability.certificate  # noqa: F401  (registers the instability/barrier kinds)
     from sci_hierarchy.witness import load_witness
 
     try:
@@ -280,6 +288,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_verify(args)
         if args.command == "reproduce":
             return cmd_reproduce(args)
+        if args.command == "audit":
+            from sci_hierarchy.stability.cli import run as run_audit
+
+            return run_audit(args)
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
