@@ -1,6 +1,8 @@
 """``sci-hierarchy audit MODEL``: the stability audit from the command line.
 
 MODEL is ``path/file.py:name`` (trusted code, imported in this process) or a built-in:
+``pairnet`` (a ReLU network trained to be accurate on near-kernel pairs of a real operator; use
+``--operator walsh:16:0.25``),
 ``pinv`` (the pseudo-inverse A*, Lipschitz constant exactly 1), ``firenet`` (FIRENET on
 A = P F W^-1, Haar) or ``unet`` (the package's U-Net, trained here on random-ellipse phantoms
 for a short CPU budget).  In a file, ``name`` is a model (a torch.nn.Module, a paper-class
@@ -18,6 +20,7 @@ import json
 import math
 import os
 import sys
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -35,6 +38,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="ellipses:K (K random-ellipse phantoms), shepp, or file.npy (N x N or K x N x N); "
                         "default ellipses:2")
     p.add_argument("--json", metavar="FILE", help="write the full report (JSON) here")
+    p.add_argument("--certificate", metavar="FILE",
+                   help="also write an instability certificate (witness; `sci-hierarchy verify FILE`) for a "
+                        "near-kernel pair built from the first image (pairnet: its training pair)")
+    p.add_argument("--barrier", metavar="FILE",
+                   help="also write the model-free barrier witness for that pair (and FILE.png, its curve)")
+    p.add_argument("--no-audit", action="store_true", help="skip the perturbation searches (certificates only)")
     p.add_argument("--quick", action="store_true", help="small search budgets (seconds; what the tests run)")
     p.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -57,9 +66,13 @@ def parse_operator(spec: str, seed: int = 0) -> tuple[Any, dict[str, Any]]:
     if not 0 < rate <= 1:
         raise InvalidArgument(f"--operator={spec!r}: RATE={rate} must be in (0, 1]")
     levels = int(math.log2(N)) - 1
-    pat = das_mask(N, rate, levels=levels, seed=seed)
-    op = SubsampledFourier2D(pat.mask) if parts[0] == "fourier" else SubsampledWalsh2D(pat.mask)
-    return op, {"spec": spec, "kind": parts[0], "N": N, "rate": rate, "samples": pat.num_samples, "mask_seed": seed,
+    if parts[0] == "fourier":
+        op = SubsampledFourier2D(das_mask(N, rate, levels=levels, seed=seed).mask)
+    else:
+        from sci_hierarchy.stability.nearkernel import walsh_mask
+
+        op = SubsampledWalsh2D(walsh_mask(N, rate, seed=seed))
+    return op, {"spec": spec, "kind": parts[0], "N": N, "rate": rate, "samples": int(op.shape[0]), "mask_seed": seed,
                 "levels": levels}
 
 
@@ -121,7 +134,15 @@ def builtin_model(name: str, op: Any, desc: dict[str, Any], *, quick: bool, seed
 
         net, info = train_unet(op, quick=quick, seed=seed, progress=progress)
         return net, {"builtin": "unet", "training": info}
-    raise InvalidArgument(f"MODEL={name!r}: expected file.py:name or a built-in (pinv, firenet, unet)")
+    if name == "pairnet":
+        from sci_hierarchy.operators import SubsampledWalsh2D
+        from sci_hierarchy.stability.pairnet import train_pair_network
+
+        if not isinstance(op, SubsampledWalsh2D):
+            raise InvalidArgument("MODEL='pairnet': needs a real operator; use --operator walsh:N:RATE")
+        net, pairs, info = train_pair_network(op, seed=seed)
+        return net, {"builtin": "pairnet", "training": info, "_pairs": pairs}
+    raise InvalidArgument(f"MODEL={name!r}: expected file.py:name or a built-in (pinv, firenet, unet, pairnet)")
 
 
 def load_model(spec: str, op: Any) -> Any:
@@ -160,10 +181,18 @@ def run(args: argparse.Namespace) -> int:
         if not os.path.isdir(folder):
             raise InvalidArgument(f"--json={args.json!r}: the folder {folder!r} does not exist; create it first")
     say = (lambda m: print(f"  ... {m}", file=sys.stderr, flush=True))
-    if args.model in ("pinv", "firenet", "unet"):
+    for f in (args.certificate, args.barrier):
+        if f and not os.path.isdir(os.path.dirname(os.path.abspath(f))):
+            raise InvalidArgument(f"{f!r}: the folder does not exist; create it first")
+    if args.model in ("pinv", "firenet", "unet", "pairnet"):
         model, built = builtin_model(args.model, op, desc, quick=args.quick, seed=args.seed, progress=say)
     else:
         model, built = load_model(args.model, op), {"file": args.model}
+    pairs = built.pop("_pairs", None)
+    if args.certificate or args.barrier:
+        _certificates(args, model, op, images, pairs)
+    if args.no_audit:
+        return 0
     S = AuditSettings(quick=args.quick, seed=args.seed)
     rep = audit(model, op, images, settings=S, progress=say)
     rep["operator"].update(desc)
@@ -179,6 +208,47 @@ def run(args: argparse.Namespace) -> int:
         print(f"report written to {args.json}")
     ok = rep["summary"].get("ratios_within_lipschitz")
     return 1 if ok is False else 0
+
+
+def _certificates(args: argparse.Namespace, model: Any, op: Any, images: list, pairs: Any) -> None:
+    from sci_hierarchy.stability.certificate import barrier_certificate, instability_certificate
+    from sci_hierarchy.stability.nearkernel import near_kernel_pair, to_dyadic_image
+
+    p = pairs[0] if pairs else near_kernel_pair(op, to_dyadic_image(images[0]), size=0.5, leak=0.01, seed=args.seed)
+    print(f"near-kernel pair: ||x - x'|| = {p['norm_z']:.4g}, ||A(x - x')|| = {p['norm_Az']:.4g} ({p['status']})")
+    if args.certificate:
+        w = instability_certificate(model, op, p["x"], p["x2"], threshold=10)
+        w.save(args.certificate)
+        print(f"instability certificate: {w.summary}\n  written to {args.certificate}; re-check with: "
+              f"sci-hierarchy verify {args.certificate}")
+    if args.barrier:
+        ex = p.get("exact")
+        nz = p["norm_z"]
+        deltas = [Fraction(round(nz * t * 2 ** 10), 2 ** 11) for t in np.linspace(0, 0.98, 25)]
+        if ex is not None:
+            w = barrier_certificate(op, ex["x"], ex["x2"], deltas, y=ex["y"], y2=ex["y2"])
+        else:
+            w = barrier_certificate(op, p["x"], p["x2"], deltas)
+        w.save(args.barrier)
+        png = _barrier_plot(w, args.barrier + ".png")
+        print(f"barrier: {w.summary}\n  written to {args.barrier} (curve: {png})")
+
+
+def _barrier_plot(w: Any, path: str) -> str:
+    from sci_hierarchy.reproduce._common import pyplot
+
+    plt = pyplot()
+    rows = [(float(Fraction(a) if "/" not in a else Fraction(a)), float(Fraction(b))) for a, b in w.data["curve"]]
+    fig, ax = plt.subplots(figsize=(5, 3.4), dpi=150, layout="constrained")
+    ax.plot([r[0] for r in rows], [max(r[1], 1e-3) for r in rows], "o-", ms=3)
+    ax.set_yscale("log")
+    ax.set_xlabel("accuracy delta on both inputs (||f(y) - x||, ||f(y') - x'|| <= delta)")
+    ax.set_ylabel("forced Lipschitz constant")
+    ax.set_title("Model-free barrier (certified): no map is below the curve", fontsize=9)
+    ax.grid(alpha=0.3)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
 
 
 def report_text(rep: dict[str, Any]) -> str:
