@@ -2,7 +2,8 @@
 
 MODEL is ``path/file.py:name`` (trusted code, imported in this process) or a built-in:
 ``pairnet`` (a ReLU network trained to be accurate on near-kernel pairs of a real operator; use
-``--operator walsh:16:0.25``),
+``--operator walsh:16:0.25``), ``digits`` (classifier mode: an MLP on scikit-learn's digits and
+the one-pixel attack, compared with torchattacks' OnePixel when installed),
 ``pinv`` (the pseudo-inverse A*, Lipschitz constant exactly 1), ``firenet`` (FIRENET on
 A = P F W^-1, Haar) or ``unet`` (the package's U-Net, trained here on random-ellipse phantoms
 for a short CPU budget).  In a file, ``name`` is a model (a torch.nn.Module, a paper-class
@@ -174,6 +175,8 @@ def load_model(spec: str, op: Any) -> Any:
 def run(args: argparse.Namespace) -> int:
     from sci_hierarchy.stability.audit import AuditSettings, audit
 
+    if args.model == "digits":
+        return _digits(args)
     op, desc = parse_operator(args.operator, seed=args.seed)
     images = parse_images(args.images, desc["N"], seed=args.seed)
     if args.json:
@@ -208,6 +211,23 @@ def run(args: argparse.Namespace) -> int:
         print(f"report written to {args.json}")
     ok = rep["summary"].get("ratios_within_lipschitz")
     return 1 if ok is False else 0
+
+
+def _digits(args: argparse.Namespace) -> int:
+    from sci_hierarchy.stability.classifier import digits_audit, digits_report
+
+    if args.json and not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
+        raise InvalidArgument(f"--json={args.json!r}: the folder does not exist; create it first")
+    n, pop, steps = (20, 10, 10) if args.quick else (100, 20, 20)
+    r = digits_audit(n_images=n, popsize=pop, steps=steps, seed=args.seed,
+                     progress=lambda m: print(f"  ... {m}", file=sys.stderr, flush=True))
+    print(digits_report(r))
+    if args.json:
+        from sci_hierarchy.reproduce._common import write_json
+
+        write_json(args.json, r)
+        print(f"report written to {args.json}")
+    return 0
 
 
 def _certificates(args: argparse.Namespace, model: Any, op: Any, images: list, pairs: Any) -> None:
