@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="Exit codes: 0 the run supports the paper's claim, or does not evaluate it; "
                               "1 the run does NOT reproduce the claim (the report says why; convergence "
                               "says so even with --quick); 2 usage error.")
-    r.add_argument("experiment", choices=("table1", "convergence", "stability"))
+    r.add_argument("experiment", choices=("table1", "convergence", "stability", "tradeoff"))
     r.add_argument("--out", metavar="DIR", help="output folder (default: reproduce-out/EXPERIMENT)")
     r.add_argument("--quick", action="store_true", help="small, fast version (what the tests run)")
     r.add_argument("--seed", type=_positive_int, default=0, help="master seed (default 0)")
