@@ -195,11 +195,17 @@ def _plot(path: str, rows: list, pair: dict, eta: float, quick: bool) -> str:
     nz = pair["norm_z"]
     deltas = np.linspace(0, 0.5 * nz * 0.999, 200)
     ax.plot(deltas, barrier_curve(nz, eta, deltas), "k-", label="certified barrier (no map below)")
+    trivial = [r["model"] for r in rows if r["certified_lipschitz_lower_bound"] <= 0]
     for r in rows:
-        ax.scatter(r["pair_delta"], max(r["certified_lipschitz_lower_bound"], 1e-3), s=30,
+        if r["certified_lipschitz_lower_bound"] <= 0:
+            continue  # delta too large for the pair to force anything: no point to draw
+        ax.scatter(r["pair_delta"], r["certified_lipschitz_lower_bound"], s=30,
                    marker="s" if r["kind"] == "FIRENET" else "o")
-        ax.annotate(r["model"], (r["pair_delta"], max(r["certified_lipschitz_lower_bound"], 1e-3)), fontsize=6,
+        ax.annotate(r["model"], (r["pair_delta"], r["certified_lipschitz_lower_bound"]), fontsize=6,
                     xytext=(3, 3), textcoords="offset points")
+    if trivial:
+        ax.text(0.98, 0.02, "bound <= 0 (not drawn): " + ", ".join(trivial), transform=ax.transAxes, fontsize=6,
+                ha="right", va="bottom", wrap=True)
     ax.set_yscale("log")
     ax.set_xlabel("delta = max error on the near-kernel pair")
     ax.set_ylabel("Lipschitz constant on [y, y'] (lower bound)")

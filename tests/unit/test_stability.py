@@ -204,3 +204,50 @@ def test_trained_network_accurate_on_a_near_kernel_pair_is_certified_unstable(tm
     d["pair"]["fx"][0] = "0"  # a forged output: the stored network's exact evaluation disagrees
     path.write_text(json.dumps(d))
     assert main(["verify", str(path)]) == 1
+
+
+@pytest.mark.heavy
+def test_tutorial_torch_module_file(tmp_path) -> None:
+    """docs/stability.md's five-minute tutorial: a torch module built from a file, audited."""
+    pytest.importorskip("torch")
+    f = tmp_path / "mynet.py"
+    f.write_text("import torch\n"
+                 "def build(operator):\n"
+                 "    m, n = operator.shape\n"
+                 "    torch.manual_seed(0)\n"
+                 "    return torch.nn.Sequential(torch.nn.Linear(2 * m, 16), torch.nn.ReLU(),\n"
+                 "                               torch.nn.Linear(16, n)).double()\n")
+    out = tmp_path / "r.json"
+    assert main(["audit", f"{f}:build", "--operator", "fourier:16:0.3", "--images", "ellipses:1", "--quick",
+                 "--json", str(out)]) == 0
+    rep = json.loads(out.read_text())
+    assert rep["model"]["kind"] == "torch" and rep["model"]["gradient"] == "autograd"
+    assert all(math.isfinite(a["ratio"]) for a in rep["images"][0]["l2"]["measurement"])
+
+
+@pytest.mark.heavy
+def test_digits_one_pixel_flips_some_predictions() -> None:
+    pytest.importorskip("sklearn")
+    pytest.importorskip("torch")
+    from sci_hierarchy.stability.classifier import clopper_pearson, digits_audit
+
+    r = digits_audit(n_images=10, popsize=8, steps=5, seed=0)
+    assert r["classifier"]["test_accuracy"] > 0.9
+    assert r["ours"]["successes"] >= 1
+    lo, hi = clopper_pearson(r["ours"]["successes"], r["attacked"])
+    assert lo <= r["ours"]["success_rate"] <= hi
+
+
+@pytest.mark.heavy
+def test_reproduce_tradeoff_quick(tmp_path) -> None:
+    pytest.importorskip("torch")
+    from sci_hierarchy.reproduce import run
+
+    s = run("tradeoff", out=str(tmp_path), quick=True)
+    assert s["claim_holds"] is None and not s["claim_evaluated"]
+    for k in ("csv", "png", "json"):
+        assert (tmp_path / f"tradeoff.{k}").exists()
+    # every model's certified bound respects the model-free barrier at its own delta
+    eta, nz = s["pair"]["eta"], s["pair"]["norm_x_minus_x2"]
+    for r in s["rows"]:
+        assert r["certified_lipschitz_lower_bound"] <= (nz - 0) / eta * (1 + 1e-6)
