@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="Exit codes: 0 the run supports the paper's claim, or does not evaluate it; "
                               "1 the run does NOT reproduce the claim (the report says why; convergence "
                               "says so even with --quick); 2 usage error.")
-    r.add_argument("experiment", choices=("table1", "convergence", "stability"))
+    r.add_argument("experiment", choices=("table1", "convergence", "stability", "tradeoff"))
     r.add_argument("--out", metavar="DIR", help="output folder (default: reproduce-out/EXPERIMENT)")
     r.add_argument("--quick", action="store_true", help="small, fast version (what the tests run)")
     r.add_argument("--seed", type=_positive_int, default=0, help="master seed (default 0)")
@@ -122,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
                     "from consistent pairs, towers measured on samples (docs/classification.md).",
         epilog="Exit codes: 0 a record was produced (or --check-witness re-derived the witness); 1 an invalid "
                "or mismatching witness; 2 usage error."))
+
+    from sci_hierarchy.stability import cli as _audit_cli  # the stability audit (docs/stability.md)
+
+    _audit_cli.add_arguments(sub.add_parser(
+        "audit", help="stability audit of a model (worst-case, sparse, structural; all measured)",
+        description=_audit_cli.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Exit codes: 0 done; 1 a ratio exceeds the model's known Lipschitz constant; 2 usage error."))
 
     v = sub.add_parser("verify", help="re-check a witness file from its data alone",
                        description="Re-check a witness from its own data, in exact arithmetic "
@@ -257,6 +264,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    import sci_hierarchy.stability.certificate  # noqa: F401  (registers the instability/barrier kinds)
     from sci_hierarchy.adversary.witness import load_witness
 
     if os.path.isdir(args.file):  # a sweep folder: every witness in it (docs/sweeps.md)
@@ -308,6 +316,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from sci_hierarchy.sweeps.cli import run as cmd_sweep
 
             return cmd_sweep(args)
+        if args.command == "audit":
+            from sci_hierarchy.stability.cli import run as run_audit
+
+            return run_audit(args)
     except KeyboardInterrupt:
         _say("interrupted")
         return 130

@@ -30,7 +30,7 @@ from sci_hierarchy.reproduce._common import quiet
 
 __all__ = ["run", "EXPERIMENTS"]
 
-EXPERIMENTS = ("table1", "convergence", "stability")
+EXPERIMENTS = ("table1", "convergence", "stability", "tradeoff")
 
 
 def run(name: str, *, out: str, quick: bool = False, seed: int = 0,
@@ -77,6 +77,8 @@ def run(name: str, *, out: str, quick: bool = False, seed: int = 0,
         from sci_hierarchy.reproduce import table1 as mod
     elif name == "convergence":
         from sci_hierarchy.reproduce import convergence as mod  # type: ignore[no-redef]
+    elif name == "tradeoff":
+        from sci_hierarchy.reproduce import tradeoff as mod  # type: ignore[no-redef]
     else:
         from sci_hierarchy.reproduce import stability as mod  # type: ignore[no-redef]
     return mod.run(out, quick=quick, seed=seed, progress=say)
