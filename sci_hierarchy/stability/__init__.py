@@ -3,7 +3,7 @@
 * :mod:`~sci_hierarchy.stability.attacks` -- worst-case l2 perturbation search (hand-written gradients);
 
 * :mod:`~sci_hierarchy.stability.models` -- adapters (numpy callables with an optional VJP,
-  ``torch.nn.Module`` via autograd, the paper's :class:`~sci_hierarchy.networks.Network`, FIRENET);
+  ``torch.nn.Module`` via autograd, the paper's :class:`~sci_hierarchy.problems.networks.Network`, FIRENET);
 * :mod:`~sci_hierarchy.stability.audit` -- the audit of one model on test images (worst-case
   l2 ratios, k-sparse perturbations, structural changes), ``sci-hierarchy audit``;
 * :mod:`~sci_hierarchy.stability.sparse` -- k-sparse attacks (differential evolution and a

@@ -6,7 +6,7 @@ search finds lower bounds of the worst case, never certified maxima):
 * ``l2``: the worst-case ratio :math:`\|f(y+e)-f(y)\|/\|e\|` found at each radius
   :math:`\|e\|\le r\|y\|`, for measurement perturbations ``e`` and for image perturbations
   :math:`e` mapped through ``A`` (data :math:`y + Ae`, ratio per :math:`\|e\|`, radius
-  :math:`r\|x\|`), by :func:`sci_hierarchy.attacks.worst_case_perturbation`; a random
+  :math:`r\|x\|`), by :func:`sci_hierarchy.stability.attacks.worst_case_perturbation`; a random
   perturbation of the same size is reported for scale;
 * ``sparse``: the worst k-sparse ratio for each ``k`` (:mod:`~sci_hierarchy.stability.sparse`),
   in both domains, with the method that found it;
@@ -24,9 +24,9 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from sci_hierarchy.attacks import worst_case_perturbation
+from sci_hierarchy.stability.attacks import worst_case_perturbation
 from sci_hierarchy.errors import InvalidArgument, describe
-from sci_hierarchy.operators import as_operator
+from sci_hierarchy.problems.operators import as_operator
 from sci_hierarchy.stability.models import AuditModel, as_model
 from sci_hierarchy.stability.sparse import sparse_attack
 from sci_hierarchy.stability.structural import structural_test

@@ -34,9 +34,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from sci_hierarchy.dyadic import fraction_from_str, fraction_to_str
+from sci_hierarchy.exact.dyadic import fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, describe
-from sci_hierarchy.witness import FORMAT, Witness, WitnessInvalid, register_witness_kind
+from sci_hierarchy.adversary.witness import FORMAT, Witness, WitnessInvalid, register_witness_kind
 
 __all__ = ["sqrt_bounds", "instability_certificate", "barrier_certificate", "barrier_curve", "SQRT_BITS",
            "MAX_VECTOR", "MEASURED", "PROVED"]
@@ -125,7 +125,7 @@ def _bound(x: list, x2: list, y: list, y2: list, fx: list, fx2: list) -> dict[st
 
 # ------------------------------------------------------------------ operator / network records
 def _walsh_record(op: Any) -> dict[str, Any] | None:
-    from sci_hierarchy.operators import SubsampledWalsh2D
+    from sci_hierarchy.problems.operators import SubsampledWalsh2D
 
     if isinstance(op, SubsampledWalsh2D) and op.N <= MAX_MASK_N:
         return {"kind": "walsh", "N": int(op.N), "mask": [int(v) for v in op.mask.reshape(-1)]}
@@ -151,7 +151,7 @@ def _walsh_check(rec: Any, x: list, y: list, name: str) -> Fraction:
 
 
 def _network_record(net: Any) -> dict[str, Any]:
-    from sci_hierarchy.networks import AffineLayer, Entrywise
+    from sci_hierarchy.problems.networks import AffineLayer, Entrywise
 
     layers = []
     total = 0
@@ -226,12 +226,12 @@ def instability_certificate(model: Any, A: Any, x: Any, x2: Any, *, y: Any = Non
     r"""Evaluate ``model`` at :math:`y = Ax` and :math:`y' = Ax'` and certify the Lipschitz lower bound.
 
     ``model`` is anything :func:`~sci_hierarchy.stability.models.as_model` accepts; a real
-    paper-class ReLU :class:`~sci_hierarchy.networks.Network` is evaluated exactly (on the float64
+    paper-class ReLU :class:`~sci_hierarchy.problems.networks.Network` is evaluated exactly (on the float64
     data, taken at their exact binary value) and stored in the witness, so ``verify`` re-proves
     the outputs; any other model is evaluated in float64 and its outputs are marked measured.
     ``y``/``y2`` default to ``A x``/``A x'`` in float64.  The verdict is ``defeated`` (the model is
     unstable beyond ``threshold``) when the certified bound exceeds ``threshold``."""
-    from sci_hierarchy.operators import as_operator
+    from sci_hierarchy.problems.operators import as_operator
     from sci_hierarchy.stability.models import as_model
 
     op = as_operator(A)
@@ -290,7 +290,7 @@ def barrier_curve(norm_x_diff: float, eta: float, deltas: Sequence[float]) -> np
 def barrier_certificate(A: Any, x: Any, x2: Any, deltas: Sequence[Any], *, y: Any = None, y2: Any = None) -> Witness:
     r"""The model-free barrier for the pair: for each :math:`\delta`, every map :math:`\delta`-accurate on both
     inputs has Lipschitz constant :math:`\ge(\|x-x'\|-2\delta)/\eta` on :math:`[y, y']`, :math:`\eta\ge\|y-y'\|`."""
-    from sci_hierarchy.operators import as_operator
+    from sci_hierarchy.problems.operators import as_operator
 
     op = as_operator(A)
     xq = [v if isinstance(v, Fraction) else Fraction(float(v)) for v in np.asarray(x, dtype=object).reshape(-1)]

@@ -52,8 +52,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def parse_operator(spec: str, seed: int = 0) -> tuple[Any, dict[str, Any]]:
     """``fourier:N:RATE`` / ``walsh:N:RATE`` -> (operator, description)."""
-    from sci_hierarchy.operators import SubsampledFourier2D, SubsampledWalsh2D
-    from sci_hierarchy.sampling import das_mask
+    from sci_hierarchy.problems.operators import SubsampledFourier2D, SubsampledWalsh2D
+    from sci_hierarchy.problems.sampling import das_mask
 
     parts = str(spec).split(":")
     if len(parts) != 3 or parts[0] not in ("fourier", "walsh"):
@@ -78,7 +78,7 @@ def parse_operator(spec: str, seed: int = 0) -> tuple[Any, dict[str, Any]]:
 
 
 def parse_images(spec: str, N: int, seed: int = 0) -> list[np.ndarray]:
-    from sci_hierarchy.phantoms import random_ellipses, shepp_logan
+    from sci_hierarchy.problems.phantoms import random_ellipses, shepp_logan
 
     if spec == "shepp":
         return [shepp_logan(N)]
@@ -115,10 +115,10 @@ def builtin_model(name: str, op: Any, desc: dict[str, Any], *, quick: bool, seed
     levels = desc["levels"]
     if name == "firenet":
         from sci_hierarchy.firenet import FirenetConfig
-        from sci_hierarchy.operators import (SubsampledFourier2D, WaveletSynthesis2D, fourier_wavelet_operator,
+        from sci_hierarchy.problems.operators import (SubsampledFourier2D, WaveletSynthesis2D, fourier_wavelet_operator,
                                              walsh_wavelet_operator)
-        from sci_hierarchy.phantoms import shepp_logan
-        from sci_hierarchy.sampling import estimate_sparsities, wavelet_weights
+        from sci_hierarchy.problems.phantoms import shepp_logan
+        from sci_hierarchy.problems.sampling import estimate_sparsities, wavelet_weights
 
         spars = estimate_sparsities(shepp_logan(N), levels=levels)
         mk = fourier_wavelet_operator if isinstance(op, SubsampledFourier2D) else walsh_wavelet_operator
@@ -136,7 +136,7 @@ def builtin_model(name: str, op: Any, desc: dict[str, Any], *, quick: bool, seed
         net, info = train_unet(op, quick=quick, seed=seed, progress=progress)
         return net, {"builtin": "unet", "training": info}
     if name == "pairnet":
-        from sci_hierarchy.operators import SubsampledWalsh2D
+        from sci_hierarchy.problems.operators import SubsampledWalsh2D
         from sci_hierarchy.stability.pairnet import train_pair_network
 
         if not isinstance(op, SubsampledWalsh2D):

@@ -4,14 +4,14 @@ An :class:`AuditModel` maps measurements ``y`` (length ``m``, real or complex) t
 vector (for imaging models: the flattened image).  It offers ``forward(y)`` and, when a
 gradient is available, ``vjp(y, g)`` -- the vector--Jacobian product :math:`J(y)^*g` for the
 real inner product :math:`\mathrm{Re}\langle u,v\rangle`, the protocol of
-:func:`sci_hierarchy.attacks.worst_case_perturbation`.
+:func:`sci_hierarchy.stability.attacks.worst_case_perturbation`.
 
 :func:`as_model` accepts
 
-* an object with ``forward`` and ``vjp`` (e.g. :class:`sci_hierarchy.attacks.LinearModel`);
+* an object with ``forward`` and ``vjp`` (e.g. :class:`sci_hierarchy.stability.attacks.LinearModel`);
 * a ``torch.nn.Module``: called on a float64 tensor of shape ``(1, m)`` (real data) or
   ``(1, 2m)`` holding ``[Re y, Im y]`` (complex data), returning ``(1, n)``; gradients by autograd;
-* a paper-class :class:`sci_hierarchy.networks.Network`: float evaluation; gradients by central
+* a paper-class :class:`sci_hierarchy.problems.networks.Network`: float evaluation; gradients by central
   finite differences (``gradient='finite differences'``, measured); such a model can also be
   evaluated exactly (:meth:`AuditModel.evaluate_exact`), which instability certificates use;
 * any numpy callable ``f(y) -> array``, with an optional ``vjp(y, g)``; without one only the
@@ -163,7 +163,7 @@ def as_model(obj: Any, *, input_dim: int | None = None, vjp: Callable[..., Any] 
     """Wrap ``obj`` as an :class:`AuditModel` (see the module docstring)."""
     if isinstance(obj, AuditModel):
         return obj
-    from sci_hierarchy.networks import Network
+    from sci_hierarchy.problems.networks import Network
 
     nm = name or type(obj).__name__
     if isinstance(obj, Network):
@@ -199,7 +199,7 @@ def pinv_model(A: Any) -> AuditModel:
     :math:`A^\dagger=A^*` and its Lipschitz constant is exactly 1.  A dense matrix gets
     ``numpy.linalg.pinv`` and the Lipschitz constant ``1/sigma_min`` (measured, SVD).
     """
-    from sci_hierarchy.operators import DenseOperator, as_operator
+    from sci_hierarchy.problems.operators import DenseOperator, as_operator
 
     op = as_operator(A)
     if isinstance(op, DenseOperator):
@@ -218,10 +218,10 @@ def pinv_model(A: Any) -> AuditModel:
 
 
 def firenet_model(A: Any, config: Any, synthesis: Any = None) -> AuditModel:
-    """FIRENET (:class:`sci_hierarchy.attacks.FirenetModel`) with outputs mapped by ``synthesis``
+    """FIRENET (:class:`sci_hierarchy.stability.attacks.FirenetModel`) with outputs mapped by ``synthesis``
     (e.g. the wavelet synthesis, so that outputs are images); hand-written VJP."""
-    from sci_hierarchy.attacks import FirenetModel
-    from sci_hierarchy.operators import as_operator
+    from sci_hierarchy.stability.attacks import FirenetModel
+    from sci_hierarchy.problems.operators import as_operator
 
     fm = FirenetModel(A, config)
     if synthesis is None:

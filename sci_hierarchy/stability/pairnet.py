@@ -4,7 +4,7 @@ Training set: ``pairs`` random-ellipse images ``x_i`` (``N x N``, rounded to mul
 and their near-kernel partners ``x_i' = x_i + z_i`` (:func:`~sci_hierarchy.stability.nearkernel.
 near_kernel_pair`: ``||A z_i||`` tiny, ``||z_i||`` large), data ``y = A x`` for a real operator
 (Walsh).  A two-layer ReLU MLP ``y -> x`` (torch, float64, Adam) fits all of them.  It is then
-converted to a paper-class :class:`~sci_hierarchy.networks.Network` with the same float64 weights,
+converted to a paper-class :class:`~sci_hierarchy.problems.networks.Network` with the same float64 weights,
 so that :func:`~sci_hierarchy.stability.certificate.instability_certificate` evaluates it
 exactly and stores it: the certificate's model outputs are *proved*.
 """
@@ -23,8 +23,8 @@ def train_pair_network(op: Any, *, pairs: int = 4, hidden: int = 64, steps: int 
     """Train; returns (Network, the near-kernel pairs, info with the fit's relative errors)."""
     import torch
 
-    from sci_hierarchy.networks import AffineLayer, Entrywise, Network, relu
-    from sci_hierarchy.phantoms import random_ellipses
+    from sci_hierarchy.problems.networks import AffineLayer, Entrywise, Network, relu
+    from sci_hierarchy.problems.phantoms import random_ellipses
     from sci_hierarchy.stability.nearkernel import near_kernel_pair, to_dyadic_image
 
     N = int(round(np.sqrt(op.shape[1])))

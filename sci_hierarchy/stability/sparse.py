@@ -12,7 +12,7 @@ Two searches run (both seeded):
   & Sakurai (IEEE Trans. Evol. Comput. 23(5), 2019, doi:10.1109/TEVC.2019.2890858);
   needs only evaluations of ``f``;
 * ``'gradient-guided'`` -- the support is the ``k`` largest entries of a dense worst-case
-  perturbation (:func:`sci_hierarchy.attacks.worst_case_perturbation`, model gradients), and
+  perturbation (:func:`sci_hierarchy.stability.attacks.worst_case_perturbation`, model gradients), and
   the values on it are then optimised by projected Nesterov ascent with the same radius;
   needs the model's ``vjp``.
 
@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 from scipy.optimize import differential_evolution
 
-from sci_hierarchy.attacks import worst_case_perturbation
+from sci_hierarchy.stability.attacks import worst_case_perturbation
 from sci_hierarchy.errors import InvalidArgument, describe
-from sci_hierarchy.operators import as_operator
+from sci_hierarchy.problems.operators import as_operator
 
 __all__ = ["SparseResult", "sparse_attack"]
 

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from sci_hierarchy.errors import InvalidArgument, describe
-from sci_hierarchy.operators import as_operator
+from sci_hierarchy.problems.operators import as_operator
 
 __all__ = ["detail_image", "contrast", "structural_test", "targeted_perturbation"]
 
