@@ -26,7 +26,7 @@ import os
 from typing import Any, Callable
 
 from sci_hierarchy.errors import InvalidArgument, describe
-from sci_hierarchy.reproduce._common import quiet
+from sci_hierarchy.outputs import quiet
 
 __all__ = ["run", "EXPERIMENTS"]
 

@@ -1,6 +1,6 @@
 r"""Stability vs a trained network (PAPER.md §6.2--6.3; AUTOMAP's weights are not available).
 
-1. A small U-Net (:mod:`sci_hierarchy.reproduce.unet`) is trained with PyTorch on CPU to map
+1. A small U-Net (:mod:`sci_hierarchy.stability.unet`) is trained with PyTorch on CPU to map
    ``A* y`` to the image, ``A = P_Omega F`` with a multilevel mask, on generated random-ellipse
    phantoms (:func:`~sci_hierarchy.problems.phantoms.random_ellipses`), noiseless measurements, MSE loss, Adam.
 2. FIRENET (``A = P_Omega F W^-1``, Haar, weights ``sqrt(s/s_k)``, p = 5, n = 5 restarts, lam = 2.5e-4,
@@ -29,9 +29,9 @@ from sci_hierarchy.stability.attacks import FirenetModel, worst_case_perturbatio
 from sci_hierarchy.firenet import FirenetConfig
 from sci_hierarchy.problems.operators import SubsampledFourier2D, WaveletSynthesis2D, fourier_wavelet_operator
 from sci_hierarchy.problems.phantoms import random_ellipses, shepp_logan
-from sci_hierarchy.reproduce._common import Progress, Timer, child_seeds, environment, fmt, plural, pyplot, seconds, \
+from sci_hierarchy.outputs import Progress, Timer, child_seeds, environment, fmt, plural, pyplot, seconds, \
     text_table, write_csv, write_json
-from sci_hierarchy.reproduce.unet import UnetModel, build_unet, torch_module
+from sci_hierarchy.stability.unet import UnetModel, build_unet, torch_module
 from sci_hierarchy.problems.sampling import das_mask, estimate_sparsities, wavelet_weights
 
 __all__ = ["run", "detail_feature"]
@@ -96,7 +96,7 @@ def _rel(x: np.ndarray, ref: np.ndarray) -> float:
 def _train_unet(S: dict[str, Any], F: SubsampledFourier2D, seeds: dict[str, int], progress: Progress
                 ) -> tuple[Any, dict[str, Any]]:
     torch = torch_module()
-    from sci_hierarchy.reproduce.unet import adjoint_image_torch
+    from sci_hierarchy.stability.unet import adjoint_image_torch
 
     N = S["N"]
     rng = np.random.default_rng(seeds["data"])

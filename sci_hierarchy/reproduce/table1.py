@@ -40,7 +40,7 @@ import numpy as np
 from sci_hierarchy.problems.families import dct_matrix
 from sci_hierarchy.firenet import FirenetConfig, firenet
 from sci_hierarchy.problems.programs import SRLasso, TwoColumnData, exact_to_real, quad_sqrt, solve_two_column
-from sci_hierarchy.reproduce._common import (
+from sci_hierarchy.outputs import (
     Progress,
     Timer,
     child_seeds,

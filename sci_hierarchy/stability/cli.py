@@ -203,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
     rep["images_spec"] = args.images
     print(report_text(rep))
     if args.json:
-        from sci_hierarchy.reproduce._common import to_jsonable
+        from sci_hierarchy.outputs import to_jsonable
 
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(to_jsonable(rep), fh, indent=1)
@@ -223,7 +223,7 @@ def _digits(args: argparse.Namespace) -> int:
                      progress=lambda m: print(f"  ... {m}", file=sys.stderr, flush=True))
     print(digits_report(r))
     if args.json:
-        from sci_hierarchy.reproduce._common import write_json
+        from sci_hierarchy.outputs import write_json
 
         write_json(args.json, r)
         print(f"report written to {args.json}")
@@ -255,7 +255,7 @@ def _certificates(args: argparse.Namespace, model: Any, op: Any, images: list, p
 
 
 def _barrier_plot(w: Any, path: str) -> str:
-    from sci_hierarchy.reproduce._common import pyplot
+    from sci_hierarchy.outputs import pyplot
 
     plt = pyplot()
     rows = [(float(Fraction(a) if "/" not in a else Fraction(a)), float(Fraction(b))) for a, b in w.data["curve"]]

@@ -1,4 +1,4 @@
-"""Train the package's U-Net (:mod:`sci_hierarchy.reproduce.unet`) for audits and the trade-off.
+"""Train the package's U-Net (:mod:`sci_hierarchy.stability.unet`) for audits and the trade-off.
 
 Training data: random-ellipse phantoms; optionally each with fine near-kernel detail added
 (:func:`sci_hierarchy.stability.nearkernel.fine_detail`), and Gaussian measurement noise of
@@ -24,10 +24,10 @@ def unet_sizes(quick: bool) -> dict[str, Any]:
 
 def train_unet(op: Any, *, quick: bool = False, seed: int = 0, noise: float = 0.0, details: bool = False,
                sizes: dict[str, Any] | None = None, progress: Callable[[str], None] | None = None) -> tuple[Any, dict]:
-    """A trained :class:`~sci_hierarchy.reproduce.unet.UnetModel` for ``op`` (a SubsampledFourier2D)."""
+    """A trained :class:`~sci_hierarchy.stability.unet.UnetModel` for ``op`` (a SubsampledFourier2D)."""
     from sci_hierarchy.problems.operators import SubsampledFourier2D
     from sci_hierarchy.problems.phantoms import random_ellipses
-    from sci_hierarchy.reproduce.unet import UnetModel, adjoint_image_torch, build_unet, torch_module
+    from sci_hierarchy.stability.unet import UnetModel, adjoint_image_torch, build_unet, torch_module
     from sci_hierarchy.stability.models import AuditModel
     from sci_hierarchy.stability.nearkernel import fine_detail
 

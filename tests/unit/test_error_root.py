@@ -12,7 +12,7 @@ from sci_hierarchy.errors import SciHierarchyError
 # Control flow that must not be caught by ``except Exception`` in a candidate's code: a
 # BaseException on purpose (like KeyboardInterrupt), never raised out of the package.
 NOT_ERRORS = {"sci_hierarchy.algorithms.running._TimeUp"}
-SKIP_MODULES = ("sci_hierarchy.reproduce.unet",)  # needs torch to import
+SKIP_MODULES = ("sci_hierarchy.stability.unet",)  # needs torch to import
 
 
 def _modules():

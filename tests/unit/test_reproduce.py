@@ -237,7 +237,7 @@ def test_stability_report_wording(stability):
 
 
 def test_time_and_count_wording():
-    from sci_hierarchy.reproduce._common import plural, seconds
+    from sci_hierarchy.outputs import plural, seconds
 
     assert [seconds(t) for t in (0.0, 0.187, 4.23, 37.4, 3211.2)] == ["0.00 s", "0.19 s", "4.2 s", "37 s", "3211 s"]
     assert plural(1, "thread") == "1 thread" and plural(2, "thread") == "2 threads"

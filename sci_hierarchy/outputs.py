@@ -1,4 +1,5 @@
-"""Shared helpers of the reproduction scripts: output files, progress, plotting, tables."""
+"""Output helpers shared by the reproductions, the audit and the sweeps: output files (JSON, CSV), the
+environment record, progress, plotting, tables."""
 
 from __future__ import annotations
 
