@@ -113,7 +113,7 @@ def test_run_rejects_a_file_as_out(tmp_path):
 
 
 def test_experiment_names():
-    assert EXPERIMENTS == ("table1", "convergence", "stability")
+    assert EXPERIMENTS == ("table1", "convergence", "stability", "tradeoff")
 
 
 # ----------------------------------------------------------------------------- table 1
