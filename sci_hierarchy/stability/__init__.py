@@ -16,6 +16,6 @@ The facts used are from Colbrook, Antun & Hansen, PNAS 119(12) e2107151119 (2022
 doi:10.1073/pnas.2107151119.
 """
 
-from sci_hierarchy.stability.models import AuditModel, as_model  # noqa: F401
+from sci_hierarchy.stability.models import AuditModel, as_model
 
 __all__ = ["AuditModel", "as_model"]
