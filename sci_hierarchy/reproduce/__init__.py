@@ -9,7 +9,9 @@ Experiments (see ``docs/reproduce.md``):
 * ``table1`` -- Table 1 (P3, inexact input): LISTA and FIRENET on ``(A_n, y_n)`` vs ``Xi(A, y)``;
 * ``convergence`` -- Fig. S3 analogue: FIRENET's convergence on a phantom, against a certified minimiser;
 * ``stability`` -- a trained U-Net vs FIRENET under worst-case perturbations, and a detail test
-  (needs PyTorch, the ``learn`` extra).
+  (needs PyTorch, the ``learn`` extra);
+* ``tradeoff`` -- a family of U-Nets (training noise, near-kernel detail) vs FIRENET: accuracy against
+  stability with the certified barrier (``docs/stability.md``; needs PyTorch).
 
 ``run`` returns a summary dict with at least ``experiment``, ``quick``, ``seed``, ``settings``,
 ``checks``, ``claim`` (the paper's claim, one line), ``claim_holds`` (True/False as measured; None
@@ -39,7 +41,7 @@ def run(name: str, *, out: str, quick: bool = False, seed: int = 0,
 
     Parameters
     ----------
-    name : {'table1', 'convergence', 'stability'}
+    name : {'table1', 'convergence', 'stability', 'tradeoff'}
     out : str
         Output folder (created if missing).
     quick : bool

@@ -29,10 +29,27 @@ from typing import Any
 import numpy as np
 
 from sci_hierarchy.stability.attacks import worst_case_perturbation
-from sci_hierarchy.firenet import FirenetConfig, firenet, sr_lasso_minimiser, sr_lasso_objective
-from sci_hierarchy.problems.operators import SubsampledFourier2D, WaveletSynthesis2D, fourier_wavelet_operator
+from sci_hierarchy.firenet import (
+    FirenetConfig,
+    firenet,
+    sr_lasso_minimiser,
+    sr_lasso_objective,
+)
+from sci_hierarchy.problems.operators import (
+    SubsampledFourier2D,
+    WaveletSynthesis2D,
+    fourier_wavelet_operator,
+)
 from sci_hierarchy.problems.phantoms import random_ellipses, shepp_logan
-from sci_hierarchy.outputs import Progress, Timer, environment, pyplot, text_table, write_csv, write_json
+from sci_hierarchy.outputs import (
+    Progress,
+    Timer,
+    environment,
+    pyplot,
+    text_table,
+    write_csv,
+    write_json,
+)
 from sci_hierarchy.problems.sampling import das_mask, estimate_sparsities, wavelet_weights
 from sci_hierarchy.stability.certificate import barrier_curve, instability_certificate
 from sci_hierarchy.stability.models import firenet_model

@@ -20,7 +20,8 @@ A model whose Lipschitz constant is known (the pseudo-inverse: exactly 1) also g
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from sci_hierarchy.stability.models import AuditModel, as_model
 from sci_hierarchy.stability.sparse import sparse_attack
 from sci_hierarchy.stability.structural import structural_test
 
-__all__ = ["AuditSettings", "audit", "LIPSCHITZ_SLACK"]
+__all__ = ["LIPSCHITZ_SLACK", "AuditSettings", "audit"]
 
 LIPSCHITZ_SLACK = 1e-9
 
@@ -55,7 +56,7 @@ def _l2(model: AuditModel, y: np.ndarray, eta: float, S: dict[str, Any], B: Any,
         rng: np.random.Generator) -> tuple[dict[str, Any], np.ndarray | None]:
     dim = y.shape[0] if B is None else B.shape[1]
     f0 = model.forward(y)
-    apply = (lambda e: e) if B is None else B.forward  # noqa: E731
+    apply = (lambda e: e) if B is None else B.forward
     e_r = rng.standard_normal(dim) + (1j * rng.standard_normal(dim) if cplx else 0)
     e_r = e_r * (eta / np.linalg.norm(e_r))
     rand = float(np.linalg.norm(model.forward(y + apply(e_r)) - f0)) / eta

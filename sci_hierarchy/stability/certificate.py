@@ -29,8 +29,9 @@ is a certified statement about the reconstruction problem itself.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -38,8 +39,16 @@ from sci_hierarchy.exact.dyadic import fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, describe
 from sci_hierarchy.adversary.witness import FORMAT, Witness, WitnessInvalid, register_witness_kind
 
-__all__ = ["sqrt_bounds", "instability_certificate", "barrier_certificate", "barrier_curve", "SQRT_BITS",
-           "MAX_VECTOR", "MEASURED", "PROVED"]
+__all__ = [
+    "MAX_VECTOR",
+    "MEASURED",
+    "PROVED",
+    "SQRT_BITS",
+    "barrier_certificate",
+    "barrier_curve",
+    "instability_certificate",
+    "sqrt_bounds",
+]
 
 SQRT_BITS = 64
 MAX_VECTOR = 1 << 16  # entries per stored vector

@@ -15,7 +15,8 @@ with the same population size and generations, and both rates are printed side b
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from scipy.optimize import differential_evolution
@@ -23,7 +24,7 @@ from scipy.stats import beta
 
 from sci_hierarchy.errors import InvalidArgument
 
-__all__ = ["train_digits_classifier", "one_pixel_attack", "digits_audit", "digits_report", "clopper_pearson"]
+__all__ = ["clopper_pearson", "digits_audit", "digits_report", "one_pixel_attack", "train_digits_classifier"]
 
 
 def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
@@ -111,7 +112,7 @@ def _torchattacks_rate(model: Any, X: np.ndarray, y: np.ndarray, popsize: int, s
         pred = model(adv).argmax(1).numpy()
     changed = (adv - xs).abs().reshape(len(xs), -1).gt(0).sum(1).numpy()
     return {"available": True, "version": torchattacks.__version__, "successes": int((pred != y).sum()),
-            "attacked": int(len(y)), "max_pixels_changed": int(changed.max()) if len(changed) else 0,
+            "attacked": len(y), "max_pixels_changed": int(changed.max()) if len(changed) else 0,
             "settings": {"pixels": 1, "steps": steps, "popsize": popsize}}
 
 
@@ -132,7 +133,7 @@ def digits_audit(*, n_images: int = 100, popsize: int = 20, steps: int = 20, see
         ours.append(one_pixel_attack(model, X[i], int(y[i]), popsize=popsize, steps=steps, seed=seed + j))
     k = sum(r["success"] for r in ours)
     lib = _torchattacks_rate(model, X[ok], y[ok], popsize, steps, seed)
-    res = {"classifier": info, "attacked": int(len(ok)),
+    res = {"classifier": info, "attacked": len(ok),
            "ours": {"method": "scipy differential_evolution over (row, col, value)", "successes": int(k),
                     "success_rate": k / len(ok), "clopper_pearson_95": clopper_pearson(k, len(ok)),
                     "settings": {"popsize": popsize, "steps": steps}, "examples": ours[:5]},

@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from sci_hierarchy.errors import InvalidArgument, describe
+from sci_hierarchy.errors import InvalidArgument
 
-__all__ = ["add_arguments", "run", "parse_operator", "parse_images", "builtin_model"]
+__all__ = ["add_arguments", "builtin_model", "parse_images", "parse_operator", "run"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -107,7 +107,7 @@ def parse_images(spec: str, N: int, seed: int = 0) -> list[np.ndarray]:
 def builtin_model(name: str, op: Any, desc: dict[str, Any], *, quick: bool, seed: int,
                   progress: Any = None) -> tuple[Any, dict[str, Any]]:
     """``pinv``, ``firenet`` or ``unet`` for the operator ``op`` (and what was built, for the report)."""
-    from sci_hierarchy.stability.models import AuditModel, firenet_model, pinv_model
+    from sci_hierarchy.stability.models import firenet_model, pinv_model
 
     if name == "pinv":
         return pinv_model(op), {"builtin": "pinv", "what": "A* (AA* = I, so A* is the pseudo-inverse)"}
@@ -115,8 +115,12 @@ def builtin_model(name: str, op: Any, desc: dict[str, Any], *, quick: bool, seed
     levels = desc["levels"]
     if name == "firenet":
         from sci_hierarchy.firenet import FirenetConfig
-        from sci_hierarchy.problems.operators import (SubsampledFourier2D, WaveletSynthesis2D, fourier_wavelet_operator,
-                                             walsh_wavelet_operator)
+        from sci_hierarchy.problems.operators import (
+            SubsampledFourier2D,
+            WaveletSynthesis2D,
+            fourier_wavelet_operator,
+            walsh_wavelet_operator,
+        )
         from sci_hierarchy.problems.phantoms import shepp_logan
         from sci_hierarchy.problems.sampling import estimate_sparsities, wavelet_weights
 
@@ -231,7 +235,10 @@ def _digits(args: argparse.Namespace) -> int:
 
 
 def _certificates(args: argparse.Namespace, model: Any, op: Any, images: list, pairs: Any) -> None:
-    from sci_hierarchy.stability.certificate import barrier_certificate, instability_certificate
+    from sci_hierarchy.stability.certificate import (
+        barrier_certificate,
+        instability_certificate,
+    )
     from sci_hierarchy.stability.nearkernel import near_kernel_pair, to_dyadic_image
 
     p = pairs[0] if pairs else near_kernel_pair(op, to_dyadic_image(images[0]), size=0.5, leak=0.01, seed=args.seed)

@@ -23,13 +23,14 @@ an operator with orthonormal rows: exactly 1), else ``None``.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from sci_hierarchy.errors import InvalidArgument, describe
 
-__all__ = ["AuditModel", "as_model", "pinv_model", "firenet_model", "is_torch_module"]
+__all__ = ["AuditModel", "as_model", "firenet_model", "is_torch_module", "pinv_model"]
 
 _FD_MAX_DIM = 2048  # finite-difference gradients beyond this input size would take too long
 

@@ -23,10 +23,21 @@ from typing import Any
 import numpy as np
 
 from sci_hierarchy.errors import InvalidArgument, describe
-from sci_hierarchy.problems.operators import SubsampledFourier2D, SubsampledWalsh2D, sequency_permutation
+from sci_hierarchy.problems.operators import (
+    SubsampledFourier2D,
+    SubsampledWalsh2D,
+    sequency_permutation,
+)
 
-__all__ = ["walsh_entry", "walsh_row", "walsh_apply_exact", "walsh_mask", "fine_detail", "near_kernel_pair",
-           "to_dyadic_image"]
+__all__ = [
+    "fine_detail",
+    "near_kernel_pair",
+    "to_dyadic_image",
+    "walsh_apply_exact",
+    "walsh_entry",
+    "walsh_mask",
+    "walsh_row",
+]
 
 
 def walsh_entry(N: int, perm: Any, s1: int, s2: int, i: int, j: int) -> Fraction:

@@ -117,7 +117,7 @@ def sparse_attack(model: Any, y: Any, k: int, radius: float, *, operator: Any = 
         complex_perturbation = bool(B is None and (np.iscomplexobj(y) or getattr(model, "is_complex", False)))
     dt = np.complex128 if complex_perturbation else np.float64
     f0 = np.asarray(model.forward(y))
-    apply = (lambda e: e) if B is None else B.forward  # noqa: E731
+    apply = (lambda e: e) if B is None else B.forward
     count = [0]
 
     def change(e: np.ndarray) -> float:

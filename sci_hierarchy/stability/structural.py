@@ -27,7 +27,7 @@ import numpy as np
 from sci_hierarchy.errors import InvalidArgument, describe
 from sci_hierarchy.problems.operators import as_operator
 
-__all__ = ["detail_image", "contrast", "structural_test", "targeted_perturbation"]
+__all__ = ["contrast", "detail_image", "structural_test", "targeted_perturbation"]
 
 
 def detail_image(N: int, *, contrast: float = 0.3) -> np.ndarray:

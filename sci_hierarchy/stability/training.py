@@ -8,7 +8,8 @@ float32, best-validation checkpoint.  Deterministic given ``seed`` and the torch
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,12 @@ def train_unet(op: Any, *, quick: bool = False, seed: int = 0, noise: float = 0.
     """A trained :class:`~sci_hierarchy.stability.unet.UnetModel` for ``op`` (a SubsampledFourier2D)."""
     from sci_hierarchy.problems.operators import SubsampledFourier2D
     from sci_hierarchy.problems.phantoms import random_ellipses
-    from sci_hierarchy.stability.unet import UnetModel, adjoint_image_torch, build_unet, torch_module
+    from sci_hierarchy.stability.unet import (
+        UnetModel,
+        adjoint_image_torch,
+        build_unet,
+        torch_module,
+    )
     from sci_hierarchy.stability.models import AuditModel
     from sci_hierarchy.stability.nearkernel import fine_detail
 

@@ -8,18 +8,29 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sci_hierarchy.cli import main
 from sci_hierarchy.problems.networks import AffineLayer, Network
 from sci_hierarchy.problems.operators import SubsampledFourier2D, SubsampledWalsh2D
 from sci_hierarchy.problems.phantoms import random_ellipses
 from sci_hierarchy.stability.audit import AuditSettings, audit
-from sci_hierarchy.stability.certificate import (MEASURED, PROVED, barrier_certificate, instability_certificate,
-                                                 sqrt_bounds)
+from sci_hierarchy.stability.certificate import (
+    MEASURED,
+    PROVED,
+    barrier_certificate,
+    instability_certificate,
+    sqrt_bounds,
+)
 from sci_hierarchy.stability.cli import parse_operator
 from sci_hierarchy.stability.models import as_model, pinv_model
-from sci_hierarchy.stability.nearkernel import near_kernel_pair, to_dyadic_image, walsh_apply_exact, walsh_mask
+from sci_hierarchy.stability.nearkernel import (
+    near_kernel_pair,
+    to_dyadic_image,
+    walsh_apply_exact,
+    walsh_mask,
+)
 from sci_hierarchy.adversary.witness import Witness
 
 TINY = dict(radii=[0.05], ks=[1, 2], l2_iterations=6, l2_restarts=1, de_maxiter=2, de_popsize=4,
