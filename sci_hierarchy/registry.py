@@ -41,6 +41,8 @@ __all__ = [
 THEOREMS = "sci_hierarchy.theorems"
 ALGORITHMS = "sci_hierarchy.builtins"
 CATALOGUE = "sci_hierarchy.catalogue"
+#: modules that register witness kinds of their own (the explorer's, the stability certificates)
+WITNESS_KINDS = "sci_hierarchy.witness_kinds"
 
 
 class _Record:
@@ -257,7 +259,7 @@ class EntryPoint(_Record):
         return obj
 
 
-_GROUPS = (THEOREMS, ALGORITHMS, CATALOGUE)
+_GROUPS = (THEOREMS, ALGORITHMS, CATALOGUE, WITNESS_KINDS)
 _SCANNED: dict[str, list[EntryPoint]] = {}
 
 
@@ -358,8 +360,8 @@ def _entry_points(group: str) -> list[EntryPoint]:
 
 
 def load_plugins(*groups: str) -> None:
-    """Import every registered theorem and algorithm module (each at most once)."""
-    for group in groups or (ALGORITHMS, THEOREMS):
+    """Import every registered theorem, algorithm and witness-kind module (each at most once)."""
+    for group in groups or (ALGORITHMS, THEOREMS, WITNESS_KINDS):
         for ep in _entry_points(group):
             key = (group, ep.name, ep.value)
             if key not in _LOADED:
