@@ -264,7 +264,6 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    import sci_hierarchy.stability.certificate  # noqa: F401  (registers the instability/barrier kinds)
     from sci_hierarchy.adversary.witness import load_witness
 
     if os.path.isdir(args.file):  # a sweep folder: every witness in it (docs/sweeps.md)
@@ -303,8 +302,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return cmd_demo(args)
         if args.command == "verify":
-            import sci_hierarchy.explore.witness  # noqa: F401  registers the classification_pair kind
-
             return cmd_verify(args)
         if args.command == "classify":
             from sci_hierarchy.explore.cli import run as run_classify
