@@ -420,3 +420,7 @@ def test_a_success_threshold_below_a_distance_is_refused_on_that_input():
     d["transcript"]["per_instance"][0]["runs"][0]["distance_upper_bound"] = str(Fraction(3, 4))
     res = Witness(d).check()
     assert not res.valid and "distance_upper_bound is not proved" in res.reason
+    d = copy.deepcopy(w.data)
+    d["error_upper_bound"] = str(Fraction(3, 4))  # below the worst distance, 1
+    res = Witness(d).check()
+    assert not res.valid and "error_upper_bound='3/4' is not proved" in res.reason
