@@ -305,10 +305,13 @@ def test_a_consistent_pair_run_must_be_admissible_for_both_instances(adm):
 def test_a_per_instance_distance_bound_beyond_the_distance_is_refused():
     w = consistent_pair_attack(_reader_at(6), argmax.ArgmaxFamily(), argmax.TASK, theorem="argmax",
                                part="undecidable", algorithm_name="six")
-    d = copy.deepcopy(w.data)
-    d["instances"][1]["distance_lower_bound"] = "2"
-    res = Witness(d).check()
-    assert not res.valid and "instance 1's distance_lower_bound is not proved" in res.reason
+    for i in (0, 1):  # one step above each recomputed bound
+        d = copy.deepcopy(w.data)
+        item = d["instances"][i]
+        item["distance_lower_bound"] = str(Fraction(item["distance_lower_bound"]) + Fraction(1, 10**6))
+        res = Witness(d).check()
+        assert not res.valid and (f"instance {i}'s distance_lower_bound is not proved" in res.reason
+                                  or "error_lower_bound" in res.reason), res.reason
 
 
 @pytest.fixture(scope="module")
@@ -383,3 +386,41 @@ def test_clopper_pearson_keeps_a_bound_whose_tail_equals_alpha():
     # k = n = 1: the tail is p itself; with alpha = 1/2 the exact bound is 1/2, reached by bisection
     assert clopper_pearson_lower(1, 1, alpha=Fraction(1, 2), bits=1) == Fraction(1, 2)
     assert clopper_pearson_lower(1, 1, alpha=Fraction(1, 2), bits=8) == Fraction(1, 2)
+
+
+def test_a_randomised_error_bound_equal_to_the_threshold_is_refused(randomised):
+    d = copy.deepcopy(randomised.data)
+    d["error_lower_bound"] = d["threshold"]
+    res = Witness(d).check()
+    assert not res.valid and "error_lower_bound is not proved" in res.reason
+
+
+def test_a_success_run_must_be_admissible_for_its_own_input():
+    d = copy.deepcopy(_success(2).data)
+    d["transcript"]["per_instance"][1]["runs"][0]["admissible_for"] = [0]
+    res = Witness(d).check()
+    assert not res.valid and "admissible for its own instance" in res.reason
+
+
+def test_a_success_threshold_below_a_distance_is_refused_on_that_input():
+    fam = argmax.ArgmaxFamily()
+    inst = fam.pair(2)[0]
+    wrong = 3 - next(iter(inst.solution.members))  # always answers the loser: distance 1
+
+    def alg(reader):
+        reader.read("a", 3)
+        return wrong
+    w = success_demonstration(alg, [(inst, ExactOracle(inst), "exact")], argmax.TASK, threshold=Fraction(1),
+                              theorem=THEOREM, part="undecidable", algorithm_name="loser")
+    d = copy.deepcopy(w.data)
+    d["threshold"] = str(Fraction(99, 100))
+    res = Witness(d).check()
+    assert not res.valid and "not proved within the threshold" in res.reason
+    d = copy.deepcopy(w.data)
+    d["transcript"]["per_instance"][0]["runs"][0]["distance_upper_bound"] = str(Fraction(3, 4))
+    res = Witness(d).check()
+    assert not res.valid and "distance_upper_bound is not proved" in res.reason
+    d = copy.deepcopy(w.data)
+    d["error_upper_bound"] = str(Fraction(3, 4))  # below the worst distance, 1
+    res = Witness(d).check()
+    assert not res.valid and "error_upper_bound='3/4' is not proved" in res.reason
