@@ -52,7 +52,7 @@ def scaling(rounds: int, quick: bool = False) -> list[Row]:
     """Exponent b in t(K) ~ K^b for part (a) with the midpoint algorithm (exact work only)."""
     from proofs_as_code import theorem1
 
-    Ks = (30, 100, 300) if quick else (100, 300, 1000)  # demonstrate() accepts K <= 1000
+    Ks = (10, 30, 100) if quick else (100, 300, 1000)  # demonstrate() accepts K <= 1000
     exps, t_lo, t_hi = [], [], []
     theorem1.demonstrate(part="a", K=3, algorithm="midpoint")  # warm imports
     for _ in range(rounds):

@@ -5,6 +5,7 @@
     python benchmarks/profile_top.py scaling 1000
     python benchmarks/profile_top.py batch 256
     python benchmarks/profile_top.py inner 1024 db4
+    python benchmarks/profile_top.py reads 1024
 
 ``cli ARGS`` profiles ``sci_hierarchy.cli.main(ARGS)`` in this process, imports included
 (the same as ``python -m cProfile -s cumulative -m sci_hierarchy ARGS``).
@@ -38,6 +39,12 @@ def target(argv: list[str]):
 
         K = int(rest[0]) if rest else 1000
         return lambda: theorem1.demonstrate(part="a", K=K, algorithm="midpoint")
+    if kind == "reads":
+        from bench_exact import certified_read
+
+        n = int(rest[0]) if rest else 1024
+        certified_read(n)  # imports outside the profile
+        return lambda: [certified_read(n) for _ in range(2000)]
     if kind in ("batch", "inner"):
         import numpy as np
         from bench_firenet import _config, setup
@@ -54,7 +61,7 @@ def target(argv: list[str]):
             return lambda: firenet(A, Y, cfg)
         cfg = _config(3, y)
         return lambda: firenet(A, y, cfg)
-    raise SystemExit(f"unknown figure {kind!r}: use cli, scaling, batch or inner")
+    raise SystemExit(f"unknown figure {kind!r}: use cli, scaling, reads, batch or inner")
 
 
 def main() -> int:
