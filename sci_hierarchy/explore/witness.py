@@ -42,6 +42,8 @@ MAX_LEVEL = 4096
 MAX_NODES = 400_000
 #: The checker refines distances up to this many bits.
 MAX_BITS = 8192
+#: Bound on the distance work: sum over blocks of pieces(first) x pieces(second) x dimension.
+MAX_PAIR_WORK = 2_000_000
 
 _TOP = {"format", "kind", "theorem", "part", "algorithm", "verdict", "threshold", "error_lower_bound",
         "instances", "transcript", "checked", "summary", "level", "items", "solutions", "kappa", "norm",
@@ -198,6 +200,10 @@ def _check(w: Witness) -> tuple[str, ...]:
     s1, s2 = solution_from_json(sols["first"]), solution_from_json(sols["second"])
     if s1.dims() != s2.dims():
         raise WitnessInvalid(f"the two solution sets have blocks of dimensions {s1.dims()} and {s2.dims()}")
+    work = sum(len(b1) * len(b2) * b1[0].N for b1, b2 in zip(s1.blocks, s2.blocks))
+    if work > MAX_PAIR_WORK:
+        raise MalformedWitness(f"the solution sets need {work} piece-pair coordinates to compare, over the "
+                               f"limit {MAX_PAIR_WORK}")
     try:
         kappa = fraction_from_str(d["kappa"], "kappa")
     except InvalidArgument as exc:

@@ -88,6 +88,8 @@ def test_tampered_invalid(zero_w, name, edit, reason):
         0, {"segment": [[{"rat": "0"}], [{"rat": "0"}, {"rat": "1"}]]})),
     ("node bomb", lambda d: d["items"]["first"].__setitem__(0, {"sum": [{"rat": "0"}] * 500_000})),
     ("bad real", lambda d: d["items"]["first"].__setitem__(0, {"exp": "1"})),
+    ("pair work", lambda d: d["solutions"].update(
+        first=[[{"point": [{"rat": "0"}] * 1500}] * 40], second=[[{"point": [{"rat": "1"}] * 1500}] * 40])),
 ])
 def test_tampered_malformed(zero_w, name, edit):
     r = _mut(zero_w, edit)
