@@ -542,6 +542,10 @@ def admissible(answer: Answer, entry: Entry, n: int, *, max_extra_bits: int = 40
     ``max_extra_bits`` extra bits (only possible when the distance is within
     2^-(n + max_extra_bits) of the boundary 2^-n).
     """
+    n = check_level(n)
+    if not isinstance(entry, (Real, ComplexReal)):
+        raise InvalidArgument(f"entry={describe(entry)} is not an entry: pass one computable real, "
+                              "e.g. inst.block(name).entries[i] (not a whole block)")
     tol = Fraction(1, 1 << n)
     if isinstance(entry, ComplexReal):
         if not (isinstance(answer, tuple) and len(answer) == 2):
