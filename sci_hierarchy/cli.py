@@ -13,7 +13,7 @@ import sys
 import time
 from typing import Any, Sequence
 
-from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError, approx
+from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError
 
 EXIT_OK, EXIT_CLAIM, EXIT_USAGE = 0, 1, 2
 
@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run the algorithm in this process: trusted code only (docs/security.md)")
     d.add_argument("--time-limit", type=_seconds, metavar="SECONDS",
                    help="wall-time limit per run of an isolated algorithm (default 60)")
+    d.add_argument("--verbose", "-v", action="store_true",
+                   help="also list every statement the witness's checker re-verified (notation: docs/glossary.md)")
     d.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     r = sub.add_parser("reproduce", help="regenerate the paper's experiments (CSV + JSON + PNG)",
@@ -208,15 +210,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             _say(f"sci-hierarchy: error: --json={args.json!r}: cannot write the witness "
                  f"({exc.strerror or exc}); the verdict was {w.verdict}")
             return EXIT_USAGE
-    print(f"verdict: {w.algorithm} {w.verdict.upper()}  ({w.theorem}, part {w.part}; {dt:.1f} s)")
-    print(f"  {w.summary}")
-    if w.error_lower_bound is not None:
-        print(f"  error lower bound {approx(w.error_lower_bound, 6)} > threshold "
-              f"{approx(w.threshold, 3)} (both exact in the witness)")
-    for line in w.data.get("checked", []):
-        print(f"  checked: {line}")
-    if args.json:
-        print(f"  witness written to {args.json}; re-check with: sci-hierarchy verify {args.json}")
+    from sci_hierarchy.display import verdict_lines
+
+    print("\n".join(verdict_lines(w.data, seconds=dt, json_path=args.json, verbose=args.verbose)))
     return EXIT_OK
 
 
@@ -257,8 +253,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not res.valid:
         _say(f"INVALID witness: {res.reason}")
         return EXIT_CLAIM
-    print(f"valid: {w.theorem} part {w.part}: {w.algorithm} {w.verdict}")
-    print(f"  checked from the witness data alone: {'; '.join(res.checked)}")
+    from sci_hierarchy.display import verify_lines
+
+    print("\n".join(verify_lines(w.data, res.checked)))
     return EXIT_OK
 
 

@@ -5,8 +5,9 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from conftest import budget
 
 from proofs_as_code import firenet as fdemo
 from sci_hierarchy.witness import Witness
@@ -16,7 +17,7 @@ def _floats(A, x):
     return np.array([[float(v) for v in row] for row in A]), np.array([float(v) for v in x])
 
 
-@settings(max_examples=25, deadline=None)
+@budget(25)
 @given(seed=st.integers(0, 2**32 - 1), h_seed=st.integers(0, 2**32 - 1), scale=st.floats(1e-6, 1e3))
 def test_certificate_gives_the_sharpness_inequality(seed, h_seed, scale):
     """recovery_certificate's claim: F(x+h) - F(x) >= lam*mu*||h_Sc||_1 + ||Ah||/2 for every h."""

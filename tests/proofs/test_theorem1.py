@@ -3,7 +3,8 @@
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
+from conftest import budget
 
 from sci_hierarchy import strategies as sst
 from sci_hierarchy.adversary import NoVerdict
@@ -12,7 +13,7 @@ from sci_hierarchy.witness import Witness
 from proofs_as_code import theorem1
 
 
-@settings(max_examples=15)
+@budget(15)
 @given(alg=sst.training_algorithms(), problem=st.sampled_from(["p1", "p2", "p3"]),
        K=st.integers(3, 40), seed=st.integers(0, 50), samples=st.integers(1, 4))
 def test_no_drawn_training_algorithm_escapes_part_a(alg, problem, K, seed, samples):
@@ -22,7 +23,7 @@ def test_no_drawn_training_algorithm_escapes_part_a(alg, problem, K, seed, sampl
     assert w.check().valid
 
 
-@settings(max_examples=6)
+@budget(6)
 @given(problem=st.sampled_from(["p1", "p2", "p3"]), K=st.integers(3, 12), seed=st.integers(0, 50),
        L=st.integers(1, 5))
 def test_the_midpoint_algorithm_never_fails_part_c(problem, K, seed, L):
@@ -30,7 +31,7 @@ def test_the_midpoint_algorithm_never_fails_part_c(problem, K, seed, L):
     assert w.verdict == "succeeded" and w.check().valid
 
 
-@settings(max_examples=4)
+@budget(4)
 @given(problem=st.sampled_from(["p1", "p2", "p3"]), K=st.integers(3, 12), M=st.integers(0, 60))
 def test_part_b_upper_and_lower(problem, K, M):
     w = theorem1.demonstrate(part="b", problem=problem, K=K, M=M)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fractions import Fraction as F
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from conftest import budget
 
 from sci_hierarchy.families import TheoremOneClass, check_interpolation, interpolating_network, training_error
 from sci_hierarchy.oracles import ExactOracle, FrozenOracle, Reader, admissible
@@ -20,7 +21,7 @@ from sci_hierarchy.problems import (
     solve_two_column,
 )
 
-SETTINGS = settings(max_examples=15, deadline=None)
+SETTINGS = budget(15)
 
 problems = st.sampled_from([SRLasso(), ULasso(), QCBP(), SRLasso(lam=F(1, 3)), ULasso(lam=F(2))])
 small_fracs = st.fractions(min_value=-1, max_value=1, max_denominator=256)
@@ -94,7 +95,7 @@ def test_reference_algorithms_on_sampled_members(problem, scale, winner, n, seed
     assert training_error([net(y) for y in ys], inst).hi < F(1, 10 ** (K - 1))
 
 
-@settings(max_examples=6, deadline=None)
+@budget(6)
 @given(problem=st.sampled_from([SRLasso(), ULasso(), QCBP()]), winner=st.integers(0, 2),
        n=st.integers(0, 20), seed=st.integers(0, 50))
 def test_interpolating_network_for_every_member(problem, winner, n, seed):

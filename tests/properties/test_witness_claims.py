@@ -5,8 +5,9 @@ import copy
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from conftest import budget
 
 from proofs_as_code import theorem1, zero_test
 from sci_hierarchy.witness import Witness
@@ -29,7 +30,7 @@ def test_the_unedited_witnesses_are_valid(w3):
 _smaller = st.integers(1, 10**6).map(lambda k: Fraction(1, k + 1))
 
 
-@settings(max_examples=60, deadline=None)
+@budget(60)
 @given(data=st.data())
 def test_an_overstated_claim_never_passes(w3, data):
     which = data.draw(st.sampled_from(["a", "b", "c", "r", "z"]))
