@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from conftest import budget
 
 from proofs_as_code import firenet as fdemo
@@ -60,6 +61,7 @@ def test_draw_zero_is_the_plain_problem():
     assert draw == 0 and (A, x) == (A0, x0)
 
 
+@pytest.mark.heavy  # a FIRENET recovery run takes ~10 s of CPU each
 @pytest.mark.parametrize("seed", [7, 12])  # FIRENET stalled on the uncertified draws of these seeds
 def test_recovery_demo_succeeds_on_formerly_failing_seeds(seed):
     w = fdemo.demonstrate(part="recovery", seed=seed)
@@ -69,6 +71,7 @@ def test_recovery_demo_succeeds_on_formerly_failing_seeds(seed):
     assert any("exact dual certificate" in c for c in result.checked)
 
 
+@pytest.mark.heavy
 def test_recovery_witness_without_or_with_wrong_lambda_fails():
     w = fdemo.demonstrate(part="recovery", seed=0)
     data = json.loads(w.to_json())

@@ -4,6 +4,7 @@ from fractions import Fraction
 
 import pytest
 from hypothesis import given, strategies as st
+
 from conftest import budget
 
 from sci_hierarchy import strategies as sst
@@ -13,24 +14,50 @@ from sci_hierarchy.witness import Witness
 from proofs_as_code import theorem1
 
 
-@budget(15)
-@given(alg=sst.training_algorithms(), problem=st.sampled_from(["p1", "p2", "p3"]),
-       K=st.integers(3, 40), seed=st.integers(0, 50), samples=st.integers(1, 4))
-def test_no_drawn_training_algorithm_escapes_part_a(alg, problem, K, seed, samples):
+def _escapes_part_a(alg, problem, K, seed, samples):
     w = theorem1.demonstrate(part="a", problem=problem, K=K, algorithm=alg, seed=seed, samples=samples)
     assert w.verdict == "defeated"
     assert w.error_lower_bound > Fraction(1, 10**K)
     assert w.check().valid
 
 
-@budget(6)
-@given(problem=st.sampled_from(["p1", "p2", "p3"]), K=st.integers(3, 12), seed=st.integers(0, 50),
-       L=st.integers(1, 5))
-def test_the_midpoint_algorithm_never_fails_part_c(problem, K, seed, L):
+# each property runs a few examples by default and in full under -m heavy (seconds per example)
+@budget(3)
+@given(alg=sst.training_algorithms(), problem=st.sampled_from(["p1", "p2", "p3"]),
+       K=st.integers(3, 40), seed=st.integers(0, 50), samples=st.integers(1, 2))
+def test_no_drawn_training_algorithm_escapes_part_a(alg, problem, K, seed, samples):
+    _escapes_part_a(alg, problem, K, seed, samples)
+
+
+@pytest.mark.heavy
+@budget(15)
+@given(alg=sst.training_algorithms(), problem=st.sampled_from(["p1", "p2", "p3"]),
+       K=st.integers(3, 40), seed=st.integers(0, 50), samples=st.integers(1, 4))
+def test_no_drawn_training_algorithm_escapes_part_a_thorough(alg, problem, K, seed, samples):
+    _escapes_part_a(alg, problem, K, seed, samples)
+
+
+def _midpoint_part_c(problem, K, seed, L):
     w = theorem1.demonstrate(part="c", problem=problem, K=K, L=L, seed=seed)
     assert w.verdict == "succeeded" and w.check().valid
 
 
+@budget(1)
+@given(problem=st.sampled_from(["p1", "p2", "p3"]), K=st.integers(3, 12), seed=st.integers(0, 50),
+       L=st.integers(1, 5))
+def test_the_midpoint_algorithm_never_fails_part_c(problem, K, seed, L):
+    _midpoint_part_c(problem, K, seed, L)
+
+
+@pytest.mark.heavy
+@budget(6)
+@given(problem=st.sampled_from(["p1", "p2", "p3"]), K=st.integers(3, 12), seed=st.integers(0, 50),
+       L=st.integers(1, 5))
+def test_the_midpoint_algorithm_never_fails_part_c_thorough(problem, K, seed, L):
+    _midpoint_part_c(problem, K, seed, L)
+
+
+@pytest.mark.heavy  # part (b) is shown in the default run by tests/properties/test_witness_claims.py
 @budget(4)
 @given(problem=st.sampled_from(["p1", "p2", "p3"]), K=st.integers(3, 12), M=st.integers(0, 60))
 def test_part_b_upper_and_lower(problem, K, M):
@@ -40,6 +67,7 @@ def test_part_b_upper_and_lower(problem, K, M):
     assert lower["kind"] in ("reads_beyond", "consistent_pair")
 
 
+@pytest.mark.heavy
 def test_part_b_lower_for_an_algorithm_that_stops_early():
     # pdhg reads level 53 only: within M = 100 it stops, so a pair in Omega_(K-1) defeats it
     w = theorem1.demonstrate(part="b", K=4, M=100, algorithm="pdhg")
@@ -47,6 +75,7 @@ def test_part_b_lower_for_an_algorithm_that_stops_early():
     assert lower["kind"] == "consistent_pair" and w.check().valid
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("part,K", [("a", 309), ("a", 1000), ("b", 309),
                                     pytest.param("b", 1000, marks=pytest.mark.slow)])
 def test_the_largest_documented_K(part, K):
@@ -61,6 +90,7 @@ def test_a_bad_part_c_algorithm_gets_no_verdict():
         theorem1.demonstrate(part="c", K=3, algorithm="greedy", L=1)  # reads many items
 
 
+@pytest.mark.heavy
 def test_dct_mixing_and_randomised_candidates():
     w = theorem1.demonstrate(part="a", K=4, mixing="dct", algorithm="random-level", seeds=6)
     assert w.check().valid and "approximations" in w.data["inputs_note"]

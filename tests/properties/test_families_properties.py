@@ -6,6 +6,7 @@ from fractions import Fraction as F
 
 from hypothesis import given
 from hypothesis import strategies as st
+
 from conftest import budget
 
 from sci_hierarchy.families import TheoremOneClass, check_interpolation, interpolating_network, training_error

@@ -18,6 +18,7 @@ import math
 import numpy as np
 from hypothesis import assume, given
 from hypothesis import strategies as st
+
 from conftest import budget
 
 from sci_hierarchy.attacks import FirenetModel, worst_case_perturbation

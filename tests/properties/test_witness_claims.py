@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from conftest import budget
 
 from proofs_as_code import theorem1, zero_test
