@@ -58,6 +58,12 @@ def _seconds(text: str) -> float:
     return v
 
 
+def _version() -> str:
+    from sci_hierarchy import __version__
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="sci-hierarchy",
                 description="Executable barriers of deep learning (Colbrook, Antun & Hansen, PNAS 2022): "
@@ -65,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
                 epilog="Exit codes: 0 success; 1 a claim failed, a witness is invalid or no verdict; "
                        "2 usage or input error.")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     sub.add_parser("list", help="registered theorems and built-in algorithms")
@@ -227,6 +234,7 @@ def _check_writable(path: str) -> None:
 def cmd_reproduce(args: argparse.Namespace) -> int:
     from sci_hierarchy.reproduce import run
 
+    _require_extras(args.experiment)
     out = args.out or os.path.join("reproduce-out", args.experiment)
     summary = run(args.experiment, out=out, quick=args.quick, seed=args.seed,
                   progress=lambda msg: _say(f"  ... {msg}"))
@@ -236,6 +244,23 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         _say(f"the paper's claim is NOT reproduced here: {summary['claim']}")
         return EXIT_CLAIM
     return EXIT_OK
+
+
+#: what each experiment imports beyond the core dependencies: (module, extra)
+_NEEDS = {"table1": (("matplotlib", "plot"),),
+          "convergence": (("matplotlib", "plot"),),
+          "stability": (("torch", "learn"), ("matplotlib", "plot"))}
+
+
+def _require_extras(experiment: str) -> None:
+    """Say which extra is missing before any work starts (not after minutes of computing)."""
+    import importlib.util
+
+    missing = [extra for mod, extra in _NEEDS.get(experiment, ()) if importlib.util.find_spec(mod) is None]
+    if missing:
+        raise InvalidArgument(f"reproduce {experiment} needs the {' and '.join(missing)} "
+                              f"extra{'s' if len(missing) > 1 else ''}: pip install "
+                              f"'sci_hierarchy[{','.join(missing)}]' (or '.[all]' from a checkout)")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
