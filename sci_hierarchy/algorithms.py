@@ -145,8 +145,9 @@ def _summary(exc: BaseException) -> str:
     except Exception:  # noqa: BLE001 - a message must never become an error
         text = ""
     msg = text.splitlines()[0] if text else ""
-    if len(msg) > 200:
-        msg = msg[:197] + "..."
+    if len(msg) > 400:  # one line, cut at a word (never mid-word)
+        cut = msg.rfind(" ", 0, 396)
+        msg = msg[: cut if cut > 0 else 396] + " ..."
     return f"{type(exc).__name__}: {msg}{where}"
 
 

@@ -13,6 +13,7 @@ import sys
 import time
 from typing import Any, Sequence
 
+from sci_hierarchy.display import ProgressBar
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError
 
 EXIT_OK, EXIT_CLAIM, EXIT_USAGE = 0, 1, 2
@@ -104,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run the algorithm in this process: trusted code only (docs/security.md)")
     d.add_argument("--time-limit", type=_seconds, metavar="SECONDS",
                    help="wall-time limit per run of an isolated algorithm (default 60)")
+    d.add_argument("--progress", action="store_true",
+                   help="report progress even when stderr is not a terminal (one line per step)")
     d.add_argument("--verbose", "-v", action="store_true",
                    help="also list every statement the witness's checker re-verified (notation: docs/glossary.md)")
     d.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -121,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", metavar="DIR", help="output folder (default: reproduce-out/EXPERIMENT)")
     r.add_argument("--quick", action="store_true", help="small, fast version (what the tests run)")
     r.add_argument("--seed", type=_positive_int, default=0, help="master seed (default 0)")
+    r.add_argument("--progress", action="store_true",
+                   help="report progress even when stderr is not a terminal (one line per step)")
     r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     v = sub.add_parser("verify", help="re-check a witness file from its data alone",
@@ -181,8 +186,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from sci_hierarchy.algorithms import load_algorithm
 
         load_algorithm(spec, thm.task)  # a built-in name: refuse an unknown one now (imports nothing)
-    if "progress" in thm.options:
-        opts["progress"] = lambda msg: _say(f"  ... {msg}")
     if args.json:
         _check_writable(args.json)
     hint = "the default; choose with --algorithm" if "algorithm" in thm.options else "fixed by the theorem"
@@ -201,7 +204,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"demo {thm.name}: {thm.title}\n  algorithm: {shown}", flush=True)
     t0 = time.monotonic()
     try:
-        w = thm.run(**opts)
+        with ProgressBar(force=args.progress) as bar:
+            if "progress" in thm.options:
+                opts["progress"] = bar
+            w = thm.run(**opts)
     except NoVerdict as exc:
         detail = getattr(exc.run, "detail", None)
         if args.debug and detail:
@@ -236,8 +242,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
     _require_extras(args.experiment)
     out = args.out or os.path.join("reproduce-out", args.experiment)
-    summary = run(args.experiment, out=out, quick=args.quick, seed=args.seed,
-                  progress=lambda msg: _say(f"  ... {msg}"))
+    with ProgressBar(force=args.progress) as bar:
+        summary = run(args.experiment, out=out, quick=args.quick, seed=args.seed, progress=bar)
     print(summary["report"])
     print("wrote: " + ", ".join(str(p) for p in summary["paths"].values()))
     if summary["claim_holds"] is False:

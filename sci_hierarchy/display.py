@@ -19,6 +19,7 @@ witness is what ``sci-hierarchy verify`` re-checks.
 from __future__ import annotations
 
 import re
+import sys
 import shutil
 import textwrap
 from fractions import Fraction
@@ -33,6 +34,7 @@ __all__ = [
     "in_words",
     "verdict_lines",
     "verify_lines",
+    "ProgressBar",
 ]
 
 #: the widest a printed line gets, even on a wide terminal (long lines are hard to read)
@@ -121,11 +123,15 @@ def _usage(data: Mapping[str, Any]) -> str:
 
 
 def _label(data: Mapping[str, Any], role: str = "chosen") -> str:
-    """The chosen input's class, in words (its full label stays in the witness and in --verbose)."""
+    """The chosen input in words: its class when the label names one (the full label stays in
+    the witness and in --verbose), else the label itself."""
     for inst in data.get("instances") or ():
         if isinstance(inst, Mapping) and inst.get("role") == role and inst.get("label"):
-            return in_words(str(inst["label"]).split(":")[0])
-    return "the class"
+            label = str(inst["label"])
+            if ":" in label:
+                return "an input of " + in_words(label.split(":")[0])
+            return f"the input '{in_words(label)}'"
+    return "the chosen input"
 
 
 def _what(data: Mapping[str, Any]) -> tuple[str, str]:
@@ -141,14 +147,14 @@ def _what(data: Mapping[str, Any]) -> tuple[str, str]:
         d, f = data.get("design") or {}, data.get("fresh") or {}
         p = _frac(f, "failure_probability_lower_bound") if isinstance(f, Mapping) else None
         return ("is defeated",
-                f"On an input of {_label(data)} it failed for {d.get('failures')} of {plural(int(d.get('seeds') or 0), 'design seed')} "
+                f"On {_label(data)} it failed for {d.get('failures')} of {plural(int(d.get('seeds') or 0), 'design seed')} "
                 f"and {f.get('failures')} of {plural(int(f.get('seeds') or 0), 'fresh seed')}: its failure "
                 f"probability is at least {approx(p, 3) if p is not None else '?'} "
                 f"({f.get('confidence', 'one-sided confidence bound')}).")
     if kind == "reads_beyond":
         m = data.get("level_budget")
         return (f"needed data beyond level {m}",
-                f"On an input of {_label(data)} it read the data {_usage(data) or 'beyond the budget'}, "
+                f"On {_label(data)} it read the data {_usage(data) or 'beyond the budget'}, "
                 f"more than the {m} levels allowed.")
     if kind == "success":
         cases = len(data.get("instances") or ())
@@ -172,11 +178,11 @@ def _what(data: Mapping[str, Any]) -> tuple[str, str]:
         if lower is not None and lower.get("kind") == "reads_beyond":
             m = lower.get("level_budget")
             return (f"needed data beyond level {m}",
-                    f"On an input of {_label(lower)} it read the data {_usage(lower)}, more than the "
+                    f"On {_label(lower)} it read the data {_usage(lower)}, more than the "
                     f"{m} levels allowed{reach}.")
         if lower is not None:
             return ("is defeated within its level budget",
-                    f"It stopped within the budget, but two inputs of {_label(lower)} fit every answer it "
+                    f"It stopped within the budget, but two inputs ({_label(lower)} and its partner) fit every answer it "
                     f"read and their solutions are too far apart for one output{reach}.")
     verdict = str(data.get("verdict"))
     return ("is defeated" if verdict == "defeated" else "succeeds" if verdict == "succeeded" else verdict,
@@ -224,3 +230,56 @@ def verify_lines(data: Mapping[str, Any], checked: Sequence[str]) -> list[str]:
     for line in checked:
         lines += wrap(_fix_plurals(str(line)), first="  - ", indent="    ")
     return lines
+
+
+# -- progress -------------------------------------------------------------------------------
+
+_COUNT = re.compile(r"(\d+)\s*/\s*(\d+)")
+
+
+class ProgressBar:
+    """One progress bar for one long run, fed by the library's ``progress(message)`` callbacks.
+
+    On a terminal (stderr) it is a single `rich <https://rich.readthedocs.io>`_ bar whose text is
+    the latest message; a message with a count ``k/total`` moves the bar, others leave it
+    pulsing.  When stderr is not a terminal it prints nothing, unless ``force`` is set: then each
+    message is one plain line (for logs).  Use as a context manager; the instance is the callback.
+    """
+
+    def __init__(self, *, force: bool = False, prefix: str = "") -> None:
+        from rich.console import Console
+
+        self._console = Console(stderr=True)
+        self._live = self._console.is_terminal
+        self._plain = force and not self._live
+        self._prefix = prefix
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> "ProgressBar":
+        if self._live:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=self._console, transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(self._prefix or "working", total=None)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+    def __call__(self, message: str) -> None:
+        text = shorten(f"{self._prefix}{message}", 200)
+        if self._plain:
+            print(f"  ... {text}", file=sys.stderr, flush=True)
+        if self._bar is None:
+            return
+        m = _COUNT.search(message)
+        if m and int(m.group(2)) > 0:
+            self._bar.update(self._task, description=shorten(text, 60), completed=int(m.group(1)),
+                             total=int(m.group(2)))
+        else:
+            self._bar.update(self._task, description=shorten(text, 60))
