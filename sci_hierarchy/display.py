@@ -209,12 +209,12 @@ def verdict_lines(data: Mapping[str, Any], *, seconds: float | None = None, json
     alg = str(data.get("algorithm"))
     happened, why = _what(data)
     took = f"; {seconds:.1f} s" if seconds is not None else ""
-    lines = wrap(f"{alg} {happened} ({_where(data)}{took}).")
-    lines += wrap(why, indent="  ")
+    lines = wrap(f"{alg} {happened} ({_where(data)}{took}).", first="", indent="    ")
+    lines += wrap(why, first="  ", indent="    ")
     tail = _bound(data)
     tail += (f" witness: {json_path} (re-check: sci-hierarchy verify {json_path})." if json_path
              else " no witness file (--json FILE writes one).")
-    lines += wrap(tail, indent="  ")
+    lines += wrap(tail, first="  ", indent="    ")
     if verbose:
         for line in (data.get("checked", []) if checked is None else checked):
             lines += wrap(_fix_plurals(str(line)), first="  checked: ", indent="    ")
