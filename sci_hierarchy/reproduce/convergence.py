@@ -48,7 +48,7 @@ from sci_hierarchy.firenet import (FirenetConfig, firenet, firenet_travel_bounds
                                    soft_threshold_weighted, sr_lasso_minimiser)
 from sci_hierarchy.operators import WaveletSynthesis2D, fourier_wavelet_operator
 from sci_hierarchy.phantoms import random_ellipses, shepp_logan
-from sci_hierarchy.reproduce._common import Progress, Timer, child_seeds, environment, fmt, plural, pyplot, seconds, \
+from sci_hierarchy.reproduce._common import FIG_DPI, Progress, Timer, child_seeds, environment, fmt, plural, pyplot, seconds, \
     text_table, write_csv, write_json
 from sci_hierarchy.sampling import das_mask, estimate_sparsities, wavelet_weights
 
@@ -404,10 +404,10 @@ def _report(s: dict[str, Any], quick: bool) -> str:
 def _plot(path: str, err: np.ndarray, gap: np.ndarray, gap_own: np.ndarray, err_plain: np.ndarray,
           gap_plain: np.ndarray, err_noise: np.ndarray, gap_noise: np.ndarray, floor: float, stall: float, p: int,
           N: int, quick: bool) -> str:
-    """Two panels sharing the iteration axis: (left) the error to the true coefficients, (right) the objective
-    gaps.  One colour and marker per run, the same in both panels; reference levels in black."""
+    """Two panels sharing the iteration axis, lettered in reading order: (left) the objective gaps, (a) to
+    the certified minimiser and (b) to FIRENET's own limit, (right) (c) the error to the true coefficients.  One colour and marker per run, the same in both panels; reference levels in black."""
     plt = pyplot()
-    fig, (ax_e, ax_g) = plt.subplots(1, 2, figsize=(10.5, 5.2), dpi=90, sharex=True, layout="constrained")
+    fig, (ax_g, ax_e) = plt.subplots(1, 2, figsize=(10.5, 5.2), sharex=True, layout="constrained")
     j = np.arange(1, len(err) + 1)
     pos = lambda v: np.where(v > 0, v, np.nan)  # noqa: E731
     # markers at different inner iterations per run, so that coinciding curves stay distinguishable
@@ -457,6 +457,6 @@ def _plot(path: str, err: np.ndarray, gap: np.ndarray, gap_own: np.ndarray, err_
         ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=1, frameon=False)
     fig.suptitle(f"FIRENET convergence on a {N}x{N} phantom, p = {p}" + (" (quick run)" if quick else ""),
                  fontsize=10.5)
-    fig.savefig(path)
+    fig.savefig(path, dpi=FIG_DPI)
     plt.close(fig)
     return path

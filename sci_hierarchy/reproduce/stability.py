@@ -29,7 +29,7 @@ from sci_hierarchy.attacks import FirenetModel, worst_case_perturbation
 from sci_hierarchy.firenet import FirenetConfig
 from sci_hierarchy.operators import SubsampledFourier2D, WaveletSynthesis2D, fourier_wavelet_operator
 from sci_hierarchy.phantoms import random_ellipses, shepp_logan
-from sci_hierarchy.reproduce._common import Progress, Timer, child_seeds, environment, fmt, plural, pyplot, seconds, \
+from sci_hierarchy.reproduce._common import FIG_DPI, Progress, Timer, child_seeds, environment, fmt, plural, pyplot, seconds, \
     text_table, write_csv, write_json
 from sci_hierarchy.reproduce.unet import UnetModel, build_unet, torch_module
 from sci_hierarchy.sampling import das_mask, estimate_sparsities, wavelet_weights
@@ -321,7 +321,7 @@ def _plot(path: str, x: np.ndarray, clean: dict[str, np.ndarray], results: dict[
     """Rows: the two models at the largest radius.  Columns 1-3 share one grey scale (image intensity), column 4
     (|perturbed - clean|) one colour scale across both models, each with its colour bar."""
     plt = pyplot()
-    fig, axes = plt.subplots(2, 4, figsize=(10, 5.2), dpi=80, layout="constrained")
+    fig, axes = plt.subplots(2, 4, figsize=(10, 5.2), layout="constrained")
     names = ("U-Net", "FIRENET")
     changes = {n: np.abs(results[n]["attacks"][-1]["_image"] - clean[n]) for n in names}
     vmax_change = max(float(np.max(v)) for v in changes.values()) or 1.0
@@ -337,7 +337,7 @@ def _plot(path: str, x: np.ndarray, clean: dict[str, np.ndarray], results: dict[
                 shown = ax.imshow(im, cmap="gray", vmin=0, vmax=1)
             else:
                 shown_change = ax.imshow(im, cmap="magma", vmin=0, vmax=vmax_change)
-            ax.set_title(title, fontsize=8)
+            ax.set_title(f"({'abcdefgh'[4 * i + j]}) {title}", fontsize=8)
             ax.set_xticks([])
             ax.set_yticks([])
     cb = fig.colorbar(shown, ax=axes[:, 2], shrink=0.8, pad=0.02)
@@ -348,25 +348,25 @@ def _plot(path: str, x: np.ndarray, clean: dict[str, np.ndarray], results: dict[
     cb.ax.tick_params(labelsize=7)
     fig.suptitle(f"Worst-case perturbations, eta = {S['radii'][-1]:g} ||y||" + (" (quick run)" if quick else ""),
                  fontsize=9)
-    fig.savefig(path)
+    fig.savefig(path, dpi=FIG_DPI)
     plt.close(fig)
     return path
 
 
 def _plot_detail(path: str, x: np.ndarray, d: np.ndarray, results: dict[str, Any], quick: bool) -> str:
     plt = pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(7.6, 2.8), dpi=70, layout="constrained")
+    fig, axes = plt.subplots(1, 3, figsize=(7.6, 2.8), layout="constrained")
     panels = [(x + d, "truth with detail")] + [
         (np.real(results[n]["_detail_image"]), f"{n} (contrast {results[n]['detail_contrast']:.2f})")
         for n in ("U-Net", "FIRENET")]
-    for ax, (im, title) in zip(axes, panels):
+    for k, (ax, (im, title)) in enumerate(zip(axes, panels)):
         shown = ax.imshow(im, cmap="gray", vmin=0, vmax=1)
-        ax.set_title(title, fontsize=8)
+        ax.set_title(f"({'abc'[k]}) {title}", fontsize=8)
         ax.axis("off")
     cb = fig.colorbar(shown, ax=axes, shrink=0.85, pad=0.02)
     cb.set_label("intensity", fontsize=7.5)
     cb.ax.tick_params(labelsize=7)
     fig.suptitle("Detail test" + (" (quick run)" if quick else ""), fontsize=9)
-    fig.savefig(path)
+    fig.savefig(path, dpi=FIG_DPI)
     plt.close(fig)
     return path

@@ -41,6 +41,7 @@ from sci_hierarchy.families import dct_matrix
 from sci_hierarchy.firenet import FirenetConfig, firenet
 from sci_hierarchy.problems import SRLasso, TwoColumnData, exact_to_real, quad_sqrt, solve_two_column
 from sci_hierarchy.reproduce._common import (
+    FIG_DPI,
     Progress,
     Timer,
     child_seeds,
@@ -465,44 +466,50 @@ def _report(rows: list[dict[str, Any]], checks: dict[str, Any], notes: list[str]
 
 
 def _plot(path: str, rows: list[dict[str, Any]], S: dict[str, Any], quick: bool) -> str:
-    """One panel per K: the distances to Xi(A, y) on the left axis, ||A_n - A|| (a different quantity) on a
-    right axis in red; one legend for the figure, below the panels."""
+    """One panel per K with the distances to Xi(A, y) and the threshold 10^-K, then a separate panel for
+    the input error ||A_n - A|| (a different quantity, on its own axis); panels lettered (a), (b), ...
+    in reading order, each with its own axis labels and legend so that it reads on its own."""
     plt = pyplot()
     Ks = S["Ks"]
-    fig, axes = plt.subplots(1, len(Ks), figsize=(10, 3.9), dpi=80, layout="constrained")
+    fig, axes = plt.subplots(1, len(Ks) + 1, figsize=(4.0 * (len(Ks) + 1), 4.3), layout="constrained")
     axes = np.atleast_1d(axes)
+    letters = "abcdefghij"
     for i, (ax, K) in enumerate(zip(axes, Ks)):
         rs = [r for r in rows if r["K"] == K]
         ns = [r["n"] for r in rs]
-        ax.semilogy(ns, [r["lista_distance"] for r in rs], "o-", color="C0", ms=6, zorder=3, label="LISTA")
-        ax.semilogy(ns, [r["firenet_distance"] for r in rs], "s-", color="C1", ms=6, zorder=3, label="FIRENET")
-        # drawn last and larger, hollow: visible where it coincides with FIRENET (K = 6)
-        ax.semilogy(ns, [r["reference_script"] for r in rs], "D:", color="k", ms=11, mfc="none", mew=1.4, lw=1,
-                    zorder=4, label="reference script (authors')")
-        ax.axhline(10.0 ** -K, color="k", ls="--", lw=1, zorder=2, label="$10^{-K}$ (the claim's threshold)")
-        ax.set_title(f"K = {K}", fontsize=10)
-        ax.set_xlabel("n")
+        ax.semilogy(ns, [r["lista_distance"] for r in rs], "o-", color="C0", ms=7, zorder=3, label="LISTA")
+        ax.semilogy(ns, [r["firenet_distance"] for r in rs], "s-", color="C1", ms=7, zorder=3, label="FIRENET")
+        # thin crosses drawn over the data: where they coincide with FIRENET (K = 6) both stay visible
+        ax.semilogy(ns, [r["reference_script"] for r in rs], "x", color="k", ms=6, mew=1.2, zorder=4,
+                    label="authors' script (printed values)")
+        ax.axhline(10.0 ** -K, color="0.35", ls="--", lw=1, zorder=2, label=f"threshold $10^{{-{K}}}$")
+        ax.set_title(f"({letters[i]}) K = {K}: distance to $\Xi(A,y)$", fontsize=10)
+        ax.set_xlabel("level n of the data")
+        ax.set_ylabel("distance of the output to $\Xi(A,y)$", fontsize=9)
         ax.set_xticks(ns)
         ax.set_xlim(min(ns) - 2, max(ns) + 2)
         shown = [r[c] for r in rs for c in ("lista_distance", "firenet_distance", "reference_script")]
         shown = [v for v in shown if v > 0 and math.isfinite(v)]
         ax.set_ylim(min([10.0 ** -K / 10] + [v / 2 for v in shown]), max([10.0 ** -K * 10] + [v * 2 for v in shown]))
-        right = ax.twinx()
-        right.semilogy(ns, [r["norm_An_minus_A"] for r in rs], "^-.", color="C3", ms=6, zorder=3,
-                       label="$\\|A_n-A\\|$ (right axis)")
-        right.tick_params(axis="y", colors="C3", labelsize=8)
-        ax.set_zorder(right.get_zorder() + 1)  # the distances drawn over the red line, not under it
-        ax.patch.set_visible(False)
-        right.spines["right"].set_color("C3")
-        if i == len(Ks) - 1:
-            right.set_ylabel("input error $\\|A_n-A\\|$", color="C3")
-        ax.tick_params(axis="y", labelsize=8)
-    axes[0].set_ylabel("distance to $\\Xi(A,y)$")
-    handles, labels = axes[0].get_legend_handles_labels()
-    h2, l2 = right.get_legend_handles_labels()
-    fig.legend(handles + h2, labels + l2, loc="outside lower center", ncol=5, fontsize=8, frameon=False)
-    fig.suptitle("Table 1: distance of the output on $(A_n, y_n)$ to $\\Xi(A, y)$" + (" (quick run)" if quick else ""),
-                 fontsize=10)
-    fig.savefig(path)
+        ax.tick_params(labelsize=8.5)
+        ax.grid(True, which="major", axis="y", color="0.92", lw=0.6, zorder=0)
+        ax.legend(fontsize=7.5, loc="best", framealpha=0.85)
+    ax = axes[len(Ks)]
+    curves = {K: [(r["n"], r["norm_An_minus_A"]) for r in rows if r["K"] == K] for K in Ks}
+    if all(np.allclose(c, curves[Ks[0]], rtol=1e-9, atol=0) for c in curves.values()):
+        curves = {", ".join(str(K) for K in Ks): curves[Ks[0]]}  # one line, not several drawn over each other
+    styles = ("^-", "v--", "<:", ">-.")
+    for j, (K, c) in enumerate(curves.items()):
+        ax.semilogy([n for n, _ in c], [v for _, v in c], styles[j % 4], color=f"C{j + 2}", ms=6, label=f"K = {K}")
+    ax.set_xticks(sorted({r["n"] for r in rows}))
+    ax.set_title(f"({letters[len(Ks)]}) input error $\|A_n-A\|$", fontsize=10)
+    ax.set_xlabel("level n of the data")
+    ax.set_ylabel("$\|A_n-A\|$ (spectral norm)", fontsize=9)
+    ax.tick_params(labelsize=8.5)
+    ax.grid(True, which="major", axis="y", color="0.92", lw=0.6, zorder=0)
+    ax.legend(fontsize=7.5, loc="best")
+    fig.suptitle("Table 1: distance of the output on $(A_n, y_n)$ to $\Xi(A, y)$" + (" (quick run)" if quick else ""),
+                 fontsize=11)
+    fig.savefig(path, dpi=FIG_DPI)
     plt.close(fig)
     return path

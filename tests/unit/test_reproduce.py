@@ -51,6 +51,40 @@ def _files_ok(summary: dict, stem: str) -> None:
     _environment_ok(data["environment"], torch_used=stem == "stability")
 
 
+def _png_size_and_dpi(path: str) -> tuple[int, int, float | None]:
+    """Width and height (IHDR) and dots per inch (pHYs, pixels per metre) read from the PNG's own chunks."""
+    import struct
+
+    with open(path, "rb") as fh:
+        data = fh.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    pos, width, height, dpi = 8, 0, 0, None
+    while pos < len(data):
+        (length,), kind = struct.unpack(">I", data[pos:pos + 4]), data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height = struct.unpack(">II", body[:8])
+        elif kind == b"pHYs":
+            px, py, unit = struct.unpack(">IIB", body)
+            assert unit == 1 and px == py, (px, py, unit)  # unit 1: pixels per metre
+            dpi = px * 0.0254
+        elif kind == b"IEND":
+            break
+        pos += 12 + length
+    return width, height, dpi
+
+
+def test_every_figure_is_sharp_enough(table1, convergence, stability):
+    """Every PNG a quick reproduction writes: >= 150 dpi, and large enough to read (>= 1000 px wide)."""
+    pngs = [p for summary in (table1[0], convergence, stability) for k, p in summary["paths"].items()
+            if str(p).endswith(".png")]
+    assert len(pngs) >= 4, pngs  # table1, convergence, stability and its detail figure
+    for path in pngs:
+        width, height, dpi = _png_size_and_dpi(path)
+        assert dpi is not None and dpi >= 150 - 0.5, (path, dpi)
+        assert width >= 1000 and height >= 400, (path, width, height)
+
+
 def _environment_ok(env: dict, *, torch_used: bool) -> None:
     """The JSON records the version of every library the experiment used."""
     import matplotlib
