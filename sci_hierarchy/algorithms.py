@@ -1,6 +1,6 @@
 """General algorithms: how candidates are called, seeded, run and replayed.
 
-A *general algorithm* (DESIGN.md §1) is any Python callable that receives the
+A *general algorithm* (docs/model.md) is any Python callable that receives the
 task's interface to a :class:`~sci_hierarchy.oracles.Reader` and returns an
 output.  A *randomised* one also takes a keyword argument ``rng``; it then gets
 a :class:`numpy.random.Generator` seeded by the framework, so every run is

@@ -1,6 +1,6 @@
 """The ``sci-hierarchy`` command (also ``python -m sci_hierarchy``).
 
-Exit codes (DESIGN.md §3): 0 success; 1 a claim failed, a witness is invalid,
+Exit codes (docs/model.md): 0 success; 1 a claim failed, a witness is invalid,
 or a candidate algorithm failed so that no verdict could be given; 2 usage or
 input error.  Errors are one line on stderr; ``--debug`` shows tracebacks.
 """

@@ -21,7 +21,7 @@ output the ergodic mean :math:`\frac1p\sum_{j=1}^p X_j` (``X_0`` excluded);
 :math:`u/|u|` is kept -- never ``np.sign`` on complex numbers) and
 :math:`P_{B_2}(v)=v\min(1,1/\|v\|_2)`.
 
-**Restarts** (PAPER.md §5.1): :math:`\psi_0=0`, :math:`\varepsilon\leftarrow\varepsilon_0`; for
+**Restarts** (Colbrook, Antun & Hansen 2022): :math:`\psi_0=0`, :math:`\varepsilon\leftarrow\varepsilon_0`; for
 :math:`k=1..n`: :math:`\varepsilon_k=\nu(\delta+\varepsilon_{k-1})` (``nu`` :math:`=e^{-1}`
 by default), :math:`\alpha_k = 2L_A/(\varepsilon_k p)`, and
 :math:`\psi_k=\mathrm{Inner}(\alpha_k y, \alpha_k\psi_{k-1})/\alpha_k`.  By
@@ -51,7 +51,7 @@ certified minimiser (:func:`sr_lasso_minimiser`), never against FIRENET's own
 limit or a warm-started continuation with its final tiny steps
 (``benchmarks/firenet_convergence.py`` prints both).
 
-**As a network** (PAPER.md §5.2): one inner step is three affine layers
+**As a network** (Colbrook, Antun & Hansen 2022): one inner step is three affine layers
 (widths :math:`2N+m`, :math:`2(N+m)`, :math:`2N+m+1`) with entrywise
 soft-thresholding (threshold 1, the level-dependent thresholds
 :math:`\tau\lambda w_i` are absorbed by rescaling in the affine layers),
@@ -65,7 +65,7 @@ absorbed into affine layers, giving widths
 matrix once, at a level chosen from the target accuracy, and returns the
 explicit network.
 
-**rNSP in levels** (PAPER.md §5.4, §3.2): :func:`rnsp_constants`,
+**rNSP in levels** (Colbrook, Antun & Hansen 2022): :func:`rnsp_constants`,
 :func:`xi_zeta_kappa`, :func:`constants_c1_c2`, :func:`best_sm_term_error`,
 :func:`error_bound`, :func:`check_error_bound`.
 """
@@ -1034,7 +1034,7 @@ def _level_weights(weights: Any, levels: Any) -> np.ndarray:
 
 
 def xi_zeta_kappa(weights: Any, levels: Any) -> tuple[float, float, float]:
-    r""":math:`\xi=\sum_k w_{(k)}^2s_k`, :math:`\zeta=\min_k w_{(k)}^2s_k`, :math:`\kappa=\xi/\zeta` (PAPER.md §5.4)."""
+    r""":math:`\xi=\sum_k w_{(k)}^2s_k`, :math:`\zeta=\min_k w_{(k)}^2s_k`, :math:`\kappa=\xi/\zeta` (Colbrook, Antun & Hansen 2022)."""
     per = _level_weights(weights, levels)
     terms = per ** 2 * np.asarray(levels.sparsities, dtype=float)
     xi, zeta = float(terms.sum()), float(terms.min())
@@ -1042,7 +1042,7 @@ def xi_zeta_kappa(weights: Any, levels: Any) -> tuple[float, float, float]:
 
 
 def constants_c1_c2(rho: float, gamma: float, kappa: float) -> tuple[float, float]:
-    r"""SI Theorem 3 constants (PAPER.md §3.2):
+    r"""SI Theorem 3 constants (Colbrook, Antun & Hansen 2022):
 
     .. math::
 
@@ -1328,7 +1328,7 @@ def error_bound(A: Any, x: Any, y: Any, config: FirenetConfig, levels: Any, cert
     **Derivation.** Write :math:`F(z)=\lambda\|z\|_{1,w}+\|Az-y\|`, :math:`e=\|Ax-y\|`,
     :math:`\sigma=\sigma_{s,M}(x)_{\ell^1_w}`, and :math:`C_1,C_2` from :func:`constants_c1_c2`.
 
-    1. *Sharpness* (rNSP in levels ⇒, PAPER.md §3.2, the SI Theorem 3 constants):
+    1. *Sharpness* (rNSP in levels ⇒, Colbrook, Antun & Hansen 2022, the SI Theorem 3 constants):
        :math:`\|z-x\|\le\frac{C_1}{\sqrt\xi}(\|z\|_{1,w}-\|x\|_{1,w}+2\sigma)+C_2\|A(z-x)\|`.
        With :math:`\|A(z-x)\|\le\|Az-y\|+e` and :math:`\lambda\le C_1/(C_2\sqrt\xi)`:
        :math:`\|z-x\|\le c_s(F(z)-F(x))+\eta`, :math:`c_s=\frac{C_1}{\lambda\sqrt\xi}`,

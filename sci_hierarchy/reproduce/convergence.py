@@ -1,6 +1,6 @@
-r"""Fig. S3 analogue: FIRENET's convergence on a generated phantom (PAPER.md §6.4), against a certified minimiser.
+r"""Fig. S3 analogue: FIRENET's convergence on a generated phantom (Colbrook, Antun & Hansen 2022), against a certified minimiser.
 
-Setting (AUTHORS_CODE.md §2.4, first row): ``A = P_Omega F W^-1`` (unitary 2-D DFT, orthonormal
+Setting (the authors' code, first row): ``A = P_Omega F W^-1`` (unitary 2-D DFT, orthonormal
 periodised Haar with ``log2(N) - 1`` levels), a 15 % multilevel mask (:func:`~sci_hierarchy.sampling.das_mask`),
 weights ``sqrt(s / s_k)`` from local sparsities estimated on the Shepp--Logan phantom, complex Gaussian
 noise with ``||e|| = 0.02 ||A c||``, ``lam = 2.5e-4``, ``p = 5``, 16 restarts, ``delta = 1e-9``,
@@ -395,7 +395,7 @@ def _report(s: dict[str, Any], quick: bool) -> str:
         f"{m['firenet_vs_library_relative_difference']:.1e}",
         "not certified: the distance from c* to the exact minimiser (needs a sharpness constant); distances to c* are "
         "to a point whose objective is certified",
-        "published numbers: none recovered (AUTHORS_CODE.md §6.3: expected ~e^-1 per restart after 2-3 restarts; "
+        "published numbers: none recovered (the authors' code: expected ~e^-1 per restart after 2-3 restarts; "
         "the authors' 128^2 check measured against FIRENET's own output, i.e. column (b))",
     ]
     return "\n".join(lines)

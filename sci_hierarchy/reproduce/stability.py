@@ -1,10 +1,10 @@
-r"""Stability vs a trained network (PAPER.md §6.2--6.3; AUTOMAP's weights are not available).
+r"""Stability vs a trained network (Colbrook, Antun & Hansen 2022; AUTOMAP's weights are not available).
 
 1. A small U-Net (:mod:`sci_hierarchy.reproduce.unet`) is trained with PyTorch on CPU to map
    ``A* y`` to the image, ``A = P_Omega F`` with a multilevel mask, on generated random-ellipse
    phantoms (:func:`~sci_hierarchy.phantoms.random_ellipses`), noiseless measurements, MSE loss, Adam.
 2. FIRENET (``A = P_Omega F W^-1``, Haar, weights ``sqrt(s/s_k)``, p = 5, n = 5 restarts, lam = 2.5e-4,
-   the authors' attack settings, AUTHORS_CODE.md §2.4) reconstructs the same data.
+   the authors' attack settings, the authors' code) reconstructs the same data.
 3. The **same** worst-case search, :func:`sci_hierarchy.attacks.worst_case_perturbation`, is run on both
    models with identical arguments: objective ``||f(y + e) - f(y)||`` over complex measurement
    perturbations ``e`` (on the sampled frequencies only) with the hard constraint ``||e|| <= eta``,
@@ -101,7 +101,7 @@ def _train_unet(S: dict[str, Any], F: SubsampledFourier2D, seeds: dict[str, int]
     N = S["N"]
     rng = np.random.default_rng(seeds["data"])
     img_seeds = rng.integers(0, 2 ** 31, size=S["train"] + S["val"])
-    counts = rng.integers(10, 20, size=S["train"] + S["val"])  # 10-19 ellipses (AUTHORS_CODE.md §6.3)
+    counts = rng.integers(10, 20, size=S["train"] + S["val"])  # 10-19 ellipses (the authors' code)
     imgs = np.stack([random_ellipses(N, num_ellipses=int(k), seed=int(s)) for k, s in zip(counts, img_seeds)])
     Y = F.forward(imgs.reshape(len(imgs), -1))
     flat = torch.as_tensor(np.flatnonzero(F.mask), dtype=torch.long)

@@ -1,6 +1,6 @@
 r"""Table 1 of the paper (problem P3, inexact input): LISTA and FIRENET on ``(A_n, y_n)`` vs ``Xi(A, y)``.
 
-Instances (PAPER.md §6.1, AUTHORS_CODE.md §4.1), built exactly from
+Instances (Colbrook, Antun & Hansen 2022, the authors' code), built exactly from
 :class:`~sci_hierarchy.problems.TwoColumnData`: ``a = sqrt(2) 10^K / 3``,
 ``eps = 2^-(n+1)``,
 
@@ -21,7 +21,7 @@ Columns: the distance from the network output on ``(A_n, y_n)`` to
 * a 10-layer LISTA, ``x <- soft(x + W_i (y - A_n x / c_L), theta_i)``,
   ``c_L = 10 ||A_n||``, trained (Adam, MSE, float64, batch 1000, lr
   ``2e-4 10^(-K/3)``, best-validation checkpoint) on pairs from the winner-2
-  side (AUTHORS_CODE.md §4.2); hand-written gradients, all nine models trained
+  side (the authors' code); hand-written gradients, all nine models trained
   together as one batched numpy computation;
 * FIRENET with valid steps ``tau = sigma = 0.99 / ||A_n||``, p = 50, 30
   restarts, delta = 1e-6, eps0 = ``||y_n||``.
@@ -56,14 +56,14 @@ from sci_hierarchy.reproduce._common import (
 
 __all__ = ["run", "REFERENCE_SCRIPT", "INTENDED_INDEX", "ListaModels", "train_lista_models", "table1_instance"]
 
-#: Distances printed by the authors' ``inexact_input/Demo_test_firenet.py`` (AUTHORS_CODE.md §4.3),
+#: Distances printed by the authors' ``inexact_input/Demo_test_firenet.py`` (the authors' code),
 #: keyed by (K, n).  K = 1 and K = 3 carry the loop-index bug.
 REFERENCE_SCRIPT = {
     (1, 10): 0.2597823, (1, 20): 0.2598049, (1, 30): 0.2598051,
     (3, 10): 0.0025980, (3, 20): 0.0025980, (3, 30): 0.0025980,
     (6, 10): 0.0000015, (6, 20): 0.0000015, (6, 30): 0.0000015,
 }
-#: The same script with the intended indexing (AUTHORS_CODE.md §4.3).
+#: The same script with the intended indexing (the authors' code).
 INTENDED_INDEX = {
     (1, 10): 0.1500233, (1, 20): 0.1500000, (1, 30): 0.1500000,
     (3, 10): 0.0015000, (3, 20): 0.0015000, (3, 30): 0.0015000,
@@ -118,7 +118,7 @@ def _dct_float(m: int) -> np.ndarray:
 
 
 def _payloads(rng: np.random.Generator, count: int) -> np.ndarray:
-    """``count`` payloads: SPARSITY non-zeros at random positions, N(0, 1) values (AUTHORS_CODE.md §4.1)."""
+    """``count`` payloads: SPARSITY non-zeros at random positions, N(0, 1) values (the authors' code)."""
     W = np.zeros((count, N2))
     for k in range(count):
         idx = rng.choice(N2, size=SPARSITY, replace=False)
@@ -205,7 +205,7 @@ def train_lista_models(A: np.ndarray, Ytr: np.ndarray, Ttr: np.ndarray, Yval: np
     """Train ``M`` LISTA models at once (Adam, MSE, best-validation checkpoint).
 
     ``A (M, m, N)``; ``Ytr (B, m)`` shared inputs; ``Ttr (M, B, N)`` per-model targets; same for
-    validation.  Initialisation (AUTHORS_CODE.md §4.2): ``W ~ N(0, 0.05^2) / c``,
+    validation.  Initialisation (the authors' code): ``W ~ N(0, 0.05^2) / c``,
     ``theta ~ U[0, 1e-7]``, redrawn (per model, at most 100 times) until the initial relative
     training loss is below ``1 - 1e-5``.
     """
@@ -425,7 +425,7 @@ def _notes(S: dict[str, Any], quick: bool) -> list[str]:
     notes = [
         "Distances are to Xi(A, y) = {e_1/(a + 2^-(n+1))} (exact closed form, KKT-certified); outputs are "
         "computed in float64 on (A_n, y_n).",
-        "Reference-script loop-index bug (AUTHORS_CODE.md §4.3): in Demo_test_firenet.py the loop variable j over "
+        "Reference-script loop-index bug (the authors' code): in Demo_test_firenet.py the loop variable j over "
         "the K values overwrites the data index j, so for K = 1 and K = 3 the reference minimiser is placed on a "
         "payload coordinate (index 20/21) instead of coordinate 1; the distance from FIRENET's midpoint output "
         "(c/2)(e_1 + e_2) then reads c*sqrt(3/2) = 2.598e-K instead of c/sqrt(2) = 1.5e-K. Only K = 6 uses the "
