@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -79,6 +80,7 @@ def test_operators_adjoint_and_norm(seed: int, logN: int, rate: float, walsh: bo
     assert np.linalg.norm(A.forward(x)) <= (1 + 1e-12) * A.norm_bound * np.linalg.norm(x)
 
 
+@pytest.mark.heavy  # seconds of CPU each; runs under -m heavy
 @budget(3)
 @given(seed=st.integers(0, 2**32 - 1), noise=st.sampled_from([0.0, 1e-5, 1e-3]),
        tail=st.sampled_from([0.0, 1e-3]))
@@ -111,6 +113,7 @@ def test_rnsp_error_bound_holds_on_certified_instances(seed: int, noise: float, 
     assert chk.holds and chk.closed_form_holds
 
 
+@pytest.mark.heavy  # seconds of CPU each; runs under -m heavy
 @budget(5)
 @given(seed=st.integers(0, 2**32 - 1), radius=st.sampled_from([1e-3, 1e-1]))
 def test_attack_ratio_on_firenet_is_bounded(seed: int, radius: float) -> None:
