@@ -177,6 +177,9 @@ class Instance:
         label: str = "",
         solution: object = None,
     ) -> None:
+        if not isinstance(blocks, Mapping):
+            raise InvalidArgument(f"blocks={describe(blocks)} is not a mapping; pass {{name: value}}, "
+                                  "e.g. {'x': rational(1)}")
         if not blocks:
             raise InvalidArgument("blocks={} is empty; an instance needs at least one block")
         self.blocks: dict[str, Block] = {}
@@ -450,6 +453,11 @@ class Reader:
     """
 
     def __init__(self, oracle: Oracle, budget: Budget | None = None) -> None:
+        if not (callable(getattr(oracle, "shapes", None)) and callable(getattr(oracle, "answer", None))):
+            raise InvalidArgument(f"oracle={describe(oracle)} is not an oracle (it needs shapes() and "
+                                  "answer(name, n)); pass e.g. ExactOracle(instance)")
+        if budget is not None and not isinstance(budget, Budget):
+            raise InvalidArgument(f"budget={describe(budget)} is not a Budget; pass Budget(...) or None")
         self._oracle = oracle
         self._shapes = dict(oracle.shapes())
         self.budget = budget or Budget()
