@@ -304,9 +304,20 @@ def test_missing_file_and_folder(tmp_path, capsys):
 # ---------------------------------------------------------------------------
 
 
-@fuzz(150, 700)
+@fuzz(30, 140)
 @given(kind=st.sampled_from(KINDS), data=st.data())
 def test_random_field_edits_never_traceback_and_never_pass_unless_neutral(tmp_path, capsys, kind, data):
+    _random_field_edits(tmp_path, capsys, kind, data)
+
+
+@pytest.mark.heavy  # the full budget: seconds of verify runs
+@fuzz(150, 700)
+@given(kind=st.sampled_from(KINDS), data=st.data())
+def test_random_field_edits_thorough(tmp_path, capsys, kind, data):
+    _random_field_edits(tmp_path, capsys, kind, data)
+
+
+def _random_field_edits(tmp_path, capsys, kind, data):
     original = witness(kind)
     paths = all_paths(original)
     path = data.draw(st.sampled_from(paths[1:]), label="path")
