@@ -115,14 +115,16 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Regenerate an experiment of the paper: table1 (LISTA and FIRENET on Theorem "
                                    "1's class; full run about an hour on 2 cores), convergence (FIRENET on a "
                                    "1024^2 image, about 6 minutes), stability (U-Net vs FIRENET under worst-case "
-                                   "perturbations, 5 to 25 minutes at 64^2 as measured). --quick runs small versions in "
-                                   "seconds. docs/reproduce.md says what each reproduces and what it does not.",
+                                   "perturbations, 5 to 25 minutes at 64^2 as measured). --quick runs small versions: about "
+                                   "15 s (table1), 1.5 minutes (convergence) and 30 s (stability) on an idle 2-core machine. "
+                                   "docs/reproduce.md says what each reproduces and what it does not.",
                        epilog="Exit codes: 0 the run supports the paper's claim, or does not evaluate it; "
                               "1 the run does NOT reproduce the claim (the report says why; convergence "
                               "says so even with --quick); 2 usage error.")
     r.add_argument("experiment", choices=("table1", "convergence", "stability"))
     r.add_argument("--out", metavar="DIR", help="output folder (default: reproduce-out/EXPERIMENT)")
-    r.add_argument("--quick", action="store_true", help="small, fast version (what the tests run)")
+    r.add_argument("--quick", action="store_true",
+                   help="small version (what the tests run): 15 s to 1.5 minutes, see above")
     r.add_argument("--seed", type=_positive_int, default=0, help="master seed (default 0)")
     r.add_argument("--progress", action="store_true",
                    help="report progress even when stderr is not a terminal (one line per step)")
