@@ -116,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "1's class; full run about an hour on 2 cores), convergence (FIRENET on a "
                                    "1024^2 image, about 6 minutes), stability (U-Net vs FIRENET under worst-case "
                                    "perturbations, 5 to 25 minutes at 64^2 as measured). --quick runs small versions: about "
-                                   "15 s (table1), 1.5 minutes (convergence) and 30 s (stability) on an idle 2-core machine. "
+                                   "15 s (table1), 1.5 minutes (convergence) and 20 s (stability) on an idle 2-core machine. "
                                    "docs/reproduce.md says what each reproduces and what it does not.",
                        epilog="Exit codes: 0 the run supports the paper's claim, or does not evaluate it; "
                               "1 the run does NOT reproduce the claim (the report says why; convergence "
