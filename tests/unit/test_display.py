@@ -124,3 +124,15 @@ def test_version(capsys):
 
     assert main(["--version"]) == 0
     assert __version__ in capsys.readouterr().out
+
+
+def test_progress_is_silent_off_a_terminal_unless_asked(capsys):
+    from sci_hierarchy.display import ProgressBar
+
+    with ProgressBar() as bar:  # pytest's captured stderr is not a terminal
+        bar("design seeds: 1/4")
+    assert capsys.readouterr().err == ""
+    with ProgressBar(force=True) as bar:
+        bar("design seeds: 1/4")
+        bar("fresh seeds: 4/4")
+    assert capsys.readouterr().err.splitlines() == ["  ... design seeds: 1/4", "  ... fresh seeds: 4/4"]
