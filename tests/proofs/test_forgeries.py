@@ -87,6 +87,7 @@ def test_subclass_labels_are_recomputed(real):
     _rejected(d, "reading past M on the tie labelled Omega_{K-1}")
 
 
+@pytest.mark.heavy  # builds FIRENET hard-class and P2 witnesses (seconds)
 def test_the_other_instance_must_be_a_genuine_partner(real):
     d = copy.deepcopy(real["am"])
     ch = {"kind": "argmax2", "base": {"sqrt": "2", "times": "1"}, "gap": "1", "winner": 1}

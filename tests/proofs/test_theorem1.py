@@ -85,6 +85,7 @@ def test_the_largest_documented_K(part, K):
     assert w.data["condition"]["cond_AAstar_proved_one"] is True
 
 
+@pytest.mark.heavy  # seconds of CPU; runs under -m heavy
 def test_a_bad_part_c_algorithm_gets_no_verdict():
     with pytest.raises(NoVerdict):
         theorem1.demonstrate(part="c", K=3, algorithm="greedy", L=1)  # reads many items
@@ -112,6 +113,7 @@ def test_invalid_parameters_are_refused():
             theorem1.demonstrate(**kw)
 
 
+@pytest.mark.heavy  # seconds of CPU; runs under -m heavy
 def test_problem_names_are_accepted_in_either_case():
     # witnesses write "P2"; the API used to accept only "p2"
     upper = theorem1.demonstrate(part="a", problem="P2", K=3, algorithm="midpoint")

@@ -92,6 +92,7 @@ def test_part_b_says_what_happened():
     assert "DEFEATED" not in " ".join(verdict_lines(w.data)).upper().replace("IS DEFEATED", "")
 
 
+@pytest.mark.heavy  # a part (c) demonstration (seconds); the synthetic part (b) test checks the singular by default
 def test_success_uses_the_singular():
     w = theorem1.demonstrate(part="c", K=3, L=1)
     text = " ".join(" ".join(verdict_lines(w.data, verbose=True)).split())

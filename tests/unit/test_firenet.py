@@ -542,6 +542,7 @@ def _rnsp_instance():
     return rng, A, lev, lev.weights()
 
 
+@pytest.mark.heavy  # seconds of CPU; runs under -m heavy
 def test_rnsp_constants_certified_and_tight() -> None:
     rng, A, lev, w = _rnsp_instance()
     cert = rnsp_constants(A, lev, w, gamma=6.0, grid=4)
