@@ -142,7 +142,8 @@ def _what(data: Mapping[str, Any]) -> tuple[str, str]:
         read = _usage(data)
         return ("is defeated",
                 f"It read the data {read or 'it asked for'}. Two inputs of the class fit every answer it "
-                f"read, so it gives both one output, and their solutions are too far apart for one output.")
+                f"read, so it gives both the same output, and no single output is within "
+                f"{approx(thr, 3) if thr is not None else 'the threshold'} of both their solutions.")
     if kind == "randomised_pair":
         d, f = data.get("design") or {}, data.get("fresh") or {}
         p = _frac(f, "failure_probability_lower_bound") if isinstance(f, Mapping) else None
@@ -183,7 +184,7 @@ def _what(data: Mapping[str, Any]) -> tuple[str, str]:
         if lower is not None:
             return ("is defeated within its level budget",
                     f"It stopped within the budget, but two inputs ({_label(lower)} and its partner) fit every answer it "
-                    f"read and their solutions are too far apart for one output{reach}.")
+                    f"read, and no single output is within the threshold of both their solutions{reach}.")
     verdict = str(data.get("verdict"))
     return ("is defeated" if verdict == "defeated" else "succeeds" if verdict == "succeeded" else verdict,
             in_words(str(data.get("summary", ""))))
