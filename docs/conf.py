@@ -1,4 +1,4 @@
-"""Sphinx configuration (build with: python -m sphinx -b html docs docs/_build)."""
+"""Sphinx configuration (build with: python -m sphinx -W -b html docs docs/_build)."""
 
 project = "sci_hierarchy"
 author = "the sci_hierarchy developers"

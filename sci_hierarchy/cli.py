@@ -1,6 +1,6 @@
 """The ``sci-hierarchy`` command (also ``python -m sci_hierarchy``).
 
-Exit codes (DESIGN.md §3): 0 success; 1 a claim failed, a witness is invalid,
+Exit codes (docs/model.md): 0 success; 1 a claim failed, a witness is invalid,
 or a candidate algorithm failed so that no verdict could be given; 2 usage or
 input error.  Errors are one line on stderr; ``--debug`` shows tracebacks.
 """
@@ -13,7 +13,8 @@ import sys
 import time
 from typing import Any, Sequence
 
-from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError, approx
+from sci_hierarchy.display import ProgressBar
+from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError
 
 EXIT_OK, EXIT_CLAIM, EXIT_USAGE = 0, 1, 2
 
@@ -58,6 +59,12 @@ def _seconds(text: str) -> float:
     return v
 
 
+def _version() -> str:
+    from sci_hierarchy import __version__
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="sci-hierarchy",
                 description="Executable barriers of deep learning (Colbrook, Antun & Hansen, PNAS 2022): "
@@ -65,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
                 epilog="Exit codes: 0 success; 1 a claim failed, a witness is invalid or no verdict; "
                        "2 usage or input error.")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     sub.add_parser("list", help="registered theorems and built-in algorithms")
@@ -97,21 +105,29 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run the algorithm in this process: trusted code only (docs/security.md)")
     d.add_argument("--time-limit", type=_seconds, metavar="SECONDS",
                    help="wall-time limit per run of an isolated algorithm (default 60)")
+    d.add_argument("--progress", action="store_true",
+                   help="report progress even when stderr is not a terminal (one line per step)")
+    d.add_argument("--verbose", "-v", action="store_true",
+                   help="also list every statement the witness's checker re-verified (notation: docs/glossary.md)")
     d.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     r = sub.add_parser("reproduce", help="regenerate the paper's experiments (CSV + JSON + PNG)",
                        description="Regenerate an experiment of the paper: table1 (LISTA and FIRENET on Theorem "
                                    "1's class; full run about an hour on 2 cores), convergence (FIRENET on a "
                                    "1024^2 image, about 6 minutes), stability (U-Net vs FIRENET under worst-case "
-                                   "perturbations, 5 to 25 minutes at 64^2 as measured). --quick runs small versions in "
-                                   "seconds. docs/reproduce.md says what each reproduces and what it does not.",
+                                   "perturbations, 5 to 25 minutes at 64^2 as measured). --quick runs small versions: about "
+                                   "15 s (table1), 1.5 minutes (convergence) and 20 s (stability) on an idle 2-core machine. "
+                                   "docs/reproduce.md says what each reproduces and what it does not.",
                        epilog="Exit codes: 0 the run supports the paper's claim, or does not evaluate it; "
                               "1 the run does NOT reproduce the claim (the report says why; convergence "
                               "says so even with --quick); 2 usage error.")
     r.add_argument("experiment", choices=("table1", "convergence", "stability", "tradeoff"))
     r.add_argument("--out", metavar="DIR", help="output folder (default: reproduce-out/EXPERIMENT)")
-    r.add_argument("--quick", action="store_true", help="small, fast version (what the tests run)")
+    r.add_argument("--quick", action="store_true",
+                   help="small version (what the tests run): 15 s to 1.5 minutes, see above")
     r.add_argument("--seed", type=_positive_int, default=0, help="master seed (default 0)")
+    r.add_argument("--progress", action="store_true",
+                   help="report progress even when stderr is not a terminal (one line per step)")
     r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     from sci_hierarchy.explore import cli as explore_cli  # classify: its own sub-package
@@ -193,8 +209,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from sci_hierarchy.algorithms.running import load_algorithm
 
         load_algorithm(spec, thm.task)  # a built-in name: refuse an unknown one now (imports nothing)
-    if "progress" in thm.options:
-        opts["progress"] = lambda msg: _say(f"  ... {msg}")
     if args.json:
         _check_writable(args.json)
     hint = "the default; choose with --algorithm" if "algorithm" in thm.options else "fixed by the theorem"
@@ -213,7 +227,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"demo {thm.name}: {thm.title}\n  algorithm: {shown}", flush=True)
     t0 = time.monotonic()
     try:
-        w = thm.run(**opts)
+        with ProgressBar(force=args.progress) as bar:
+            if "progress" in thm.options:
+                opts["progress"] = bar
+            w = thm.run(**opts)
     except NoVerdict as exc:
         detail = getattr(exc.run, "detail", None)
         if args.debug and detail:
@@ -229,15 +246,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             _say(f"sci-hierarchy: error: --json={args.json!r}: cannot write the witness "
                  f"({exc.strerror or exc}); the verdict was {w.verdict}")
             return EXIT_USAGE
-    print(f"verdict: {w.algorithm} {w.verdict.upper()}  ({w.theorem}, part {w.part}; {dt:.1f} s)")
-    print(f"  {w.summary}")
-    if w.error_lower_bound is not None:
-        print(f"  error lower bound {approx(w.error_lower_bound, 6)} > threshold "
-              f"{approx(w.threshold, 3)} (both exact in the witness)")
-    for line in w.data.get("checked", []):
-        print(f"  checked: {line}")
-    if args.json:
-        print(f"  witness written to {args.json}; re-check with: sci-hierarchy verify {args.json}")
+    from sci_hierarchy.display import verdict_lines
+
+    print("\n".join(verdict_lines(w.data, seconds=dt, json_path=args.json, verbose=args.verbose)))
     return EXIT_OK
 
 
@@ -252,15 +263,33 @@ def _check_writable(path: str) -> None:
 def cmd_reproduce(args: argparse.Namespace) -> int:
     from sci_hierarchy.reproduce import run
 
+    _require_extras(args.experiment)
     out = args.out or os.path.join("reproduce-out", args.experiment)
-    summary = run(args.experiment, out=out, quick=args.quick, seed=args.seed,
-                  progress=lambda msg: _say(f"  ... {msg}"))
+    with ProgressBar(force=args.progress) as bar:
+        summary = run(args.experiment, out=out, quick=args.quick, seed=args.seed, progress=bar)
     print(summary["report"])
     print("wrote: " + ", ".join(str(p) for p in summary["paths"].values()))
     if summary["claim_holds"] is False:
         _say(f"the paper's claim is NOT reproduced here: {summary['claim']}")
         return EXIT_CLAIM
     return EXIT_OK
+
+
+#: what each experiment imports beyond the core dependencies: (module, extra)
+_NEEDS = {"table1": (("matplotlib", "plot"),),
+          "convergence": (("matplotlib", "plot"),),
+          "stability": (("torch", "learn"), ("matplotlib", "plot"))}
+
+
+def _require_extras(experiment: str) -> None:
+    """Say which extra is missing before any work starts (not after minutes of computing)."""
+    import importlib.util
+
+    missing = [extra for mod, extra in _NEEDS.get(experiment, ()) if importlib.util.find_spec(mod) is None]
+    if missing:
+        raise InvalidArgument(f"reproduce {experiment} needs the {' and '.join(missing)} "
+                              f"extra{'s' if len(missing) > 1 else ''}: pip install "
+                              f"'sci_hierarchy[{','.join(missing)}]' (or '.[all]' from a checkout)")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -282,8 +311,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not res.valid:
         _say(f"INVALID witness: {res.reason}")
         return EXIT_CLAIM
-    print(f"valid: {w.theorem} part {w.part}: {w.algorithm} {w.verdict}")
-    print(f"  checked from the witness data alone: {'; '.join(res.checked)}")
+    from sci_hierarchy.display import verify_lines
+
+    print("\n".join(verify_lines(w.data, res.checked)))
     return EXIT_OK
 
 

@@ -121,6 +121,10 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
+#: resolution of every figure the reproductions write (dots per inch; 150 or more keeps superscripts legible)
+FIG_DPI = 160
+
+
 def pyplot():
     """matplotlib.pyplot on the Agg backend (imported lazily; matplotlib is the ``plot`` extra)."""
     try:

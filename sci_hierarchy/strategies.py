@@ -49,7 +49,7 @@ def levels(*, min_value: int = 0, max_value: int = 256) -> st.SearchStrategy[int
 
 
 def dyadics(*, max_bits: int = 64, max_abs: int = 2**20) -> st.SearchStrategy[Fraction]:
-    """Dyadic rationals k / 2^b with b <= ``max_bits`` and |value| <= ``max_abs``."""
+    """Dyadic rationals k / 2^b with b <= ``max_bits`` and ``abs(value) <= max_abs``."""
     check_level(max_bits, "max_bits")
     if max_abs <= 0:
         raise InvalidArgument(f"max_abs={max_abs!r} must be > 0")
@@ -59,14 +59,14 @@ def dyadics(*, max_bits: int = 64, max_abs: int = 2**20) -> st.SearchStrategy[Fr
 
 
 def rationals(*, max_denominator: int = 10**6, max_abs: int = 10**6) -> st.SearchStrategy[Fraction]:
-    """Rationals p/q with 1 <= q <= ``max_denominator`` and |p/q| <= ``max_abs``."""
+    """Rationals p/q with 1 <= q <= ``max_denominator`` and ``abs(p/q) <= max_abs``."""
     if max_denominator < 1 or max_abs <= 0:
         raise InvalidArgument("max_denominator must be >= 1 and max_abs > 0")
     return st.fractions(min_value=-max_abs, max_value=max_abs, max_denominator=max_denominator)
 
 
 def computable_reals(*, max_digits: int = 300, max_depth: int = 2) -> st.SearchStrategy[Real]:
-    """Computable reals: rationals, c*sqrt(r) with |c| up to 10^max_digits (so
+    """Computable reals: rationals, c*sqrt(r) with ``abs(c)`` up to 10^max_digits (so
     sqrt(2)*10^K/3 for K <= max_digits is included), cos(pi p/q), and sums and
     products of those up to ``max_depth``."""
     if max_digits < 0 or max_depth < 0:
@@ -118,7 +118,7 @@ def instances(*, max_rows: int = 3, max_cols: int = 3, reals: st.SearchStrategy[
 def lazy_adversarial_answers(data: st.DataObject, value: Real, n: int) -> Answer:
     """Draw, at run time, *any* admissible level-n answer for ``value``.
 
-    Every element q of D_n with |q - value| <= 2^-n is reachable: the answer is
+    Every element q of D_n with ``abs(q - value) <= 2^-n`` is reachable: the answer is
     k/2^n for k drawn between the smallest and largest admissible numerators,
     which are computed from a certified interval (a candidate that is not
     certainly admissible is rejected with ``assume``)."""

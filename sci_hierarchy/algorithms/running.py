@@ -1,6 +1,6 @@
 """General algorithms: how candidates are called, seeded, run and replayed.
 
-A *general algorithm* (DESIGN.md §1) is any Python callable that receives the
+A *general algorithm* (docs/model.md) is any Python callable that receives the
 task's interface to a :class:`~sci_hierarchy.oracles.core.Reader` and returns an
 output.  A *randomised* one also takes a keyword argument ``rng``; it then gets
 a :class:`numpy.random.Generator` seeded by the framework, so every run is
@@ -146,8 +146,9 @@ def _summary(exc: BaseException) -> str:
     except Exception:  # noqa: BLE001 - a message must never become an error
         text = ""
     msg = text.splitlines()[0] if text else ""
-    if len(msg) > 200:
-        msg = msg[:197] + "..."
+    if len(msg) > 400:  # one line, cut at a word (never mid-word)
+        cut = msg.rfind(" ", 0, 396)
+        msg = msg[: cut if cut > 0 else 396] + " ..."
     return f"{type(exc).__name__}: {msg}{where}"
 
 

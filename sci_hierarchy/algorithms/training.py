@@ -1,6 +1,6 @@
 """The training problem of Theorem 1: the ``data`` object and exact evaluation of networks.
 
-A training algorithm is ``def train(data, rng=None) -> network`` (DESIGN.md §3).
+A training algorithm is ``def train(data, rng=None) -> network`` (docs/model.md).
 ``data`` is a :class:`TrainingData`: it reads Δ1-approximations of the matrix A
 and of the training inputs y_1..y_R through a logged, budgeted
 :class:`~sci_hierarchy.oracles.core.Reader`, and never reveals the exact input.

@@ -179,6 +179,9 @@ class Instance:
         label: str = "",
         solution: object = None,
     ) -> None:
+        if not isinstance(blocks, Mapping):
+            raise InvalidArgument(f"blocks={describe(blocks)} is not a mapping; pass {{name: value}}, "
+                                  "e.g. {'x': rational(1)}")
         if not blocks:
             raise InvalidArgument("blocks={} is empty; an instance needs at least one block")
         self.blocks: dict[str, Block] = {}
@@ -446,6 +449,11 @@ class Reader:
     """
 
     def __init__(self, oracle: Oracle, budget: Budget | None = None) -> None:
+        if not (callable(getattr(oracle, "shapes", None)) and callable(getattr(oracle, "answer", None))):
+            raise InvalidArgument(f"oracle={describe(oracle)} is not an oracle (it needs shapes() and "
+                                  "answer(name, n)); pass e.g. ExactOracle(instance)")
+        if budget is not None and not isinstance(budget, Budget):
+            raise InvalidArgument(f"budget={describe(budget)} is not a Budget; pass Budget(...) or None")
         self._oracle = oracle
         self._shapes = dict(oracle.shapes())
         self.budget = budget or Budget()
@@ -538,6 +546,10 @@ def admissible(answer: Answer, entry: Entry, n: int, *, max_extra_bits: int = 40
     ``max_extra_bits`` extra bits (only possible when the distance is within
     2^-(n + max_extra_bits) of the boundary 2^-n).
     """
+    n = check_level(n)
+    if not isinstance(entry, (Real, ComplexReal)):
+        raise InvalidArgument(f"entry={describe(entry)} is not an entry: pass one computable real, "
+                              "e.g. inst.block(name).entries[i] (not a whole block)")
     tol = Fraction(1, 1 << n)
     if isinstance(entry, ComplexReal):
         if not (isinstance(answer, tuple) and len(answer) == 2):

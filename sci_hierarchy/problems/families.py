@@ -1,7 +1,7 @@
 """Theorem 1's class Omega = Omega_K union Omega_{K-1}: the two-column family.
 
-DESIGN.md §1 ("Theorem 1 as the project states and demonstrates it"),
-PAPER.md §4.1, §4.4, AUTHORS_CODE.md §4.1.
+docs/model.md ("Theorem 1 as the project states and demonstrates it"),
+Colbrook, Antun & Hansen 2022, the authors' code
 
 Construction
 ------------

@@ -1,7 +1,7 @@
 r"""The paper's class of neural networks, with float, exact and certified-ball evaluation.
 
 A network :math:`\varphi:\mathbb{C}^m\to\mathbb{C}^N` of the class
-:math:`\mathcal{N}_{D,T,q}` (PAPER.md §1.4, SI eq. (1.13)) is
+:math:`\mathcal{N}_{D,T,q}` (Colbrook, Antun & Hansen 2022, SI eq. (1.13)) is
 
 .. math::
 

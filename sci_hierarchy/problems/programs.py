@@ -1,7 +1,7 @@
 """The three sparse-regularisation problems, and their exact solution sets on the
 two-column family.
 
-Problems (weights ``omega > 0``, PAPER.md §1.2)::
+Problems (weights ``omega > 0``, Colbrook, Antun & Hansen 2022)::
 
     (P1) QCBP       argmin ||x||_{1,omega}                  s.t. ||Ax - y||_2 <= eta
     (P2) U-LASSO    argmin lam ||x||_{1,omega} + ||Ax - y||_2^2
@@ -10,7 +10,7 @@ Problems (weights ``omega > 0``, PAPER.md §1.2)::
 Each is a frozen dataclass (:class:`QCBP`, :class:`ULasso`, :class:`SRLasso`)
 with validated rational parameters.
 
-The two-column family (PAPER.md §3.3, §4.1, §4.5)
+The two-column family (Colbrook, Antun & Hansen 2022)
 --------------------------------------------------
 Write ``x = (u, v)`` with ``u`` in R^{N1} (the *ambiguous block*) and ``v`` in
 R^{N2} (the *payload*).  The matrix (before any orthonormal row mixing) is::
@@ -38,7 +38,7 @@ simplex (with ``p = p*``).
 
       (lam / b_j)^2 + lam^2 sum_{k in supp w} omega_k^2 / c^2 <= 1
 
-  (for unit weights: ``(lam/a_j)^2 + lam^2 |supp w| / c^2 <= 1``, PAPER.md §4.5).
+  (for unit weights: ``(lam/a_j)^2 + lam^2 |supp w| / c^2 <= 1``, Colbrook, Antun & Hansen 2022).
   The closed form is claimed only when this holds *strictly*: then, for every x,
   ``lam ||x||_{1,omega} >= <z, Ax>`` and ``||Ax - y|| >= <z, y - Ax>`` add up to
   ``F(x) >= <z, y> = F(x*)``, with equality only if ``Ax = y`` (because
@@ -50,7 +50,7 @@ simplex (with ``p = p*``).
   ``soft(t, tau) = sign(t) max(|t| - tau, 0)``.  First block:
   ``min_p lam |p| / b_j + (p - theta)^2`` gives
   ``p* = soft(theta, lam / (2 b_j))``, so ``u = (p*/r_j) e_j``, i.e. for unit
-  weights ``t = theta/a_j - lam / (2 a_j^2)`` (PAPER.md §4.5).  Dual:
+  weights ``t = theta/a_j - lam / (2 a_j^2)`` (Colbrook, Antun & Hansen 2022).  Dual:
   ``z = 2 (y - A x*)``.  All minimisers share ``A x`` (the loss is strictly convex
   in ``Ax``), so the set is again the simplex, with ``p = p*``.
 * **P1 (QCBP), eta = 0** (basis pursuit): ``p* = theta``, ``v* = w / c``; dual

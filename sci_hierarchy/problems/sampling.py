@@ -1,16 +1,16 @@
 r"""Sparsity in levels, weights in levels, and multilevel variable-density ("DAS"-style) Fourier masks.
 
-**Sparsity in levels** (PAPER.md §5.4): the unknowns are partitioned into
+**Sparsity in levels** (Colbrook, Antun & Hansen 2022): the unknowns are partitioned into
 levels; :math:`x` is :math:`(s,M)`-sparse if it has at most :math:`s_k`
 non-zeros in level :math:`k`.  :class:`SparsityLevels` describes any partition
 (contiguous ranges :math:`M_1<\dots<M_r=N` via :meth:`SparsityLevels.from_bounds`,
 or the nested squares of the 2-D wavelet layout via :meth:`SparsityLevels.wavelet`).
 
-**Weights in levels** (AUTHORS_CODE.md §2.5): :math:`w_i=\sqrt{s/s_k}` on level
+**Weights in levels** (the authors' code): :math:`w_i=\sqrt{s/s_k}` on level
 :math:`k`, :math:`s=\sum_k s_k`; then :math:`\xi=\sum_k w_{(k)}^2 s_k=rs`,
 :math:`\zeta=\min_k w_{(k)}^2s_k=s` and :math:`\kappa=r`.
 
-**Multilevel masks** (AUTHORS_CODE.md §2.6 facts; the density formula is the
+**Multilevel masks** (the authors' code facts; the density formula is the
 project's own, documented in :func:`das_mask`): dyadic bands per axis around the
 centre of k-space, 2-D levels = products of bands, per-level counts from a
 density with a bisection on the scale to hit the total exactly, uniform random
@@ -128,7 +128,7 @@ class SparsityLevels:
         return np.flatnonzero(np.asarray(self.level_of) == k)
 
     def weights(self) -> np.ndarray:
-        """:math:`w_i=\\sqrt{s/s_k}` for ``i`` in level ``k`` (AUTHORS_CODE.md §2.5)."""
+        """:math:`w_i=\\sqrt{s/s_k}` for ``i`` in level ``k`` (the authors' code)."""
         s = sum(self.sparsities)
         per = np.sqrt(s / np.asarray(self.sparsities, dtype=float))
         return per[np.asarray(self.level_of)]
@@ -152,7 +152,7 @@ class SparsityLevels:
 def wavelet_weights(N: int, levels: int, sparsities: Any) -> np.ndarray:
     """Coefficient-shaped (``N*N``) weights :math:`\\sqrt{s/s_k}` in the operators.py wavelet layout.
 
-    Example (AUTHORS_CODE.md §2.5): ``N=128, levels=5, [4,12,48,50,100,100]`` gives
+    Example (the authors' code): ``N=128, levels=5, [4,12,48,50,100,100]`` gives
     8.86, 5.12, 2.56, 2.51, 1.77, 1.77 from coarse to fine.
     """
     return SparsityLevels.wavelet(N, levels, sparsities).weights()

@@ -1,6 +1,6 @@
-r"""Fig. S3 analogue: FIRENET's convergence on a generated phantom (PAPER.md §6.4), against a certified minimiser.
+r"""Fig. S3 analogue: FIRENET's convergence on a generated phantom (Colbrook, Antun & Hansen 2022), against a certified minimiser.
 
-Setting (AUTHORS_CODE.md §2.4, first row): ``A = P_Omega F W^-1`` (unitary 2-D DFT, orthonormal
+Setting (the authors' code, first row): ``A = P_Omega F W^-1`` (unitary 2-D DFT, orthonormal
 periodised Haar with ``log2(N) - 1`` levels), a 15 % multilevel mask (:func:`~sci_hierarchy.problems.sampling.das_mask`),
 weights ``sqrt(s / s_k)`` from local sparsities estimated on the Shepp--Logan phantom, complex Gaussian
 noise with ``||e|| = 0.02 ||A c||``, ``lam = 2.5e-4``, ``p = 5``, 16 restarts, ``delta = 1e-9``,
@@ -48,7 +48,7 @@ from sci_hierarchy.firenet import FirenetConfig, firenet, firenet_travel_bounds,
 from sci_hierarchy.problems.chambolle_pock import step as cp_step
 from sci_hierarchy.problems.operators import WaveletSynthesis2D, fourier_wavelet_operator
 from sci_hierarchy.problems.phantoms import random_ellipses, shepp_logan
-from sci_hierarchy.outputs import Progress, Timer, child_seeds, environment, fmt, plural, pyplot, seconds, \
+from sci_hierarchy.outputs import FIG_DPI, Progress, Timer, child_seeds, environment, fmt, plural, pyplot, seconds, \
     text_table, write_csv, write_json
 from sci_hierarchy.problems.sampling import das_mask, estimate_sparsities, wavelet_weights
 
@@ -393,7 +393,7 @@ def _report(s: dict[str, Any], quick: bool) -> str:
         f"{m['firenet_vs_library_relative_difference']:.1e}",
         "not certified: the distance from c* to the exact minimiser (needs a sharpness constant); distances to c* are "
         "to a point whose objective is certified",
-        "published numbers: none recovered (AUTHORS_CODE.md §6.3: expected ~e^-1 per restart after 2-3 restarts; "
+        "published numbers: none recovered (the authors' code: expected ~e^-1 per restart after 2-3 restarts; "
         "the authors' 128^2 check measured against FIRENET's own output, i.e. column (b))",
     ]
     return "\n".join(lines)
@@ -402,10 +402,10 @@ def _report(s: dict[str, Any], quick: bool) -> str:
 def _plot(path: str, err: np.ndarray, gap: np.ndarray, gap_own: np.ndarray, err_plain: np.ndarray,
           gap_plain: np.ndarray, err_noise: np.ndarray, gap_noise: np.ndarray, floor: float, stall: float, p: int,
           N: int, quick: bool) -> str:
-    """Two panels sharing the iteration axis: (left) the error to the true coefficients, (right) the objective
-    gaps.  One colour and marker per run, the same in both panels; reference levels in black."""
+    """Two panels sharing the iteration axis, lettered in reading order: (left) the objective gaps, (a) to
+    the certified minimiser and (b) to FIRENET's own limit, (right) (c) the error to the true coefficients.  One colour and marker per run, the same in both panels; reference levels in black."""
     plt = pyplot()
-    fig, (ax_e, ax_g) = plt.subplots(1, 2, figsize=(10.5, 5.2), dpi=90, sharex=True, layout="constrained")
+    fig, (ax_g, ax_e) = plt.subplots(1, 2, figsize=(10.5, 5.2), sharex=True, layout="constrained")
     j = np.arange(1, len(err) + 1)
     pos = lambda v: np.where(v > 0, v, np.nan)  # noqa: E731
     # markers at different inner iterations per run, so that coinciding curves stay distinguishable
@@ -455,6 +455,6 @@ def _plot(path: str, err: np.ndarray, gap: np.ndarray, gap_own: np.ndarray, err_
         ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=1, frameon=False)
     fig.suptitle(f"FIRENET convergence on a {N}x{N} phantom, p = {p}" + (" (quick run)" if quick else ""),
                  fontsize=10.5)
-    fig.savefig(path)
+    fig.savefig(path, dpi=FIG_DPI)
     plt.close(fig)
     return path

@@ -1,10 +1,10 @@
-r"""Stability vs a trained network (PAPER.md §6.2--6.3; AUTOMAP's weights are not available).
+r"""Stability vs a trained network (Colbrook, Antun & Hansen 2022; AUTOMAP's weights are not available).
 
 1. A small U-Net (:mod:`sci_hierarchy.stability.unet`) is trained with PyTorch on CPU to map
    ``A* y`` to the image, ``A = P_Omega F`` with a multilevel mask, on generated random-ellipse
    phantoms (:func:`~sci_hierarchy.problems.phantoms.random_ellipses`), noiseless measurements, MSE loss, Adam.
 2. FIRENET (``A = P_Omega F W^-1``, Haar, weights ``sqrt(s/s_k)``, p = 5, n = 5 restarts, lam = 2.5e-4,
-   the authors' attack settings, AUTHORS_CODE.md §2.4) reconstructs the same data.
+   the authors' attack settings, the authors' code) reconstructs the same data.
 3. The **same** worst-case search, :func:`sci_hierarchy.stability.attacks.worst_case_perturbation`, is run on both
    models with identical arguments: objective ``||f(y + e) - f(y)||`` over complex measurement
    perturbations ``e`` (on the sampled frequencies only) with the hard constraint ``||e|| <= eta``,
@@ -29,7 +29,7 @@ from sci_hierarchy.stability.attacks import FirenetModel, worst_case_perturbatio
 from sci_hierarchy.firenet import FirenetConfig
 from sci_hierarchy.problems.operators import SubsampledFourier2D, WaveletSynthesis2D, fourier_wavelet_operator
 from sci_hierarchy.problems.phantoms import random_ellipses, shepp_logan
-from sci_hierarchy.outputs import Progress, Timer, child_seeds, environment, fmt, plural, pyplot, seconds, \
+from sci_hierarchy.outputs import FIG_DPI, Progress, Timer, child_seeds, environment, fmt, plural, pyplot, seconds, \
     text_table, write_csv, write_json
 from sci_hierarchy.stability.unet import UnetModel, build_unet, torch_module
 from sci_hierarchy.problems.sampling import das_mask, estimate_sparsities, wavelet_weights
@@ -101,7 +101,7 @@ def _train_unet(S: dict[str, Any], F: SubsampledFourier2D, seeds: dict[str, int]
     N = S["N"]
     rng = np.random.default_rng(seeds["data"])
     img_seeds = rng.integers(0, 2 ** 31, size=S["train"] + S["val"])
-    counts = rng.integers(10, 20, size=S["train"] + S["val"])  # 10-19 ellipses (AUTHORS_CODE.md §6.3)
+    counts = rng.integers(10, 20, size=S["train"] + S["val"])  # 10-19 ellipses (the authors' code)
     imgs = np.stack([random_ellipses(N, num_ellipses=int(k), seed=int(s)) for k, s in zip(counts, img_seeds)])
     Y = F.forward(imgs.reshape(len(imgs), -1))
     flat = torch.as_tensor(np.flatnonzero(F.mask), dtype=torch.long)
@@ -321,7 +321,7 @@ def _plot(path: str, x: np.ndarray, clean: dict[str, np.ndarray], results: dict[
     """Rows: the two models at the largest radius.  Columns 1-3 share one grey scale (image intensity), column 4
     (|perturbed - clean|) one colour scale across both models, each with its colour bar."""
     plt = pyplot()
-    fig, axes = plt.subplots(2, 4, figsize=(10, 5.2), dpi=80, layout="constrained")
+    fig, axes = plt.subplots(2, 4, figsize=(10, 5.2), layout="constrained")
     names = ("U-Net", "FIRENET")
     changes = {n: np.abs(results[n]["attacks"][-1]["_image"] - clean[n]) for n in names}
     vmax_change = max(float(np.max(v)) for v in changes.values()) or 1.0
@@ -337,7 +337,7 @@ def _plot(path: str, x: np.ndarray, clean: dict[str, np.ndarray], results: dict[
                 shown = ax.imshow(im, cmap="gray", vmin=0, vmax=1)
             else:
                 shown_change = ax.imshow(im, cmap="magma", vmin=0, vmax=vmax_change)
-            ax.set_title(title, fontsize=8)
+            ax.set_title(f"({'abcdefgh'[4 * i + j]}) {title}", fontsize=8)
             ax.set_xticks([])
             ax.set_yticks([])
     cb = fig.colorbar(shown, ax=axes[:, 2], shrink=0.8, pad=0.02)
@@ -348,25 +348,25 @@ def _plot(path: str, x: np.ndarray, clean: dict[str, np.ndarray], results: dict[
     cb.ax.tick_params(labelsize=7)
     fig.suptitle(f"Worst-case perturbations, eta = {S['radii'][-1]:g} ||y||" + (" (quick run)" if quick else ""),
                  fontsize=9)
-    fig.savefig(path)
+    fig.savefig(path, dpi=FIG_DPI)
     plt.close(fig)
     return path
 
 
 def _plot_detail(path: str, x: np.ndarray, d: np.ndarray, results: dict[str, Any], quick: bool) -> str:
     plt = pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(7.6, 2.8), dpi=70, layout="constrained")
+    fig, axes = plt.subplots(1, 3, figsize=(7.6, 2.8), layout="constrained")
     panels = [(x + d, "truth with detail")] + [
         (np.real(results[n]["_detail_image"]), f"{n} (contrast {results[n]['detail_contrast']:.2f})")
         for n in ("U-Net", "FIRENET")]
-    for ax, (im, title) in zip(axes, panels):
+    for k, (ax, (im, title)) in enumerate(zip(axes, panels)):
         shown = ax.imshow(im, cmap="gray", vmin=0, vmax=1)
-        ax.set_title(title, fontsize=8)
+        ax.set_title(f"({'abc'[k]}) {title}", fontsize=8)
         ax.axis("off")
     cb = fig.colorbar(shown, ax=axes, shrink=0.85, pad=0.02)
     cb.set_label("intensity", fontsize=7.5)
     cb.ax.tick_params(labelsize=7)
     fig.suptitle("Detail test" + (" (quick run)" if quick else ""), fontsize=9)
-    fig.savefig(path)
+    fig.savefig(path, dpi=FIG_DPI)
     plt.close(fig)
     return path

@@ -1,6 +1,6 @@
 r"""Table 1 of the paper (problem P3, inexact input): LISTA and FIRENET on ``(A_n, y_n)`` vs ``Xi(A, y)``.
 
-Instances (PAPER.md §6.1, AUTHORS_CODE.md §4.1), built exactly from
+Instances (Colbrook, Antun & Hansen 2022, the authors' code), built exactly from
 :class:`~sci_hierarchy.problems.programs.TwoColumnData`: ``a = sqrt(2) 10^K / 3``,
 ``eps = 2^-(n+1)``,
 
@@ -21,7 +21,7 @@ Columns: the distance from the network output on ``(A_n, y_n)`` to
 * a 10-layer LISTA, ``x <- soft(x + W_i (y - A_n x / c_L), theta_i)``,
   ``c_L = 10 ||A_n||``, trained (Adam, MSE, float64, batch 1000, lr
   ``2e-4 10^(-K/3)``, best-validation checkpoint) on pairs from the winner-2
-  side (AUTHORS_CODE.md §4.2); hand-written gradients, all nine models trained
+  side (the authors' code); hand-written gradients, all nine models trained
   together as one batched numpy computation;
 * FIRENET with valid steps ``tau = sigma = 0.99 / ||A_n||``, p = 50, 30
   restarts, delta = 1e-6, eps0 = ``||y_n||``.
@@ -41,6 +41,7 @@ from sci_hierarchy.problems.families import dct_matrix
 from sci_hierarchy.firenet import FirenetConfig, firenet
 from sci_hierarchy.problems.programs import SRLasso, TwoColumnData, exact_to_real, quad_sqrt, solve_two_column
 from sci_hierarchy.outputs import (
+    FIG_DPI,
     Progress,
     Timer,
     child_seeds,
@@ -55,14 +56,14 @@ from sci_hierarchy.outputs import (
 
 __all__ = ["run", "REFERENCE_SCRIPT", "INTENDED_INDEX", "ListaModels", "train_lista_models", "table1_instance"]
 
-#: Distances printed by the authors' ``inexact_input/Demo_test_firenet.py`` (AUTHORS_CODE.md §4.3),
+#: Distances printed by the authors' ``inexact_input/Demo_test_firenet.py`` (the authors' code),
 #: keyed by (K, n).  K = 1 and K = 3 carry the loop-index bug.
 REFERENCE_SCRIPT = {
     (1, 10): 0.2597823, (1, 20): 0.2598049, (1, 30): 0.2598051,
     (3, 10): 0.0025980, (3, 20): 0.0025980, (3, 30): 0.0025980,
     (6, 10): 0.0000015, (6, 20): 0.0000015, (6, 30): 0.0000015,
 }
-#: The same script with the intended indexing (AUTHORS_CODE.md §4.3).
+#: The same script with the intended indexing (the authors' code).
 INTENDED_INDEX = {
     (1, 10): 0.1500233, (1, 20): 0.1500000, (1, 30): 0.1500000,
     (3, 10): 0.0015000, (3, 20): 0.0015000, (3, 30): 0.0015000,
@@ -117,7 +118,7 @@ def _dct_float(m: int) -> np.ndarray:
 
 
 def _payloads(rng: np.random.Generator, count: int) -> np.ndarray:
-    """``count`` payloads: SPARSITY non-zeros at random positions, N(0, 1) values (AUTHORS_CODE.md §4.1)."""
+    """``count`` payloads: SPARSITY non-zeros at random positions, N(0, 1) values (the authors' code)."""
     W = np.zeros((count, N2))
     for k in range(count):
         idx = rng.choice(N2, size=SPARSITY, replace=False)
@@ -204,7 +205,7 @@ def train_lista_models(A: np.ndarray, Ytr: np.ndarray, Ttr: np.ndarray, Yval: np
     """Train ``M`` LISTA models at once (Adam, MSE, best-validation checkpoint).
 
     ``A (M, m, N)``; ``Ytr (B, m)`` shared inputs; ``Ttr (M, B, N)`` per-model targets; same for
-    validation.  Initialisation (AUTHORS_CODE.md §4.2): ``W ~ N(0, 0.05^2) / c``,
+    validation.  Initialisation (the authors' code): ``W ~ N(0, 0.05^2) / c``,
     ``theta ~ U[0, 1e-7]``, redrawn (per model, at most 100 times) until the initial relative
     training loss is below ``1 - 1e-5``.
     """
@@ -424,7 +425,7 @@ def _notes(S: dict[str, Any], quick: bool) -> list[str]:
     notes = [
         "Distances are to Xi(A, y) = {e_1/(a + 2^-(n+1))} (exact closed form, KKT-certified); outputs are "
         "computed in float64 on (A_n, y_n).",
-        "Reference-script loop-index bug (AUTHORS_CODE.md §4.3): in Demo_test_firenet.py the loop variable j over "
+        "Reference-script loop-index bug (the authors' code): in Demo_test_firenet.py the loop variable j over "
         "the K values overwrites the data index j, so for K = 1 and K = 3 the reference minimiser is placed on a "
         "payload coordinate (index 20/21) instead of coordinate 1; the distance from FIRENET's midpoint output "
         "(c/2)(e_1 + e_2) then reads c*sqrt(3/2) = 2.598e-K instead of c/sqrt(2) = 1.5e-K. Only K = 6 uses the "
@@ -465,44 +466,50 @@ def _report(rows: list[dict[str, Any]], checks: dict[str, Any], notes: list[str]
 
 
 def _plot(path: str, rows: list[dict[str, Any]], S: dict[str, Any], quick: bool) -> str:
-    """One panel per K: the distances to Xi(A, y) on the left axis, ||A_n - A|| (a different quantity) on a
-    right axis in red; one legend for the figure, below the panels."""
+    """One panel per K with the distances to Xi(A, y) and the threshold 10^-K, then a separate panel for
+    the input error ||A_n - A|| (a different quantity, on its own axis); panels lettered (a), (b), ...
+    in reading order, each with its own axis labels and legend so that it reads on its own."""
     plt = pyplot()
     Ks = S["Ks"]
-    fig, axes = plt.subplots(1, len(Ks), figsize=(10, 3.9), dpi=80, layout="constrained")
+    fig, axes = plt.subplots(1, len(Ks) + 1, figsize=(4.0 * (len(Ks) + 1), 4.3), layout="constrained")
     axes = np.atleast_1d(axes)
+    letters = "abcdefghij"
     for i, (ax, K) in enumerate(zip(axes, Ks)):
         rs = [r for r in rows if r["K"] == K]
         ns = [r["n"] for r in rs]
-        ax.semilogy(ns, [r["lista_distance"] for r in rs], "o-", color="C0", ms=6, zorder=3, label="LISTA")
-        ax.semilogy(ns, [r["firenet_distance"] for r in rs], "s-", color="C1", ms=6, zorder=3, label="FIRENET")
-        # drawn last and larger, hollow: visible where it coincides with FIRENET (K = 6)
-        ax.semilogy(ns, [r["reference_script"] for r in rs], "D:", color="k", ms=11, mfc="none", mew=1.4, lw=1,
-                    zorder=4, label="reference script (authors')")
-        ax.axhline(10.0 ** -K, color="k", ls="--", lw=1, zorder=2, label="$10^{-K}$ (the claim's threshold)")
-        ax.set_title(f"K = {K}", fontsize=10)
-        ax.set_xlabel("n")
+        ax.semilogy(ns, [r["lista_distance"] for r in rs], "o-", color="C0", ms=7, zorder=3, label="LISTA")
+        ax.semilogy(ns, [r["firenet_distance"] for r in rs], "s-", color="C1", ms=7, zorder=3, label="FIRENET")
+        # thin crosses drawn over the data: where they coincide with FIRENET (K = 6) both stay visible
+        ax.semilogy(ns, [r["reference_script"] for r in rs], "x", color="k", ms=6, mew=1.2, zorder=4,
+                    label="authors' script (printed values)")
+        ax.axhline(10.0 ** -K, color="0.35", ls="--", lw=1, zorder=2, label=f"threshold $10^{{-{K}}}$")
+        ax.set_title(f"({letters[i]}) K = {K}: distance to $\Xi(A,y)$", fontsize=10)
+        ax.set_xlabel("level n of the data")
+        ax.set_ylabel("distance of the output to $\Xi(A,y)$", fontsize=9)
         ax.set_xticks(ns)
         ax.set_xlim(min(ns) - 2, max(ns) + 2)
         shown = [r[c] for r in rs for c in ("lista_distance", "firenet_distance", "reference_script")]
         shown = [v for v in shown if v > 0 and math.isfinite(v)]
         ax.set_ylim(min([10.0 ** -K / 10] + [v / 2 for v in shown]), max([10.0 ** -K * 10] + [v * 2 for v in shown]))
-        right = ax.twinx()
-        right.semilogy(ns, [r["norm_An_minus_A"] for r in rs], "^-.", color="C3", ms=6, zorder=3,
-                       label="$\\|A_n-A\\|$ (right axis)")
-        right.tick_params(axis="y", colors="C3", labelsize=8)
-        ax.set_zorder(right.get_zorder() + 1)  # the distances drawn over the red line, not under it
-        ax.patch.set_visible(False)
-        right.spines["right"].set_color("C3")
-        if i == len(Ks) - 1:
-            right.set_ylabel("input error $\\|A_n-A\\|$", color="C3")
-        ax.tick_params(axis="y", labelsize=8)
-    axes[0].set_ylabel("distance to $\\Xi(A,y)$")
-    handles, labels = axes[0].get_legend_handles_labels()
-    h2, l2 = right.get_legend_handles_labels()
-    fig.legend(handles + h2, labels + l2, loc="outside lower center", ncol=5, fontsize=8, frameon=False)
-    fig.suptitle("Table 1: distance of the output on $(A_n, y_n)$ to $\\Xi(A, y)$" + (" (quick run)" if quick else ""),
-                 fontsize=10)
-    fig.savefig(path)
+        ax.tick_params(labelsize=8.5)
+        ax.grid(True, which="major", axis="y", color="0.92", lw=0.6, zorder=0)
+        ax.legend(fontsize=7.5, loc="best", framealpha=0.85)
+    ax = axes[len(Ks)]
+    curves = {K: [(r["n"], r["norm_An_minus_A"]) for r in rows if r["K"] == K] for K in Ks}
+    if all(np.allclose(c, curves[Ks[0]], rtol=1e-9, atol=0) for c in curves.values()):
+        curves = {", ".join(str(K) for K in Ks): curves[Ks[0]]}  # one line, not several drawn over each other
+    styles = ("^-", "v--", "<:", ">-.")
+    for j, (K, c) in enumerate(curves.items()):
+        ax.semilogy([n for n, _ in c], [v for _, v in c], styles[j % 4], color=f"C{j + 2}", ms=6, label=f"K = {K}")
+    ax.set_xticks(sorted({r["n"] for r in rows}))
+    ax.set_title(f"({letters[len(Ks)]}) input error $\|A_n-A\|$", fontsize=10)
+    ax.set_xlabel("level n of the data")
+    ax.set_ylabel("$\|A_n-A\|$ (spectral norm)", fontsize=9)
+    ax.tick_params(labelsize=8.5)
+    ax.grid(True, which="major", axis="y", color="0.92", lw=0.6, zorder=0)
+    ax.legend(fontsize=7.5, loc="best")
+    fig.suptitle("Table 1: distance of the output on $(A_n, y_n)$ to $\Xi(A, y)$" + (" (quick run)" if quick else ""),
+                 fontsize=11)
+    fig.savefig(path, dpi=FIG_DPI)
     plt.close(fig)
     return path

@@ -6,7 +6,7 @@ product :math:`J_f(y)^*g` for the real inner product
 for a perturbation :math:`e` (of the measurements, or of an image mapped to the
 measurements by a linear ``perturbation_operator`` :math:`B`) maximising
 
-* ``objective='squared'`` (AUTHORS_CODE.md §3):
+* ``objective='squared'`` (the authors' code):
   :math:`\tfrac12\|f(y+Be)-f(y)\|^2-\tfrac{\mu}{2}\|e\|^2`;
 * ``objective='norm'``: :math:`\|f(y+Be)-f(y)\|-\mu\|e\|`;
 

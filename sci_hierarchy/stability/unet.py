@@ -2,7 +2,7 @@
 
 PyTorch is optional (the ``learn`` extra) and imported lazily by :func:`torch_module`.
 
-Architecture (AUTHORS_CODE.md §6.3 facts, scaled down): input ``A* y`` as two channels (real,
+Architecture (the authors' code facts, scaled down): input ``A* y`` as two channels (real,
 imaginary), ``depth`` down/up levels, ``base`` features doubling per level, two 3x3 convolutions with
 BatchNorm and ReLU per block, max-pooling down, transposed convolutions up, skip connections by
 concatenation, a final 1x1 convolution to one channel **plus the real part of the input** (residual

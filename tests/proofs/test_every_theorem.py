@@ -11,8 +11,19 @@ import independent as ind
 from proofs_as_code import iter_theorems
 from sci_hierarchy.algorithms.running import builtin_algorithms
 
-CASES = [(t, b) for t in iter_theorems() for b in builtin_algorithms(t.task)]
-OWN = [(t, p) for t in iter_theorems() if "algorithm" not in t.options for p in t.parts]
+# The default run keeps one smoke case per theorem (Theorem 1 with its default algorithm, each
+# other theorem with every built-in); the rest take seconds each and run under -m heavy.
+_SMOKE = {"theorem1-pdhg", "firenet-hard-class"}
+
+
+def _case(t, name, *values):
+    cid = f"{t.name}-{name}"
+    slow = t.name in ("theorem1", "firenet") and cid not in _SMOKE
+    return pytest.param(*values, id=cid, marks=[pytest.mark.heavy] if slow else [])
+
+
+CASES = [_case(t, b.name, t, b) for t in iter_theorems() for b in builtin_algorithms(t.task)]
+OWN = [_case(t, p, t, p) for t in iter_theorems() if "algorithm" not in t.options for p in t.parts]
 
 # (theorem, algorithm or part) -> (verdict, kind, kinds of the parts of a composite)
 EXPECTED = {
@@ -46,7 +57,8 @@ def test_every_theorem_is_exercised():
 
 
 def test_every_case_has_its_expected_verdict_written_down():
-    names = {(t.name, b.name) for t, b in CASES} | {(t.name, p) for t, p in OWN}
+    names = ({(c.values[0].name, c.values[1].name) for c in CASES}
+             | {(c.values[0].name, c.values[1]) for c in OWN})
     assert names == set(EXPECTED), names ^ set(EXPECTED)
 
 
@@ -61,7 +73,7 @@ def _assert_expected(w, key):
         ind.verify(w)
 
 
-@pytest.mark.parametrize("thm, part", OWN, ids=[f"{t.name}-{p}" for t, p in OWN])
+@pytest.mark.parametrize("thm, part", OWN)
 def test_theorems_with_their_own_algorithm(thm, part):
     w = thm.run(part=part)
     _assert_expected(w, (thm.name, part))
@@ -72,7 +84,7 @@ def test_theorems_with_their_own_algorithm(thm, part):
             ind.verify(Witness(sub))
 
 
-@pytest.mark.parametrize("thm, alg", CASES, ids=[f"{t.name}-{b.name}" for t, b in CASES])
+@pytest.mark.parametrize("thm, alg", CASES)
 def test_theorem_defeats_or_is_met_by_every_builtin(thm, alg):
     opts = {"algorithm": alg.name}
     if alg.randomised:

@@ -5,8 +5,10 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+
+from conftest import budget
 
 from proofs_as_code import firenet as fdemo
 from sci_hierarchy.adversary.witness import Witness
@@ -16,7 +18,7 @@ def _floats(A, x):
     return np.array([[float(v) for v in row] for row in A]), np.array([float(v) for v in x])
 
 
-@settings(max_examples=25, deadline=None)
+@budget(25)
 @given(seed=st.integers(0, 2**32 - 1), h_seed=st.integers(0, 2**32 - 1), scale=st.floats(1e-6, 1e3))
 def test_certificate_gives_the_sharpness_inequality(seed, h_seed, scale):
     """recovery_certificate's claim: F(x+h) - F(x) >= lam*mu*||h_Sc||_1 + ||Ah||/2 for every h."""
@@ -59,6 +61,7 @@ def test_draw_zero_is_the_plain_problem():
     assert draw == 0 and (A, x) == (A0, x0)
 
 
+@pytest.mark.heavy  # a FIRENET recovery run takes ~10 s of CPU each
 @pytest.mark.parametrize("seed", [7, 12])  # FIRENET stalled on the uncertified draws of these seeds
 def test_recovery_demo_succeeds_on_formerly_failing_seeds(seed):
     w = fdemo.demonstrate(part="recovery", seed=seed)
@@ -68,6 +71,7 @@ def test_recovery_demo_succeeds_on_formerly_failing_seeds(seed):
     assert any("exact dual certificate" in c for c in result.checked)
 
 
+@pytest.mark.heavy
 def test_recovery_witness_without_or_with_wrong_lambda_fails():
     w = fdemo.demonstrate(part="recovery", seed=0)
     data = json.loads(w.to_json())

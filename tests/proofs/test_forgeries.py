@@ -17,19 +17,30 @@ from sci_hierarchy.problems.programs import exact_to_real
 from sci_hierarchy.adversary.witness import Witness, decode_value
 
 
+_BUILD = {"a": lambda: theorem1.demonstrate(part="a", K=4),
+          "a2": lambda: theorem1.demonstrate(part="a", problem="p2", K=4),
+          "b": lambda: theorem1.demonstrate(part="b", K=4),
+          "b1": lambda: theorem1.demonstrate(part="b", K=4, seed=1),
+          "am": lambda: argmax.demonstrate(),
+          "amr": lambda: argmax.demonstrate(algorithm="random-tie-break", seeds=20),
+          "f": lambda: firenet.demonstrate(part="recovery"),
+          "fh": lambda: firenet.demonstrate(part="hard-class", K=4)}
+
+
+class _Lazy(dict):
+    """The real witnesses, each built (and checked valid) the first time a test asks for it:
+    the default run builds only the cheap ones; the heavy tests build the rest once."""
+
+    def __missing__(self, key):
+        w = _BUILD[key]()
+        assert w.check().valid
+        self[key] = json.loads(w.to_json())
+        return self[key]
+
+
 @pytest.fixture(scope="module")
 def real():
-    ws = {"a": theorem1.demonstrate(part="a", K=4),
-          "a2": theorem1.demonstrate(part="a", problem="p2", K=4),
-          "b": theorem1.demonstrate(part="b", K=4),
-          "b1": theorem1.demonstrate(part="b", K=4, seed=1),
-          "am": argmax.demonstrate(),
-          "amr": argmax.demonstrate(algorithm="random-tie-break", seeds=20),
-          "f": firenet.demonstrate(part="recovery"),
-          "fh": firenet.demonstrate(part="hard-class", K=4)}
-    for w in ws.values():
-        assert w.check().valid
-    return {k: json.loads(w.to_json()) for k, w in ws.items()}
+    return _Lazy()
 
 
 def _dist(spec, out):
@@ -42,6 +53,7 @@ def _rejected(d, why):
     return res.reason
 
 
+@pytest.mark.heavy  # builds part (b) or FIRENET recovery witnesses (seconds each)
 def test_composite_top_level_fields_are_bound(real):
     d = copy.deepcopy(real["b"])
     d["error_lower_bound"] = "1000000"
@@ -54,6 +66,7 @@ def test_composite_top_level_fields_are_bound(real):
     _rejected(d, "FIRENET recovery claiming 40 digits")
 
 
+@pytest.mark.heavy  # builds part (b) or FIRENET recovery witnesses (seconds each)
 def test_subclass_labels_are_recomputed(real):
     d = copy.deepcopy(real["a"])
     for it in d["instances"]:  # K=4's numbers relabelled as Omega_K of K=5
@@ -74,6 +87,7 @@ def test_subclass_labels_are_recomputed(real):
     _rejected(d, "reading past M on the tie labelled Omega_{K-1}")
 
 
+@pytest.mark.heavy  # builds FIRENET hard-class and P2 witnesses (seconds)
 def test_the_other_instance_must_be_a_genuine_partner(real):
     d = copy.deepcopy(real["am"])
     ch = {"kind": "argmax2", "base": {"sqrt": "2", "times": "1"}, "gap": "1", "winner": 1}
@@ -107,6 +121,7 @@ def test_the_other_instance_must_be_a_genuine_partner(real):
     assert "no output is forced to fail" in _rejected(d, "a class where Theorem 1(a) fails")
 
 
+@pytest.mark.heavy  # builds part (b) or FIRENET recovery witnesses (seconds each)
 def test_part_b_halves_come_from_one_class(real):
     d = copy.deepcopy(real["b"])
     d["transcript"]["parts"][1] = real["b1"]["transcript"]["parts"][1]
@@ -130,6 +145,7 @@ def test_randomised_counts_come_from_the_framework_seeds(real):
     _rejected(d, "only the failing fresh runs kept (cherry-picked)")
 
 
+@pytest.mark.heavy  # builds part (b) or FIRENET recovery witnesses (seconds each)
 def test_success_runs_must_be_one_deterministic_algorithm(real):
     d = copy.deepcopy(real["b"])
     for t in d["transcript"]["parts"][0]["transcript"]["per_instance"]:
@@ -141,6 +157,7 @@ def test_success_runs_must_be_one_deterministic_algorithm(real):
     _rejected(d, "the same, with a different seed per run")
 
 
+@pytest.mark.heavy  # builds part (b) or FIRENET recovery witnesses (seconds each)
 def test_firenet_recovery_reads_a_once_and_never_y(real):
     d = copy.deepcopy(real["f"])
     inst = d["transcript"]["parts"][0]["instances"][0]["instance"]
@@ -175,6 +192,7 @@ def test_firenet_recovery_reads_a_once_and_never_y(real):
     assert "reads it at level" in _rejected(d, "A read at level 0 instead of the rule's level")
 
 
+@pytest.mark.heavy  # builds part (b) or FIRENET recovery witnesses (seconds each)
 def test_a_stateful_algorithm_gets_no_verdict_in_a_success_demonstration():
     """The decision-tree rule above, met at demonstration time: a clear 'no verdict', not an
     internal error from the witness's own seal check."""

@@ -3,7 +3,9 @@
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
+
+from conftest import budget
 
 import independent as ind
 from sci_hierarchy import strategies as sst
@@ -13,10 +15,7 @@ from sci_hierarchy.adversary.witness import Witness
 from proofs_as_code import theorem1
 
 
-@settings(max_examples=15)
-@given(alg=sst.training_algorithms(), problem=st.sampled_from(["p1", "p2", "p3"]),
-       K=st.integers(3, 40), seed=st.integers(0, 50), samples=st.integers(1, 4))
-def test_no_drawn_training_algorithm_escapes_part_a(alg, problem, K, seed, samples):
+def _escapes_part_a(alg, problem, K, seed, samples):
     w = theorem1.demonstrate(part="a", problem=problem, K=K, algorithm=alg, seed=seed, samples=samples)
     assert (w.verdict, w.kind) == ("defeated", "consistent_pair")
     assert w.error_lower_bound > Fraction(1, 10**K)
@@ -24,17 +23,46 @@ def test_no_drawn_training_algorithm_escapes_part_a(alg, problem, K, seed, sampl
     ind.verify(w)  # answers admissible for both, distance > 10^-K: re-derived in Fraction/mpmath
 
 
-@settings(max_examples=6)
-@given(problem=st.sampled_from(["p1", "p2", "p3"]), K=st.integers(3, 12), seed=st.integers(0, 50),
-       L=st.integers(1, 5))
-def test_the_midpoint_algorithm_never_fails_part_c(problem, K, seed, L):
+# each property runs a few examples by default and in full under -m heavy (seconds per example)
+@budget(3)
+@given(alg=sst.training_algorithms(), problem=st.sampled_from(["p1", "p2", "p3"]),
+       K=st.integers(3, 40), seed=st.integers(0, 50), samples=st.integers(1, 2))
+def test_no_drawn_training_algorithm_escapes_part_a(alg, problem, K, seed, samples):
+    _escapes_part_a(alg, problem, K, seed, samples)
+
+
+@pytest.mark.heavy
+@budget(15)
+@given(alg=sst.training_algorithms(), problem=st.sampled_from(["p1", "p2", "p3"]),
+       K=st.integers(3, 40), seed=st.integers(0, 50), samples=st.integers(1, 4))
+def test_no_drawn_training_algorithm_escapes_part_a_thorough(alg, problem, K, seed, samples):
+    _escapes_part_a(alg, problem, K, seed, samples)
+
+
+def _midpoint_part_c(problem, K, seed, L):
     w = theorem1.demonstrate(part="c", problem=problem, K=K, L=L, seed=seed)
     assert (w.verdict, w.kind) == ("succeeded", "success") and w.data["max_items"] == L
     assert w.threshold == Fraction(1, 10**(K - 2))
     ind.verify(w)  # every output within 10^-(K-2), at most L items: re-derived
 
 
-@settings(max_examples=4)
+@budget(1)
+@given(problem=st.sampled_from(["p1", "p2", "p3"]), K=st.integers(3, 12), seed=st.integers(0, 50),
+       L=st.integers(1, 5))
+def test_the_midpoint_algorithm_never_fails_part_c(problem, K, seed, L):
+    _midpoint_part_c(problem, K, seed, L)
+
+
+@pytest.mark.heavy
+@budget(6)
+@given(problem=st.sampled_from(["p1", "p2", "p3"]), K=st.integers(3, 12), seed=st.integers(0, 50),
+       L=st.integers(1, 5))
+def test_the_midpoint_algorithm_never_fails_part_c_thorough(problem, K, seed, L):
+    _midpoint_part_c(problem, K, seed, L)
+
+
+@pytest.mark.heavy  # part (b) is shown in the default run by tests/properties/test_witness_claims.py
+@budget(4)
 @given(problem=st.sampled_from(["p1", "p2", "p3"]), K=st.integers(3, 12), M=st.integers(0, 60))
 def test_part_b_upper_and_lower(problem, K, M):
     w = theorem1.demonstrate(part="b", problem=problem, K=K, M=M)
@@ -48,6 +76,7 @@ def test_part_b_upper_and_lower(problem, K, M):
     ind.verify(w)
 
 
+@pytest.mark.heavy
 def test_part_b_lower_for_an_algorithm_that_stops_early():
     # pdhg reads level 53 only: within M = 100 it stops, so a pair in Omega_(K-1) defeats it
     w = theorem1.demonstrate(part="b", K=4, M=100, algorithm="pdhg")
@@ -56,6 +85,7 @@ def test_part_b_lower_for_an_algorithm_that_stops_early():
     ind.verify(w)
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("part,K", [("a", 309), ("a", 1000), ("b", 309),
                                     pytest.param("b", 1000, marks=pytest.mark.slow)])
 def test_the_largest_documented_K(part, K):
@@ -67,11 +97,13 @@ def test_the_largest_documented_K(part, K):
         ind.verify(w)
 
 
+@pytest.mark.heavy  # seconds of CPU; runs under -m heavy
 def test_a_bad_part_c_algorithm_gets_no_verdict():
     with pytest.raises(NoVerdict):
         theorem1.demonstrate(part="c", K=3, algorithm="greedy", L=1)  # reads many items
 
 
+@pytest.mark.heavy
 def test_dct_mixing_and_randomised_candidates():
     w = theorem1.demonstrate(part="a", K=4, mixing="dct", algorithm="random-level", seeds=6)
     assert (w.verdict, w.kind) == ("defeated", "randomised_pair")
@@ -95,6 +127,7 @@ def test_invalid_parameters_are_refused():
             theorem1.demonstrate(**kw)
 
 
+@pytest.mark.heavy  # seconds of CPU; runs under -m heavy
 def test_problem_names_are_accepted_in_either_case():
     # witnesses write "P2"; the API used to accept only "p2"
     upper = theorem1.demonstrate(part="a", problem="P2", K=3, algorithm="midpoint")

@@ -16,8 +16,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import HealthCheck, assume, given, settings
+import pytest
+from hypothesis import assume, given
 from hypothesis import strategies as st
+
+from conftest import budget
 
 from sci_hierarchy.stability.attacks import FirenetModel, worst_case_perturbation
 from sci_hierarchy.firenet import (
@@ -38,7 +41,7 @@ from sci_hierarchy.problems.operators import fourier_wavelet_operator, walsh_wav
 from sci_hierarchy.problems.sampling import SparsityLevels
 
 ATTACK_RATIO_BOUND = 4.0
-_SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_SETTINGS = budget(12)
 
 
 @_SETTINGS
@@ -77,7 +80,8 @@ def test_operators_adjoint_and_norm(seed: int, logN: int, rate: float, walsh: bo
     assert np.linalg.norm(A.forward(x)) <= (1 + 1e-12) * A.norm_bound * np.linalg.norm(x)
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.heavy  # seconds of CPU each; runs under -m heavy
+@budget(3)
 @given(seed=st.integers(0, 2**32 - 1), noise=st.sampled_from([0.0, 1e-5, 1e-3]),
        tail=st.sampled_from([0.0, 1e-3]))
 def test_rnsp_error_bound_holds_on_certified_instances(seed: int, noise: float, tail: float) -> None:
@@ -109,7 +113,8 @@ def test_rnsp_error_bound_holds_on_certified_instances(seed: int, noise: float, 
     assert chk.holds and chk.closed_form_holds
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.heavy  # seconds of CPU each; runs under -m heavy
+@budget(5)
 @given(seed=st.integers(0, 2**32 - 1), radius=st.sampled_from([1e-3, 1e-1]))
 def test_attack_ratio_on_firenet_is_bounded(seed: int, radius: float) -> None:
     rng = np.random.default_rng(seed)

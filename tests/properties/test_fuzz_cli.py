@@ -34,33 +34,25 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given
 from hypothesis import strategies as st
+
+from conftest import budget
 
 from sci_hierarchy.cli import main
 
 # -- how many examples -------------------------------------------------------
 
 
-def _profile() -> str:
-    name = getattr(settings, "_current_profile", None)
-    return os.environ.get("HYPOTHESIS_PROFILE") or (name if isinstance(name, str) else "default")
-
-
-CI = _profile() == "ci"
-
-
 def fuzz(dev: int, ci: int):
-    """Local settings (nothing registered globally): ``ci`` examples under the ci profile."""
-    return settings(max_examples=ci if CI else dev, deadline=None, derandomize=CI,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow, HealthCheck.data_too_large])
+    """The suite's budget helper, with the health checks the CLI fuzzers need."""
+    return budget(dev, ci=ci, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                     HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 # -- real witnesses of each kind --------------------------------------------------
@@ -312,9 +304,20 @@ def test_missing_file_and_folder(tmp_path, capsys):
 # ---------------------------------------------------------------------------
 
 
-@fuzz(150, 700)
+@fuzz(30, 140)
 @given(kind=st.sampled_from(KINDS), data=st.data())
 def test_random_field_edits_never_traceback_and_never_pass_unless_neutral(tmp_path, capsys, kind, data):
+    _random_field_edits(tmp_path, capsys, kind, data)
+
+
+@pytest.mark.heavy  # the full budget: seconds of verify runs
+@fuzz(150, 700)
+@given(kind=st.sampled_from(KINDS), data=st.data())
+def test_random_field_edits_thorough(tmp_path, capsys, kind, data):
+    _random_field_edits(tmp_path, capsys, kind, data)
+
+
+def _random_field_edits(tmp_path, capsys, kind, data):
     original = witness(kind)
     paths = all_paths(original)
     path = data.draw(st.sampled_from(paths[1:]), label="path")

@@ -156,6 +156,7 @@ def test_a_run_that_reads_nothing_is_said_to_read_nothing():
     assert w.check().checked[0] == "the run read nothing (no answers to check)"
 
 
+@pytest.mark.heavy  # seconds of CPU each; runs under -m heavy
 def test_float_builtins_refuse_data_beyond_double_range_with_a_reason():
     """Regression: pdhg at K=400 ended in 'OverflowError: integer division result too large'."""
     from proofs_as_code import theorem1

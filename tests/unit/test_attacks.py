@@ -85,6 +85,7 @@ def test_attack_on_linear_model_finds_operator_norm() -> None:
     assert 0.999 * 10.0 <= res.ratio <= 10.0 * (1 + 1e-12)
 
 
+@pytest.mark.heavy  # seconds of CPU each; runs under -m heavy
 def test_attack_reproducible_and_reports_both_domains() -> None:
     rng = np.random.default_rng(4)
     mask = rng.random((8, 8)) < 0.5

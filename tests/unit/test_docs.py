@@ -22,3 +22,22 @@ def test_page_code_runs(page, capsys):
         exec(compile(block, f"{page}", "exec"), namespace)
     out = capsys.readouterr().out
     assert "defeated" in out
+
+
+@pytest.mark.heavy  # imports torch and runs a demonstration (seconds)
+def test_examples_page_runs(capsys):
+    """docs/examples.md: the torch network is defeated, and the property test passes when run."""
+    pytest.importorskip("torch")
+    namespace = {}
+    for block in python_blocks("examples.md"):
+        exec(compile(block, "examples.md", "exec"), namespace)
+    assert "defeated" in capsys.readouterr().out
+    namespace["test_exact_answers_are_admissible"]()  # hypothesis runs the property here
+
+
+def test_docs_stand_alone():
+    """No page refers to files that are not in the repository (the project's private notes)."""
+    for page in DOCS.glob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        for name in ("DESIGN.md", "AUTHORS_CODE", "PAPER.md"):
+            assert name not in text, (page.name, name)

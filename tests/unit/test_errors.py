@@ -2,6 +2,8 @@
 
 from fractions import Fraction
 
+import pytest
+
 import independent as ind
 from sci_hierarchy.errors import describe
 
@@ -31,6 +33,7 @@ def test_approx_works_beyond_the_float_range():
     assert approx(0) == "0"
 
 
+@pytest.mark.heavy  # seconds of CPU each; runs under -m heavy
 def test_a_huge_output_is_defeated_with_a_readable_summary():
     # float(distance) overflowed while writing the summary (an internal error)
     from proofs_as_code import theorem1

@@ -25,6 +25,10 @@ from sci_hierarchy.problems.families import (
 from sci_hierarchy.oracles.core import ExactOracle, FrozenOracle, Reader, admissible, instance_from_json
 from sci_hierarchy.problems.programs import QCBP, PointSet, SegmentSet, SRLasso, ULasso, check_kkt, numerical_solve
 
+# DCT row mixing costs seconds per case (certified cosines): the default run keeps its fast cases
+# (condition number, pair matrices); the rest run under -m heavy.
+DCT_HEAVY = pytest.param("dct", marks=pytest.mark.heavy, id="dct")
+
 
 class ReaderData:
     """The DESIGN.md §3 data interface over a Reader (thin test adapter)."""
@@ -115,7 +119,7 @@ def test_solution_sets(problem):
     assert all(check_kkt(cf).ok for cf in m1.closed_forms)
 
 
-@pytest.mark.parametrize("mixing", ["none", "dct"])
+@pytest.mark.parametrize("mixing", ["none", DCT_HEAVY])
 @pytest.mark.parametrize("problem", [SRLasso(), ULasso(lam=F(1, 2)), QCBP(eta=F(1, 10))],
                          ids=lambda p: p.name)
 def test_spec_json_round_trip(mixing, problem):
@@ -179,7 +183,7 @@ def test_pair_matrices_differ_by_the_gap(mixing):
             e.approx(60) for e in i2.block(f"y[{k}]").entries]
 
 
-@pytest.mark.parametrize("mixing", ["none", "dct"])
+@pytest.mark.parametrize("mixing", ["none", DCT_HEAVY])
 def test_frozen_tie_answers_admissible_up_to_2n_minus_2(mixing):
     """FrozenOracle(tie) answers stay admissible for both pair members for every level <= 2n - 2."""
     om = TheoremOneClass(K=3, mixing=mixing, samples=2)
@@ -218,7 +222,8 @@ def test_condition_number_is_one(mixing):
         assert abs(rep.numeric - 1) < 1e-9
 
 
-@pytest.mark.parametrize("K,mixing", [(309, "none"), (309, "dct"), (1000, "none"), (1000, "dct")])
+@pytest.mark.parametrize("K,mixing", [(309, "none"), pytest.param(309, "dct", marks=pytest.mark.heavy), (1000, "none"),
+                                    pytest.param(1000, "dct", marks=pytest.mark.heavy)])
 def test_condition_report_beyond_the_float_range(K, mixing):
     # entries ~10^K: float() overflowed from K = 309, and A A^T from K ~ 155
     import warnings
@@ -240,7 +245,7 @@ def test_dct_is_orthonormal_numerically():
     assert np.allclose(D @ D.T, np.eye(7))
 
 
-@pytest.mark.parametrize("mixing", ["none", "dct"])
+@pytest.mark.parametrize("mixing", ["none", DCT_HEAVY])
 @pytest.mark.parametrize("problem", PROBLEMS, ids=lambda p: p.name)
 def test_interpolating_network_is_exact(problem, mixing):
     om = TheoremOneClass(problem=problem, K=3, mixing=mixing, samples=3)
@@ -264,7 +269,7 @@ def test_training_error_and_validation(omega):
         training_error(exact[:2], inst)
 
 
-@pytest.mark.parametrize("mixing", ["none", "dct"])
+@pytest.mark.parametrize("mixing", ["none", DCT_HEAVY])
 @pytest.mark.parametrize("problem", PROBLEMS, ids=lambda p: p.name)
 def test_reference_algorithms_succeed(problem, mixing):
     """(c) reaches 10^-(K-2) with one read; (b) reaches 10^-(K-1), reading more on Omega_{K-1}."""

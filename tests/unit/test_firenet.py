@@ -284,6 +284,7 @@ def test_primal_dual_continues_exactly_from_its_last_state() -> None:
         primal_dual(A, y, iterations=2, z0=np.ones(4), **kw)
 
 
+@pytest.mark.heavy  # seconds of CPU each; runs under -m heavy
 def test_imaging_stall_is_real_although_a_self_reference_shows_geometric_decay() -> None:
     """Regression for the FIRENET imaging benchmark: its reference F* was not certified, and the
     reference study's e^-1 ratios are what FIRENET shows against its OWN limit.  On 64x64 Shepp-Logan,
@@ -541,6 +542,7 @@ def _rnsp_instance():
     return rng, A, lev, lev.weights()
 
 
+@pytest.mark.heavy  # seconds of CPU; runs under -m heavy
 def test_rnsp_constants_certified_and_tight() -> None:
     rng, A, lev, w = _rnsp_instance()
     cert = rnsp_constants(A, lev, w, gamma=6.0, grid=4)
@@ -560,6 +562,7 @@ def test_rnsp_constants_certified_and_tight() -> None:
     assert none.rho == math.inf and "no certificate" in none.note
 
 
+@pytest.mark.heavy  # seconds of CPU each; runs under -m heavy
 def test_error_bound_holds_on_certified_instance() -> None:
     rng, A, lev, w = _rnsp_instance()
     cert = rnsp_constants(A, lev, w, gamma=6.0, grid=4)

@@ -51,6 +51,47 @@ def _files_ok(summary: dict, stem: str) -> None:
     _environment_ok(data["environment"], torch_used=stem == "stability")
 
 
+def _png_size_and_dpi(path: str) -> tuple[int, int, float | None]:
+    """Width and height (IHDR) and dots per inch (pHYs, pixels per metre) read from the PNG's own chunks."""
+    import struct
+
+    with open(path, "rb") as fh:
+        data = fh.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    pos, width, height, dpi = 8, 0, 0, None
+    while pos < len(data):
+        (length,), kind = struct.unpack(">I", data[pos:pos + 4]), data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height = struct.unpack(">II", body[:8])
+        elif kind == b"pHYs":
+            px, py, unit = struct.unpack(">IIB", body)
+            assert unit == 1 and px == py, (px, py, unit)  # unit 1: pixels per metre
+            dpi = px * 0.0254
+        elif kind == b"IEND":
+            break
+        pos += 12 + length
+    return width, height, dpi
+
+
+def test_table1_figure_is_sharp_enough(table1):
+    """The default run's figure check (the heavy one below opens every experiment's PNGs)."""
+    width, height, dpi = _png_size_and_dpi(table1[0]["paths"]["png"])
+    assert dpi is not None and dpi >= 150 - 0.5 and width >= 1000 and height >= 400, (width, height, dpi)
+
+
+@pytest.mark.heavy  # a quick reproduction takes tens of seconds on 2 cores; the default run keeps table1's
+def test_every_figure_is_sharp_enough(table1, convergence, stability):
+    """Every PNG a quick reproduction writes: >= 150 dpi, and large enough to read (>= 1000 px wide)."""
+    pngs = [p for summary in (table1[0], convergence, stability) for k, p in summary["paths"].items()
+            if str(p).endswith(".png")]
+    assert len(pngs) >= 4, pngs  # table1, convergence, stability and its detail figure
+    for path in pngs:
+        width, height, dpi = _png_size_and_dpi(path)
+        assert dpi is not None and dpi >= 150 - 0.5, (path, dpi)
+        assert width >= 1000 and height >= 400, (path, width, height)
+
+
 def _environment_ok(env: dict, *, torch_used: bool) -> None:
     """The JSON records the version of every library the experiment used."""
     import matplotlib
@@ -144,6 +185,7 @@ def test_table1_firenet_column(table1):
     assert "QUICK RUN" in summary["report"] and "0.2597823" in summary["report"]
 
 
+@pytest.mark.heavy  # a quick reproduction takes tens of seconds on 2 cores; the default run keeps table1's
 def test_table1_is_reproducible_from_its_seed(table1, tmp_path):
     summary, _ = table1
     again = run("table1", out=str(tmp_path), quick=True, seed=0)
@@ -153,10 +195,12 @@ def test_table1_is_reproducible_from_its_seed(table1, tmp_path):
 
 # ----------------------------------------------------------------------------- convergence
 
+@pytest.mark.heavy  # a quick reproduction takes tens of seconds on 2 cores; the default run keeps table1's
 def test_convergence_files(convergence):
     _files_ok(convergence, "convergence")
 
 
+@pytest.mark.heavy  # a quick reproduction takes tens of seconds on 2 cores; the default run keeps table1's
 def test_convergence_csv_has_the_reported_distance_columns(convergence):
     # the report's ||c_k-c*||/||c|| and ||c_k-psi_inf||/||c|| columns are in the CSV, on each restart's last row
     with open(convergence["paths"]["csv"], encoding="utf-8", newline="") as fh:
@@ -172,6 +216,7 @@ def test_convergence_csv_has_the_reported_distance_columns(convergence):
     assert "||c_k-c*||/||c||" in convergence["report"]
 
 
+@pytest.mark.heavy  # a quick reproduction takes tens of seconds on 2 cores; the default run keeps table1's
 def test_convergence_claims(convergence):
     m, c = convergence["measured"], convergence["checks"]
     ref, own, sp = m["reference"], m["own_limit"], m["stall_proof"]
@@ -199,11 +244,13 @@ def test_convergence_claims(convergence):
 
 # ----------------------------------------------------------------------------- stability
 
+@pytest.mark.heavy  # a quick reproduction takes tens of seconds on 2 cores; the default run keeps table1's
 def test_stability_files(stability):
     _files_ok(stability, "stability")
     assert os.path.getsize(stability["paths"]["png_detail"]) > 0
 
 
+@pytest.mark.heavy  # a quick reproduction takes tens of seconds on 2 cores; the default run keeps table1's
 def test_stability_ratios_finite(stability):
     res = stability["results"]
     assert set(res) == {"U-Net", "FIRENET"}
@@ -217,6 +264,7 @@ def test_stability_ratios_finite(stability):
     assert stability["checks"]["ratios_finite"]
 
 
+@pytest.mark.heavy  # a quick reproduction takes tens of seconds on 2 cores; the default run keeps table1's
 def test_stability_quick_says_the_claim_is_not_evaluated(stability):
     # a quick run cannot assess the claim: the report, the summary and the JSON say so, and how to run it fully
     assert stability["claim_holds"] is None and stability["claim_evaluated"] is False
@@ -229,6 +277,7 @@ def test_stability_quick_says_the_claim_is_not_evaluated(stability):
     assert data["claim_note"] == lines[0] and "sci-hierarchy reproduce stability" in data["claim_note"]
 
 
+@pytest.mark.heavy  # a quick reproduction takes tens of seconds on 2 cores; the default run keeps table1's
 def test_stability_report_wording(stability):
     # sub-second times are shown as such, and counts are pluralised
     line = next(ln for ln in stability["report"].splitlines() if ln.startswith("U-Net:"))

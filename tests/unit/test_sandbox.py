@@ -107,6 +107,7 @@ def test_direct_call_returns_plain_exact_outputs():
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.heavy  # seconds of CPU each; runs under -m heavy
 def test_in_process_the_deterministic_cheater_tampers_and_no_verdict_is_produced():
     _, fn = load_algorithm(f"{CHEAT}:cheat", "argmax")
     found = fn.__globals__["FOUND"]

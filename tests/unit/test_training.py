@@ -62,7 +62,8 @@ def test_inputs_exactly_representable_arrive_as_float_arrays():
     assert seen[1] == [Fraction(1, 3)]
 
 
-@pytest.mark.parametrize("alg", [b for b in builtin_algorithms("training")], ids=lambda b: b.name)
+@pytest.mark.parametrize("alg", [pytest.param(b, id=b.name, marks=[pytest.mark.heavy] if b.name in ("lista", "pdhg", "greedy")
+                                  else []) for b in builtin_algorithms("training")])  # those three: seconds each
 def test_every_zoo_member_runs_and_returns_an_evaluable_network(setting, alg):
     omega, task = setting
     run = run_algorithm(alg.function, ExactOracle(omega.member(scale="K-1", winner=2, gap_exponent=4)),
