@@ -1,6 +1,6 @@
 """Verdicts for people: what the command line prints about a witness.
 
-A witness (:mod:`sci_hierarchy.witness`) is data; this module only words it.
+A witness (:mod:`sci_hierarchy.adversary.witness`) is data; this module only words it.
 By default a verdict is three lines:
 
 1. *who*: the algorithm and what happened to it, for which theorem and part;

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from conftest import budget
 
 import sci_hierarchy
-from sci_hierarchy import oracles
+from sci_hierarchy.oracles import core as oracles
 from sci_hierarchy.errors import SciHierarchyError
-from sci_hierarchy.reals import rational
+from sci_hierarchy.exact.reals import rational
 
 #: anything a caller might pass by mistake: wrong types, wrong shapes, a whole block for an entry
 hostile = st.one_of(
