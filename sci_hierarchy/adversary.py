@@ -28,6 +28,7 @@ distances are recomputed in exact interval arithmetic.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import comb
@@ -54,8 +55,10 @@ from sci_hierarchy.witness import (
     FORMAT,
     Witness,
     WitnessInvalid,
+    current_limits,
     decode_value,
     encode_value,
+    int_field,
     level_from_json,
     register_witness_kind,
 )
@@ -128,11 +131,22 @@ def _key(name: str, level: int) -> str:
     return f"{name}@{level}"
 
 
+_KEY = re.compile(r"(.+)@(0|[1-9][0-9]{0,9})", re.ASCII | re.DOTALL)
+
+
 def _split_key(key: str) -> tuple[str, int]:
-    name, sep, lvl = key.rpartition("@")
-    if not sep or not name or not lvl.isdigit():
-        raise MalformedWitness(f"read key {describe(key)} is not of the form name@level")
-    return name, level_from_json(int(lvl))
+    """``name@level`` with a canonical ASCII decimal level (no signs, no leading zeros, no
+    other digits) within the level limit."""
+    m = _KEY.fullmatch(key) if isinstance(key, str) else None
+    if m is None:
+        raise MalformedWitness(f"read key {describe(key)} is not of the form name@level (level in ASCII "
+                               "digits, no leading zeros)")
+    level = int(m.group(2))
+    lim = current_limits().max_level
+    if level > lim:
+        raise MalformedWitness(f"read key {describe(key)}: level {level} is over the limit of {lim} "
+                               "(raise it with --max-level)")
+    return m.group(1), level_from_json(level)
 
 
 class _TranscriptBuilder:
@@ -306,22 +320,52 @@ def clopper_pearson_lower(successes: int, trials: int, *, alpha: Fraction = Frac
                           bits: int = 24) -> Fraction:
     """A certified one-sided (1-alpha) Clopper–Pearson lower bound for a binomial p.
 
-    Returns a rational p_lo <= p_L where p_L solves P(Bin(trials, p) >= successes)
-    = alpha; computed by exact rational bisection on the binomial tail.
+    Returns a dyadic p_lo <= p_L, where p_L solves P(Bin(trials, p) >= successes) = alpha, by
+    ``bits`` steps of bisection on p.  The tail is the regularised incomplete beta function
+    I_p(successes, trials - successes + 1) (e.g. NIST DLMF 8.17.5), evaluated in certified ball
+    arithmetic (python-flint's ``arb.beta_lower``) at increasing precision until the comparison
+    with ``alpha`` is decided; p moves up only when tail(p) <= alpha is *proved*, so the result
+    never exceeds p_L.  A comparison still undecided at 4096 bits (the tail equal to alpha at a
+    dyadic p) is decided with exact rational binomial sums for trials <= 400 and conservatively
+    (p does not move up) beyond.  Where every comparison is decided this equals exact bisection
+    on the binomial sum, so the value is the same as earlier versions wrote into witnesses.
+    Fast: clopper_pearson_lower(1500, 3000) takes milliseconds.
     """
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in (successes, trials)):
+        raise InvalidArgument(f"successes={successes!r} and trials={trials!r} must be integers")
     if not (0 <= successes <= trials) or trials <= 0:
         raise InvalidArgument(f"need 0 <= successes={successes} <= trials={trials}, trials > 0")
+    if trials > 10**6:
+        raise InvalidArgument(f"trials={trials} is over the limit of 10^6")
     if successes == 0:
         return Fraction(0)
 
-    def tail(p: Fraction) -> Fraction:
+    def exact_tail(p: Fraction) -> Fraction:
         q = 1 - p
         return sum(comb(trials, i) * p**i * q ** (trials - i) for i in range(successes, trials + 1))
+
+    def tail_at_most_alpha(p: Fraction) -> bool:
+        import flint
+
+        old = flint.ctx.prec
+        try:
+            for prec in (64, 128, 256, 512, 1024, 2048, 4096):
+                flint.ctx.prec = prec
+                z = flint.arb(p.numerator) / p.denominator  # dyadic: exact
+                v = z.beta_lower(successes, trials - successes + 1, regularized=True)
+                d = v - flint.arb(alpha.numerator) / alpha.denominator
+                if d <= 0:  # arb comparisons hold only when proved
+                    return True
+                if d > 0:
+                    return False
+        finally:
+            flint.ctx.prec = old
+        return exact_tail(p) <= alpha if trials <= 400 else False
 
     lo, hi = Fraction(0), Fraction(1)  # tail(lo) <= alpha < tail(hi) (tail increases in p)
     for _ in range(bits):
         mid = (lo + hi) / 2
-        if tail(mid) <= alpha:
+        if tail_at_most_alpha(mid):
             lo = mid
         else:
             hi = mid
@@ -575,6 +619,9 @@ class _Checked:
         runs = tr.get("runs")
         if not isinstance(shapes, dict) or not isinstance(answers, dict) or not isinstance(runs, list):
             raise MalformedWitness("the transcript needs 'shapes', 'answers' and 'runs'")
+        if len(runs) > current_limits().max_runs:
+            raise MalformedWitness(f"the transcript has {len(runs)} runs, over the limit of "
+                                   f"{current_limits().max_runs} (raise it with --max-runs)")
         self.runs = runs
         self.answers: dict[str, tuple] = {}
         for k, v in answers.items():
@@ -635,10 +682,18 @@ def _rebuild(data: Mapping[str, Any]) -> list[Instance]:
     if not insts:
         raise MalformedWitness("'instances' is empty")
     out = []
+    gmax = current_limits().max_gap_exponent
     for i, item in enumerate(insts):
         if not isinstance(item, dict) or "instance" not in item:
             raise MalformedWitness("each entry of 'instances' needs an 'instance'")
-        inst = instance_from_json(item["instance"])
+        spec = item["instance"]
+        g = spec.get("gap_exponent") if isinstance(spec, dict) else None
+        if g is not None:
+            int_field(g, f"instances[{i}].instance.gap_exponent", lo=0)
+            if g > gmax:
+                raise MalformedWitness(f"instances[{i}].instance.gap_exponent={g} is over the limit of {gmax} "
+                                       "(raise it with --max-gap-exponent)")
+        inst = instance_from_json(spec)
         _must_be_canonical(i, item["instance"], inst)
         out.append(inst)
     return out
@@ -656,8 +711,26 @@ def _must_be_canonical(i: int, spec: Any, inst: Instance) -> None:
                          f"{describe(spec.get(bad))}, the instance it builds says {describe(canon.get(bad))}")
 
 
+#: Top-level fields every witness has (bound by the generic checks or informational, see
+#: docs/security.md), and those of each kind.  Any other field must be declared by the
+#: theorem's claim hook (which then binds it); an undeclared field is refused, so that no
+#: field can carry a claim that nothing checks.
+COMMON_FIELDS = frozenset(("format", "kind", "theorem", "part", "algorithm", "verdict", "threshold",
+                           "error_lower_bound", "instances", "transcript", "checked", "summary"))
+KIND_FIELDS: dict[str, frozenset] = {
+    "consistent_pair": frozenset(("pair_n", "tie", "training_data_used")),
+    "randomised_pair": frozenset(("pair_n", "frozen_up_to_level", "design", "fresh", "master_seed",
+                                  "seeds_public")),
+    "success": frozenset(("max_items", "error_upper_bound")),
+    "reads_beyond": frozenset(("level_budget", "training_data_used")),
+    "composite": frozenset(),
+    "pi1_tower": frozenset(("k_max",)),
+}
+
+
 def _claim_hooks(w: Witness) -> tuple[str, ...]:
-    """Theorem-specific checks (e.g. that the threshold is the theorem's 10^-K)."""
+    """Theorem-specific checks (e.g. that the threshold is the theorem's 10^-K), after refusing
+    every top-level field that neither the kind's checker nor the theorem's hook binds."""
     hook = _THEOREM_HOOKS.get(w.theorem)
     if hook is None:
         import importlib
@@ -666,15 +739,25 @@ def _claim_hooks(w: Witness) -> tuple[str, ...]:
         hook = _THEOREM_HOOKS.get(w.theorem)
     if hook is None:
         raise MalformedWitness(f"unknown theorem {w.theorem!r}")
-    return tuple(hook(w))
+    fn, fields = hook
+    allowed = COMMON_FIELDS | KIND_FIELDS.get(w.kind, frozenset()) | frozenset(fields(w))
+    extra = sorted(k for k in w.data if k not in allowed)
+    if extra:
+        raise WitnessInvalid(f"field {describe(extra[0])} is not bound by any check of a {w.kind!r} witness of "
+                             f"{w.theorem!r} part {describe(w.part)}: remove it (docs/security.md lists the fields)")
+    return tuple(fn(w))
 
 
-_THEOREM_HOOKS: dict[str, Callable[[Witness], Iterable[str]]] = {}
+_THEOREM_HOOKS: dict[str, tuple[Callable[[Witness], Iterable[str]], Callable[[Witness], Iterable[str]]]] = {}
 
 
-def register_claim_hook(theorem: str, hook: Callable[[Witness], Iterable[str]]) -> None:
-    """Register the theorem-level check run on every witness of ``theorem``."""
-    _THEOREM_HOOKS[theorem] = hook
+def register_claim_hook(theorem: str, hook: Callable[[Witness], Iterable[str]],
+                        fields: Callable[[Witness], Iterable[str]] | None = None) -> None:
+    """Register the theorem-level check run on every witness of ``theorem``.
+
+    ``fields(w)`` names the extra top-level fields that ``hook`` binds for ``w``'s part and kind;
+    any other field beyond the kind's own is refused."""
+    _THEOREM_HOOKS[theorem] = (hook, fields or (lambda w: ()))
 
 
 def _verdict_must_be(w: Witness, verdict: str) -> None:
@@ -753,10 +836,20 @@ def _check_randomised_pair(w: Witness) -> tuple[str, ...]:
     if [r.get("seed") for r in design + fresh] != expected_seeds:
         raise WitnessInvalid("the runs' seeds are not the framework's seeds for master_seed "
                              f"{describe(master)} (design first, then fresh, each seed once)")
-    claimed = w.data.get("design", {})
+    if not fresh:
+        raise WitnessInvalid("a randomised-pair witness needs its fresh runs: the failure-probability bound "
+                             "rests on them (none recorded)")
+    claimed = w.data.get("design")
+    fr = w.data.get("fresh")
+    if not isinstance(claimed, dict) or set(claimed) != {"seeds", "failures"}:
+        raise MalformedWitness("design must be an object with exactly 'seeds' and 'failures'")
+    if not isinstance(fr, dict) or set(fr) != {"seeds", "failures", "confidence", "failure_probability_lower_bound"}:
+        raise MalformedWitness("fresh must be an object with exactly 'seeds', 'failures', 'confidence' and "
+                               "'failure_probability_lower_bound'")
+    if "seeds_public" in w.data and not isinstance(w.data["seeds_public"], bool):
+        raise MalformedWitness(f"seeds_public={describe(w.data['seeds_public'])} must be true or false")
     if claimed.get("seeds") != len(design) or claimed.get("failures") != dfail:
         raise WitnessInvalid(f"the design counts do not match the runs ({dfail}/{len(design)} recomputed)")
-    fr = w.data.get("fresh", {})
     if fr.get("seeds") != len(fresh) or fr.get("failures") != ffail:
         raise WitnessInvalid(f"the fresh counts do not match the runs ({ffail}/{len(fresh)} recomputed)")
     if fr.get("confidence") != "95% one-sided Clopper-Pearson":
@@ -766,10 +859,10 @@ def _check_randomised_pair(w: Witness) -> tuple[str, ...]:
     if isinstance(frozen, bool) or not isinstance(frozen, int) or frozen < top:
         raise WitnessInvalid(f"frozen_up_to_level={frozen!r}: expected an int >= {top}, the deepest design read "
                              "(the fresh runs' oracle answers as the tie at least that deep)")
-    if fresh:
-        bound = clopper_pearson_lower(ffail, len(fresh))
-        if fr.get("failure_probability_lower_bound") != fraction_to_str(bound):
-            raise WitnessInvalid("the fresh-seed confidence bound does not match its counts")
+    bound = clopper_pearson_lower(ffail, len(fresh))
+    if fr.get("failure_probability_lower_bound") != fraction_to_str(bound):
+        raise WitnessInvalid(f"fresh.failure_probability_lower_bound={describe(fr.get('failure_probability_lower_bound'))} "
+                             f"does not match its counts: recomputed {fraction_to_str(bound)} from {ffail}/{len(fresh)}")
     if 2 * dfail < len(design):
         raise WitnessInvalid(f"only {dfail}/{len(design)} design seeds fail: less than half")
     if w.error_lower_bound is None or lower is None or w.error_lower_bound > lower or not w.error_lower_bound > thr:
