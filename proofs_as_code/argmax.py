@@ -136,7 +136,7 @@ def random_level(reader: Reader, rng) -> int:
 
 
 def demonstrate(*, algorithm: str | Callable | None = None, seeds: int | None = None,
-                seed: int = 0, base: object = None, budget: Budget | None = None,
+                seed: int | None = None, base: object = None, budget: Budget | None = None,
                 part: str = "undecidable", progress: Callable[[str], None] | None = None) -> Witness:
     """Defeat ``algorithm`` (default: ``refine``) on the argmax of two reals."""
     if part != "undecidable":

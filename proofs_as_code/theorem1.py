@@ -197,7 +197,7 @@ def validate_options(**given: Any) -> None:
 
 
 def demonstrate(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 1, M: int = 40,
-                algorithm: str | Callable | None = None, seeds: int | None = None, seed: int = 0,
+                algorithm: str | Callable | None = None, seeds: int | None = None, seed: int | None = None,
                 mixing: str = "none", samples: int = 5, budget: Budget | None = None,
                 progress: Callable[[str], None] | None = None) -> Witness:
     """Demonstrate part ``part`` of Theorem 1 for ``problem`` and ``K``.
@@ -209,7 +209,7 @@ def demonstrate(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 1,
     reaches 10^-(K-2) on sampled inputs reading at most ``L`` items.
     """
     check_options(part=part, problem=problem, K=K, L=L, M=M, seeds=seeds)
-    omega = make_class(problem, K, mixing=mixing, samples=samples, seed=seed)
+    omega = make_class(problem, K, mixing=mixing, samples=samples, seed=0 if seed is None else seed)
     task, note = make_task(omega)
     name, fn = resolve(algorithm, THEOREM.default_for(part), "training")
     if part == "a":

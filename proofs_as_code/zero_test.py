@@ -204,7 +204,7 @@ def validate_options(**given: Any) -> None:
 
 
 def demonstrate(*, algorithm: str | Callable | None = None, part: str = "undecidable",
-                seeds: int | None = None, seed: int = 0, budget: Budget | None = None,
+                seeds: int | None = None, seed: int | None = None, budget: Budget | None = None,
                 progress: Callable[[str], None] | None = None) -> Witness:
     """Part 'undecidable': defeat ``algorithm``.  Part 'pi1': run the Π1 tower."""
     if part == "pi1":

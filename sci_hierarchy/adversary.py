@@ -101,8 +101,77 @@ class NoVerdict(SciHierarchyError):
         self.run = run
 
 
+#: entries of an output up to this many bits (numerator + denominator) are measured exactly;
+#: larger ones are first rounded to multiples of 2^-ROUND_BITS (see distance_to_solution)
+EXACT_BITS = 4096
+ROUND_BITS = 4096
+#: a demonstration refuses (no verdict) an output with an entry larger than this: a witness
+#: records outputs exactly, and nothing that large is needed to meet any threshold here
+MAX_OUTPUT_BITS = 1 << 16
+
+
+def _entries(value: Any, depth: int = 0) -> Iterable[Fraction]:
+    if depth > 16:
+        raise InvalidArgument("the output is nested more than 16 deep")
+    if isinstance(value, Fraction):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _entries(v, depth + 1)
+
+
+def _bits(q: Fraction) -> int:
+    return q.numerator.bit_length() + q.denominator.bit_length()
+
+
+def _round_down(value: Any, bits: int) -> Any:
+    if isinstance(value, Fraction):
+        return Fraction((value.numerator << bits) // value.denominator, 1 << bits)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_round_down(v, bits) for v in value)
+    return value
+
+
+def output_bits(value: Any) -> int:
+    """The largest entry of an output, in bits (numerator + denominator); 0 for discrete outputs."""
+    return max((_bits(q) for q in _entries(value)), default=0)
+
+
 def distance_to_solution(instance: Instance, value: Any) -> Interval:
-    """Certified enclosure of dist(value, Ξ(instance)).
+    """Certified enclosure of dist(value, Ξ(instance)), with work bounded independently of the
+    size of ``value``'s entries.
+
+    Entries of at most :data:`EXACT_BITS` bits are used exactly.  Otherwise the output is first
+    rounded down to multiples of 2^-:data:`ROUND_BITS` (r, with |v_i - r_i| < 2^-ROUND_BITS per
+    entry) and the enclosure of dist(r, Ξ) is widened by e = (number of entries) * 2^-ROUND_BITS,
+    a bound on ||v - r|| in every p-norm (p >= 1), by the triangle inequality.  So an output with
+    300 000-digit denominators costs what a 4096-bit one does, and the enclosure is still proved.
+    """
+    ents = list(_entries(value))
+    if all(_bits(q) <= EXACT_BITS for q in ents):
+        return _exact_distance(instance, value)
+    d = _exact_distance(instance, _round_down(value, ROUND_BITS))
+    e = Fraction(len(ents), 1 << ROUND_BITS)
+    return Interval(max(Fraction(0), d.lo - e), d.hi + e)
+
+
+def _run_distance(instance: Instance, run: Run) -> Interval:
+    """The distance of a run's output, in a demonstration: an output the task cannot measure
+    (a forged result, a value of the wrong shape) or one too large to record exactly is the
+    candidate's fault -- no verdict -- never a usage error."""
+    try:
+        big = output_bits(run.value)
+        if big > MAX_OUTPUT_BITS:
+            raise NoVerdict(f"the algorithm's output has an entry of {big} bits, over the limit of "
+                            f"{MAX_OUTPUT_BITS} bits that a witness records exactly", run)
+        return distance_to_solution(instance, run.value)
+    except (InvalidArgument, TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
+        raise NoVerdict(f"the algorithm's output cannot be measured on '{instance.label}': "
+                        f"{type(exc).__name__}: {describe(str(exc), 200)}", run) from None
+
+
+def _exact_distance(instance: Instance, value: Any) -> Interval:
+    """Certified enclosure of dist(value, Ξ(instance)) in exact arithmetic on ``value``.
 
     ``instance.solution`` is either an object with ``distance(value)`` or a
     sequence of per-sample solution sets (training problems), in which case the
@@ -164,12 +233,16 @@ class _TranscriptBuilder:
             if prev != enc:  # pragma: no cover - one oracle per witness
                 raise SciHierarchyError("two different answers for one read in one witness")
             keys.append(k)
+        try:
+            output = encode_value(run.value)
+        except InvalidArgument as exc:  # the candidate's output, not the user's input
+            raise NoVerdict(f"the algorithm's output cannot be recorded exactly: {exc}", run) from None
         entry: dict[str, Any] = {
             "role": role,
             "seed": run.seed,
             "reads": keys,
             "admissible_for": list(admissible_for),
-            "output": encode_value(run.value),
+            "output": output,
         }
         entry.update(extra)
         self.runs.append(entry)
@@ -275,8 +348,8 @@ def consistent_pair_attack(
         raise NoVerdict(str(exc), run) from None
     answers = {(r.name, r.level): r.answer for r in run.transcript.reads}
     n, i1, i2 = _choose_n(family, answers, run.transcript.max_level)
-    d1 = distance_to_solution(i1, run.value)
-    d2 = distance_to_solution(i2, run.value)
+    d1 = _run_distance(i1, run)
+    d2 = _run_distance(i2, run)
     chosen, other, dc, do = (i1, i2, d1, d2) if d1.lo >= d2.lo else (i2, i1, d2, d1)
     verdict = "defeated" if dc.lo > family.threshold else "succeeded"
     if verdict != "defeated":  # the theorem says this cannot happen
@@ -382,19 +455,34 @@ def randomised_pair_attack(
     algorithm_name: str,
     seeds: int = 20,
     fresh_seeds: int | None = None,
-    master_seed: int = 0,
+    master_seed: int | None = None,
     budget: Budget | None = None,
     extra: Mapping[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Witness:
     """Defeat a randomised ``algorithm``: failure frequency >= 1/2 on the chosen
-    instance over the design seeds, confirmed on fresh seeds with an exact
-    one-sided 95% Clopper–Pearson bound."""
+    instance over the design seeds, and a certified one-sided 95% Clopper–Pearson
+    bound from fresh seeds.
+
+    Seeds: with ``master_seed=None`` (the default) the master seed is a 128-bit secret
+    drawn from the OS (``secrets``) for this demonstration and written into the witness only
+    after every run has finished, so the algorithm cannot recognise its design or fresh seeds;
+    the witness says ``seeds_public: false``.  A given ``master_seed`` reproduces the runs
+    exactly and the witness says ``seeds_public: true``.
+
+    Verdict: "defeated" when at least half the design seeds fail on the chosen instance and,
+    if the seeds were public (an algorithm could have recognised the design seeds), also at
+    least half the fresh seeds.  Otherwise :class:`NoVerdict`, reporting what was measured."""
     if not accepts_rng(algorithm):
         raise InvalidArgument("the algorithm takes no rng: use consistent_pair_attack")
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise InvalidArgument(f"seeds={seeds!r} must be an integer >= 1")
     fresh_seeds = seeds if fresh_seeds is None else fresh_seeds
+    seeds_public = master_seed is not None
+    if master_seed is None:
+        import secrets
+
+        master_seed = secrets.randbits(128)
     all_seeds = framework_seeds(master_seed, seeds + fresh_seeds)
     design, fresh = all_seeds[:seeds], all_seeds[seeds:]
     tie = family.tie()
@@ -416,7 +504,7 @@ def randomised_pair_attack(
             answers[(r.name, r.level)] = r.answer
     top = max(run.transcript.max_level for run in runs)
     n, i1, i2 = _choose_n(family, answers, top)
-    fails = [[distance_to_solution(inst, run.value).lo > family.threshold for run in runs]
+    fails = [[_run_distance(inst, run).lo > family.threshold for run in runs]
              for inst in (i1, i2)]
     j = 0 if sum(fails[0]) >= sum(fails[1]) else 1
     chosen, other = (i1, i2) if j == 0 else (i2, i1)
@@ -434,13 +522,18 @@ def randomised_pair_attack(
         fresh_runs.append(run)
         if progress and (i + 1) % max(1, fresh_seeds // 10) == 0:
             progress(f"fresh seeds: {i + 1}/{fresh_seeds}")
-    fresh_fail = sum(distance_to_solution(chosen, r.value).lo > family.threshold for r in fresh_runs)
+    fresh_fail = sum(_run_distance(chosen, r).lo > family.threshold for r in fresh_runs)
     bound = clopper_pearson_lower(fresh_fail, fresh_seeds)
-    verdict = "defeated" if 2 * design_failures >= seeds else "succeeded"
-    if verdict != "defeated":  # pragma: no cover - the pigeonhole argument forbids it
+    if 2 * design_failures < seeds:  # pragma: no cover - the pigeonhole argument forbids it
         raise SciHierarchyError("internal error: no instance failed by half the design seeds")
-    lower = min(distance_to_solution(chosen, r.value).lo for r, f in zip(runs, fails[j]) if f)
-    data = _base("randomised_pair", theorem, part, algorithm_name, verdict, family.threshold, lower)
+    if seeds_public and 2 * fresh_fail < fresh_seeds:
+        raise NoVerdict(
+            f"measured: {algorithm_name} failed on '{chosen.label}' for {design_failures}/{seeds} design seeds "
+            f"but only {fresh_fail}/{fresh_seeds} fresh seeds (failure probability >= {float(bound):.3f} with 95% "
+            "confidence). The seeds were public (--seed), so the algorithm could have recognised the design "
+            "seeds: no defeat is declared on them alone. Run without --seed (secret seeds) or with more --seeds.")
+    lower = min(_run_distance(chosen, r).lo for r, f in zip(runs, fails[j]) if f)
+    data = _base("randomised_pair", theorem, part, algorithm_name, "defeated", family.threshold, lower)
     tb = _TranscriptBuilder(tie.shapes())
     for r in runs:
         tb.add(r, admissible_for=[0, 1], role="design")
@@ -460,12 +553,16 @@ def randomised_pair_attack(
         "confidence": "95% one-sided Clopper-Pearson",
         "failure_probability_lower_bound": fraction_to_str(bound),
     }
-    data["master_seed"] = master_seed
+    data["master_seed"] = master_seed  # disclosed only now, after every run has finished
+    data["seeds_public"] = seeds_public
     data["summary"] = (
         f"{algorithm_name} failed on '{chosen.label}' for {design_failures}/{seeds} design seeds "
         f"(>= 1/2 by the pigeonhole argument) and for {fresh_fail}/{fresh_seeds} fresh seeds "
         f"against its adversarial oracle: failure probability >= {float(bound):.3f} "
-        "with 95% confidence."
+        "with 95% confidence. "
+        + ("The seeds were public (--seed): an algorithm could have recognised them; the defeat rests on "
+           "the fresh seeds failing too." if seeds_public else
+           "The seeds came from a secret drawn for this demonstration and disclosed only after all runs.")
     )
     if extra:
         data.update(extra)
@@ -519,7 +616,7 @@ def success_demonstration(
         runs.append(run)
         if not run.ok:
             raise NoVerdict(f"the algorithm did not complete on '{inst.label}': {run.error}", run)
-        d = distance_to_solution(inst, run.value)
+        d = _run_distance(inst, run)
         if not d.hi <= threshold:
             raise NoVerdict(
                 f"the algorithm is not proved within {approx(threshold, 3)} on '{inst.label}' "
@@ -865,13 +962,19 @@ def _check_randomised_pair(w: Witness) -> tuple[str, ...]:
                              f"does not match its counts: recomputed {fraction_to_str(bound)} from {ffail}/{len(fresh)}")
     if 2 * dfail < len(design):
         raise WitnessInvalid(f"only {dfail}/{len(design)} design seeds fail: less than half")
+    public = w.data.get("seeds_public", True)  # witnesses before round 3 had public seeds
+    if public and 2 * ffail < len(fresh):
+        raise WitnessInvalid(f"the seeds were public and only {ffail}/{len(fresh)} fresh seeds fail: a defeat "
+                             "on public seeds needs at least half the fresh seeds to fail too")
     if w.error_lower_bound is None or lower is None or w.error_lower_bound > lower or not w.error_lower_bound > thr:
         raise WitnessInvalid("error_lower_bound is not proved by the failing design runs")
     _verdict_must_be(w, "defeated")
     return (
         "every answer is in D_n and within 2^-n of the instances it serves (exact/certified)",
         f"{dfail}/{len(design)} design seeds fail on the chosen instance (distance > threshold, exact)",
-        f"{ffail}/{len(fresh)} fresh seeds fail; 95% one-sided Clopper-Pearson bound recomputed exactly",
+        f"{ffail}/{len(fresh)} fresh seeds fail; 95% one-sided Clopper-Pearson bound recomputed (certified)",
+        "the seeds were " + ("public (given with --seed)" if public else
+                             "drawn from a secret disclosed after the runs (as the witness states)"),
     ) + _claim_hooks(w)
 
 

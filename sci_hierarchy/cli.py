@@ -88,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
                                        "is randomised and runs with 20 seeds unless --seeds says otherwise")
     d.add_argument("--seeds", type=_at_least_one,
                    help="run the algorithm as randomised with this many design seeds (>= 1)")
-    d.add_argument("--seed", type=_positive_int, help="master seed (default 0)")
+    d.add_argument("--seed", type=_positive_int,
+                   help="master seed: makes randomised runs reproducible, and their seeds public (default: a "
+                        "secret drawn for each demonstration, disclosed in the witness after the runs)")
     d.add_argument("--json", metavar="FILE", help="write the witness JSON here")
     iso = d.add_mutually_exclusive_group()
     iso.add_argument("--isolate", dest="isolate", action="store_true", default=None,
@@ -97,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run the algorithm in this process: trusted code only (docs/security.md)")
     d.add_argument("--time-limit", type=_seconds, metavar="SECONDS",
                    help="wall-time limit per run of an isolated algorithm (default 60)")
+    d.add_argument("--max-level", type=_at_least_one, metavar="N",
+                   help="the reader's level budget: a read deeper than N ends the run (default 20000)")
     d.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     r = sub.add_parser("reproduce", help="regenerate the paper's experiments (CSV + JSON + PNG)",
@@ -120,12 +124,34 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="Exit codes: 0 valid; 1 invalid (a claim is not proved by the data); "
                               "2 malformed or unreadable file.")
     v.add_argument("file", help="a witness JSON file written by `demo --json`")
+    from sci_hierarchy.witness import Limits
+
+    lim = Limits()
+    v.add_argument("--time-limit", type=_seconds, default=60.0, metavar="SECONDS",
+                   help="stop checking after this many seconds: not verified, exit 1 (default 60)")
+    v.add_argument("--max-bytes", type=_at_least_one, default=lim.max_bytes, metavar="N",
+                   help=f"refuse a larger file before reading it (default {lim.max_bytes})")
+    v.add_argument("--max-nodes", type=_at_least_one, default=lim.max_nodes, metavar="N",
+                   help=f"refuse more JSON objects and arrays before parsing (default {lim.max_nodes})")
+    v.add_argument("--max-level", type=_at_least_one, default=lim.max_level, metavar="N",
+                   help=f"refuse reads deeper than level N (default {lim.max_level})")
+    v.add_argument("--max-gap-exponent", type=_at_least_one, default=lim.max_gap_exponent, metavar="N",
+                   help=f"refuse instances with gap 4^-n for n > N (default {lim.max_gap_exponent})")
+    v.add_argument("--max-runs", type=_at_least_one, default=lim.max_runs, metavar="N",
+                   help=f"refuse transcripts with more runs (default {lim.max_runs})")
     v.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return p
 
 
 def _say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
+
+
+def _u(value: object, limit: int = 200) -> str:
+    """An untrusted string (from a witness or an algorithm), made one safe printable line."""
+    from sci_hierarchy.untrusted import safe_text
+
+    return safe_text(value, limit)
 
 
 _CLI_OPTIONS = ("part", "problem", "K", "L", "M", "algorithm", "seeds", "seed")
@@ -172,6 +198,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from sci_hierarchy.algorithms import load_algorithm
 
         load_algorithm(spec, thm.task)  # a built-in name: refuse an unknown one now (imports nothing)
+    if args.max_level is not None:
+        if "budget" not in thm.options:
+            raise InvalidArgument(f"--max-level does not apply to {thm.name!r} (it takes no reader budget)")
+        from sci_hierarchy.oracles import Budget
+
+        opts["budget"] = Budget(max_level=args.max_level)
     if "progress" in thm.options:
         opts["progress"] = lambda msg: _say(f"  ... {msg}")
     if args.json:
@@ -197,7 +229,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         detail = getattr(exc.run, "detail", None)
         if args.debug and detail:
             _say(detail.rstrip())
-        _say(f"no verdict: {exc.reason}" + ("" if not args.json else f" (no witness written to {args.json})")
+        _say(f"no verdict: {_u(exc.reason, 2000)}" + ("" if not args.json else f" (no witness written to {args.json})")
              + ("" if args.debug or not detail else " (--debug shows the traceback)"))
         return EXIT_CLAIM
     dt = time.monotonic() - t0
@@ -208,13 +240,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             _say(f"sci-hierarchy: error: --json={args.json!r}: cannot write the witness "
                  f"({exc.strerror or exc}); the verdict was {w.verdict}")
             return EXIT_USAGE
-    print(f"verdict: {w.algorithm} {w.verdict.upper()}  ({w.theorem}, part {w.part}; {dt:.1f} s)")
-    print(f"  {w.summary}")
+    print(f"verdict: {_u(w.algorithm)} {w.verdict.upper()}  ({w.theorem}, part {_u(w.part)}; {dt:.1f} s)")
+    print(f"  {_u(w.summary, 2000)}")
     if w.error_lower_bound is not None:
         print(f"  error lower bound {approx(w.error_lower_bound, 6)} > threshold "
               f"{approx(w.threshold, 3)} (both exact in the witness)")
     for line in w.data.get("checked", []):
-        print(f"  checked: {line}")
+        print(f"  checked: {_u(line, 2000)}")
     if args.json:
         print(f"  witness written to {args.json}; re-check with: sci-hierarchy verify {args.json}")
     return EXIT_OK
@@ -242,23 +274,49 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    from sci_hierarchy.witness import load_witness
+class _TimeUp(BaseException):
+    """Raised by the verify alarm: a BaseException, so that no checker's ``except`` swallows it."""
 
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    import signal
+
+    from sci_hierarchy.witness import Limits, limits, load_witness
+
+    lim = Limits(max_bytes=args.max_bytes, max_nodes=args.max_nodes, max_level=args.max_level,
+                 max_gap_exponent=args.max_gap_exponent, max_runs=args.max_runs)
+
+    def _alarm(signum: int, frame: Any) -> None:
+        raise _TimeUp()
+
+    use_alarm = hasattr(signal, "setitimer")
+    if use_alarm:
+        old = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, args.time_limit)
     try:
-        w = load_witness(args.file)
-    except MalformedWitness as exc:
-        _say(f"unreadable or malformed witness: {exc}")
-        return EXIT_USAGE
-    res = w.check()
+        with limits(lim):
+            try:
+                w = load_witness(args.file)
+            except MalformedWitness as exc:
+                _say(f"unreadable or malformed witness: {_u(str(exc), 2000)}")
+                return EXIT_USAGE
+            res = w.check()
+    except _TimeUp:
+        _say(f"not verified: the check did not finish within --time-limit {args.time_limit:g} s "
+             "(raise it to check a witness this large)")
+        return EXIT_CLAIM
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
     if res.malformed:
-        _say(f"malformed witness: {res.reason.removeprefix('malformed: ')}")
+        _say(f"malformed witness: {_u(res.reason.removeprefix('malformed: '), 2000)}")
         return EXIT_USAGE
     if not res.valid:
-        _say(f"INVALID witness: {res.reason}")
+        _say(f"INVALID witness: {_u(res.reason, 2000)}")
         return EXIT_CLAIM
-    print(f"valid: {w.theorem} part {w.part}: {w.algorithm} {w.verdict}")
-    print(f"  checked from the witness data alone: {'; '.join(res.checked)}")
+    print(f"valid: {_u(w.theorem)} part {_u(w.part)}: {_u(w.algorithm)} {w.verdict}")
+    print(f"  checked from the witness data alone: {_u('; '.join(res.checked), 20000)}")
     return EXIT_OK
 
 
@@ -292,17 +350,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidArgument as exc:
         if args.debug:
             raise
-        _say(f"sci-hierarchy: error: {exc}")
+        _say(f"sci-hierarchy: error: {_u(str(exc), 2000)}")
         return EXIT_USAGE
     except SciHierarchyError as exc:
         if args.debug:
             raise
-        _say(f"sci-hierarchy: {type(exc).__name__}: {exc}")
+        _say(f"sci-hierarchy: {type(exc).__name__}: {_u(str(exc), 2000)}")
         return EXIT_CLAIM
     except Exception as exc:  # never a traceback by default
         if args.debug:
             raise
-        _say(f"sci-hierarchy: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+        _say(f"sci-hierarchy: internal error: {type(exc).__name__}: {_u(str(exc), 2000)} (rerun with --debug)")
         return EXIT_CLAIM
     return EXIT_USAGE  # pragma: no cover
 

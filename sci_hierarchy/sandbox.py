@@ -147,8 +147,19 @@ def encode_exact(v: Any, depth: int = 0) -> Any:
     raise ValueError(f"{type(v).__name__} value {describe(v)} has no exact form")
 
 
-def decode_exact(obj: Any, depth: int = 0) -> Any:
-    """Inverse of :func:`encode_exact`; :class:`_ProtocolError` on anything else."""
+#: the parent decodes a result's integers only up to this many hex digits (an output entry of
+#: more than adversary.MAX_OUTPUT_BITS bits gets no verdict anyway; refusing it before
+#: ``Fraction`` reduces it keeps the parent's work bounded: a gcd of million-bit integers
+#: takes seconds)
+_MAX_RESULT_HEX_DIGITS = (1 << 16) // 4 + 1
+
+
+def decode_exact(obj: Any, depth: int = 0, *, max_hex: int | None = None) -> Any:
+    """Inverse of :func:`encode_exact`; :class:`_ProtocolError` on anything else.
+
+    ``max_hex`` bounds the hex digits of every integer (the parent passes it for results)."""
+    if max_hex is not None and depth == 0:
+        _check_hex_sizes(obj, max_hex)
     if depth > _MAX_DEPTH:
         raise _ProtocolError("value nested too deeply")
     if obj is None or isinstance(obj, bool):
@@ -171,6 +182,21 @@ def decode_exact(obj: Any, depth: int = 0) -> Any:
         items = [decode_exact(x, depth + 1) for x in body]
         return tuple(items) if tag == "t" else items
     raise _ProtocolError(f"bad value tag {describe(tag)}")
+
+
+def _check_hex_sizes(obj: Any, max_hex: int) -> None:
+    stack = [(obj, 0)]
+    while stack:
+        o, d = stack.pop()
+        if d > _MAX_DEPTH + 2:
+            raise _ProtocolError("value nested too deeply")
+        if isinstance(o, str):
+            if len(o) > max_hex:
+                raise _ProtocolError(f"an output entry has {4 * len(o)} bits, over the limit of {4 * max_hex} bits")
+        elif isinstance(o, dict):
+            stack.extend((v, d + 1) for k, v in o.items() if k != "s")
+        elif isinstance(o, list):
+            stack.extend((v, d + 1) for v in o)
 
 
 def _send(conn: Any, msg: Mapping[str, Any]) -> None:
@@ -594,7 +620,8 @@ class IsolatedAlgorithm:
                     self._serve_read(conn, reader, msg)
                     continue
                 if op == "result" and mode != "describe":
-                    return {"op": "result", "value": decode_exact(msg.get("value"))}
+                    return {"op": "result", "value": decode_exact(msg.get("value"),
+                                                                   max_hex=_MAX_RESULT_HEX_DIGITS)}
                 if op == "hello" and mode == "describe":
                     if not isinstance(msg.get("randomised"), bool):
                         raise _ProtocolError("bad hello")
