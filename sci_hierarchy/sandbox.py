@@ -307,12 +307,80 @@ def _address_space() -> int:
     return 0
 
 
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def _become_subreaper() -> bool:
+    """Linux: make this process a child subreaper (prctl PR_SET_CHILD_SUBREAPER), so that every
+    orphaned descendant -- also one started with ``setsid`` or double-forked -- is re-parented to
+    it and stays in its process tree, where :func:`_kill_descendants` finds it."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):  # pragma: no cover
+        return False
+
+
+def _descendants(root: int) -> list[int]:
+    """The pids of every process below ``root`` in the process tree (from /proc; [] elsewhere)."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for e in entries:
+        if not e.isdigit():
+            continue
+        try:
+            with open(f"/proc/{e}/stat", "rb") as fh:
+                stat = fh.read()
+            ppid = int(stat.rpartition(b")")[2].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(e))
+    out, todo = [], [root]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def _kill_descendants(root: int, rounds: int = 5) -> int:
+    """SIGKILL every descendant of ``root`` (repeated: one may fork while we scan); the count."""
+    killed = 0
+    for _ in range(rounds):
+        pids = _descendants(root)
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except (ProcessLookupError, PermissionError, OSError):
+                pass
+        deadline = time.monotonic() + 0.5  # reap the ones re-parented to us (we are the subreaper)
+        while time.monotonic() < deadline:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                time.sleep(0.01)
+    return killed
+
+
 def _child_main(conn: Any, job: dict[str, Any]) -> None:
     """Entry point of the child process (runs under forkserver/spawn, never fork)."""
     try:
         os.setpgrp()  # our own process group: the parent can kill what we start
     except (AttributeError, OSError):  # pragma: no cover
         pass
+    _become_subreaper()
     _limit_resources(job.get("memory_limit_mb"), int(job.get("cpu_seconds", 3600)))
     try:
         out = _child_work(conn, job)
@@ -322,6 +390,10 @@ def _child_main(conn: Any, job: dict[str, Any]) -> None:
                    "message": f"sandbox child failed: {type(exc).__name__}: {describe(str(exc), 200)}"}
         except BaseException:  # pragma: no cover
             out = {"op": "error", "stage": "internal", "message": "sandbox child failed"}
+    try:  # nothing the candidate started outlives its run
+        _kill_descendants(os.getpid())
+    except BaseException:  # pragma: no cover
+        pass
     try:
         _send(conn, out)
     except BaseException:  # the parent is gone, or the message cannot be sent
@@ -684,6 +756,15 @@ def _kill(proc: Any) -> None:
     """Kill the child (and its process group) if it still runs; reap it."""
     try:
         if proc.pid is not None and proc.exitcode is None:
+            try:  # freeze the child first, so its tree (it is a subreaper) cannot change under us
+                os.kill(proc.pid, signal.SIGSTOP)
+            except (ProcessLookupError, PermissionError, OSError, AttributeError):
+                pass
+            for pid in _descendants(proc.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError, OSError):
+                    pass
             if hasattr(os, "killpg"):
                 try:
                     os.killpg(proc.pid, signal.SIGKILL)
