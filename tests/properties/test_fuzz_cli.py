@@ -562,3 +562,79 @@ def test_tower_outputs_must_be_yes_or_no(tmp_path, capsys, value):
     w["transcript"]["per_instance"][0]["runs"][3]["output"] = value
     rc, out, err = verify_data(tmp_path, capsys, w)
     assert rc in (1, 2)
+
+
+# ---------------------------------------------------------------------------
+# the round-3 campaign: every witness kind, success kinds included (issue #10)
+# ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def _campaign_text(kind: str) -> str:
+    from proofs_as_code import theorem1
+
+    if kind in KINDS:
+        return _witness_text(kind)
+    if kind == "success":
+        w = theorem1.demonstrate(part="c", K=3)
+    elif kind == "composite":
+        w = theorem1.demonstrate(part="b", K=3)
+    elif kind == "reads_beyond":
+        from sci_hierarchy.witness import Witness
+
+        w = Witness(json.loads(_campaign_text("composite"))["transcript"]["parts"][1])
+    else:  # pragma: no cover
+        raise KeyError(kind)
+    assert w.check().valid
+    return w.to_json()
+
+
+CAMPAIGN_KINDS = KINDS + ("success", "composite", "reads_beyond")
+#: keys whose content no check reads (descriptive), wherever they are nested
+NEUTRAL_KEYS = {"summary", "checked", "label", "algorithm", "training_data_used", "tie", "usage", "role",
+                "distance_upper_bound", "distance_lower_bound", "explanation"}
+
+
+@pytest.mark.heavy
+@settings(max_examples=int(os.environ.get("SCI_HIERARCHY_CAMPAIGN_EXAMPLES", "2100")), deadline=None,
+          derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                                   HealthCheck.data_too_large])
+@given(kind=st.sampled_from(CAMPAIGN_KINDS), data=st.data())
+def test_fuzz_campaign_every_kind(tmp_path, capsys, kind, data):
+    """Classes 1, 2 and 6 of issue #10, by fuzzing: >= 2000 random edits (replace, delete,
+    insert) of real witnesses of every kind -- consistent_pair, randomised_pair, pi1_tower,
+    success, composite, reads_beyond -- never give a traceback, always exit 0/1/2 with one line,
+    and exit 0 only when the edit touched a descriptive key or a neutral deletion."""
+    original = json.loads(_campaign_text(kind))
+    paths = all_paths(original)
+    path = data.draw(st.sampled_from(paths[1:]), label="path")
+    action = data.draw(st.sampled_from(["replace", "delete", "insert"]), label="action")
+    mutated = copy.deepcopy(original)
+    if action == "replace":
+        value = data.draw(json_values, label="value")
+        assume(value != get_at(original, path))
+        set_at(mutated, path, value)
+    elif action == "delete":
+        delete_at(mutated, path)
+    else:
+        target = get_at(mutated, path)
+        assume(isinstance(target, (dict, list)))
+        value = data.draw(json_values, label="value")
+        if isinstance(target, dict):
+            key = data.draw(st.text(max_size=6), label="key")
+            assume(key not in target)
+            target[key] = value
+            path = path + (key,)
+        else:
+            target.insert(data.draw(st.integers(0, len(target)), label="at"), value)
+    rc, out, err = verify_data(tmp_path, capsys, mutated)
+    assert_outcome(rc, out, err)
+    if rc == 0:
+        strs = [p for p in path if isinstance(p, str)]
+        assert (any(p in NEUTRAL_KEYS for p in strs)
+                or (kind in KINDS and (is_non_binding(kind, path, original)
+                                       or (action == "delete" and is_neutral_deletion(kind, path))
+                                       or (action == "replace" and is_reads_subset(original, mutated, path))))
+                or (action == "insert" and len(path) > 1 and isinstance(get_at(original, path[:-1]), dict))
+                or (strs and strs[-1] == "reads")
+                or "answers" in strs), (kind, path, action)
