@@ -325,8 +325,40 @@ def _become_subreaper() -> bool:
         return False
 
 
+def _children_files(pid: int) -> list[int] | None:
+    """Direct children of ``pid`` from /proc/PID/task/*/children (None if unavailable)."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return [] if not os.path.exists("/proc/self/task") else None
+    out: list[int] = []
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as fh:
+                out.extend(int(x) for x in fh.read().split())
+        except FileNotFoundError:
+            continue  # the thread ended
+        except (OSError, ValueError):
+            return None
+    return out
+
+
 def _descendants(root: int) -> list[int]:
-    """The pids of every process below ``root`` in the process tree (from /proc; [] elsewhere)."""
+    """The pids of every process below ``root`` in the process tree (from /proc; [] elsewhere).
+
+    Walks /proc/PID/task/*/children (cost proportional to the tree); where the kernel lacks
+    those files, scans every /proc/PID/stat for parent pids."""
+    if os.path.exists(f"/proc/{root}/task/{root}/children"):
+        out, todo, ok = [], [root], True
+        while todo and ok:
+            kids = _children_files(todo.pop())
+            if kids is None:
+                ok = False
+                break
+            out.extend(kids)
+            todo.extend(kids)
+        if ok:
+            return out
     children: dict[int, list[int]] = {}
     try:
         entries = os.listdir("/proc")

@@ -153,11 +153,14 @@ def forge_huge_result(reader) -> int:
 
 
 def spawn_setsid_grandchild(reader) -> int:
-    """Start a grandchild in a new session (escaping the process group) that would write the
-    file named by $SCI_HIERARCHY_TEST_MARKER after 3 s, and return at once."""
+    """Start a grandchild in a new session (escaping the process group) that writes its pid to
+    TMP/sci-hierarchy-round3-escaped.pid and would write TMP/sci-hierarchy-round3-escaped after 3 s."""
     import subprocess
 
-    marker = os.environ.get("SCI_HIERARCHY_TEST_MARKER", "")
+    import tempfile
+
+    # (the environment of a forkserver child is the server's, fixed when it started: a fixed path)
+    marker = os.path.join(tempfile.gettempdir(), "sci-hierarchy-round3-escaped")
     code = ("import os, sys, time\n"
             f"open({marker!r} + '.pid', 'w').write(str(os.getpid()))\n"
             f"time.sleep(3)\nopen({marker!r}, 'w').write('escaped')\n")
