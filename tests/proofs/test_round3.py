@@ -209,9 +209,11 @@ def test_class4_public_witness_needs_fresh_failures(amr):
 # -- class 5 ------------------------------------------------------------------------------
 
 
+@pytest.mark.heavy
 def test_class5_certify_winner_never_answers_wrongly_beyond_its_budget():
     """Class 5: at gap 4^-33000 certify-winner fell back to the midpoint (error 1.5e-3 > 1e-3 at
-    K = 4); now the run ends with 'budget exceeded' and no answer."""
+    K = 4); now the run ends with 'budget exceeded' and no answer.  (Heavy: building the
+    instance with gap 4^-33000 takes minutes.)"""
     from sci_hierarchy.algorithms import load_algorithm, run_algorithm
     from sci_hierarchy.oracles import ExactOracle
 
@@ -280,3 +282,34 @@ def test_class7_max_level_flag(capsys):
     """Class 7: there was no CLI way to set the reader's level budget."""
     rc, out, err = run_cli(capsys, ["demo", "argmax", "--max-level", "10"])
     assert rc == 1 and "max_level=10" in err
+
+
+@pytest.mark.heavy
+@pytest.mark.slow
+def test_class5_certify_winner_is_right_on_gaps_up_to_4_to_the_minus_40000():
+    """Class 5 (property): on members of Omega_(K-1) with gap 4^-n, n drawn up to 40 000, and a
+    reader budget large enough, certify-winner is within 10^-(K-1) (exact distance), or -- with
+    a budget too small -- has no answer; never a wrong one."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from sci_hierarchy.algorithms import load_algorithm, run_algorithm
+    from sci_hierarchy.oracles import Budget, ExactOracle
+
+    omega = theorem1.make_class("p3", 4)
+    task, _ = theorem1.make_task(omega)
+    _, fn = load_algorithm("certify-winner", "training")
+
+    @settings(max_examples=6, deadline=None, derandomize=True)
+    @given(n=st.one_of(st.integers(1, 64), st.integers(65, 40_000)), winner=st.sampled_from([1, 2]),
+           big=st.booleans())
+    def prop(n, winner, big):
+        inst = omega.member(scale="K-1", winner=winner, gap_exponent=n)
+        run = run_algorithm(fn, ExactOracle(inst), task, budget=Budget(max_level=1 << 18 if big else 20_000,
+                                                                       wall_time=None))
+        if run.ok:
+            assert distance_to_solution(inst, run.value).hi <= Fraction(1, 10**3)
+        else:
+            assert "budget" in run.error and not big
+
+    prop()
