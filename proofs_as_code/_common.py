@@ -71,12 +71,14 @@ def resolve(algorithm: str | Callable | None, default: str, task: str) -> tuple[
 
 
 def attack(fn: Callable, name: str, family: PairFamily, task: Any, *, theorem: str, part: str,
-           seeds: int | None, seed: int, budget: Budget | None, extra: dict | None = None,
+           seeds: int | None, seed: int | None, budget: Budget | None, extra: dict | None = None,
            progress: Callable[[str], None] | None = None) -> Witness:
     """Deterministic or randomised consistent-pair attack.
 
     Randomised when the algorithm requires ``rng`` (or says ``randomised = True``),
-    or when ``seeds`` is given for an algorithm that accepts ``rng``."""
+    or when ``seeds`` is given for an algorithm that accepts ``rng``.  ``seed=None`` (the
+    default of every demonstration) draws the randomised runs' seeds from a secret made for
+    this demonstration; a given ``seed`` makes them public and reproducible."""
     if seeds is not None and not accepts_rng(fn):
         raise InvalidArgument(
             f"seeds={seeds!r} applies to randomised algorithms only; {name} takes no rng")

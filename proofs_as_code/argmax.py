@@ -29,6 +29,7 @@ from sci_hierarchy.errors import InvalidArgument, MalformedWitness
 from sci_hierarchy.oracles.core import Budget, Instance, Reader, register_instance_kind
 from sci_hierarchy.exact.reals import Real, as_real, real_from_json, scaled_sqrt
 from sci_hierarchy.exact.dyadic import fraction_from_str, fraction_to_str
+from sci_hierarchy.adversary.witness import current_limits, int_field
 from sci_hierarchy.adversary.witness import Witness, WitnessInvalid
 
 from proofs_as_code._common import DiscreteSolution, DiscreteTask, attack, resolve
@@ -134,7 +135,7 @@ def random_level(reader: Reader, rng) -> int:
 
 
 def demonstrate(*, algorithm: str | Callable | None = None, seeds: int | None = None,
-                seed: int = 0, base: object = None, budget: Budget | None = None,
+                seed: int | None = None, base: object = None, budget: Budget | None = None,
                 part: str = "undecidable", progress: Callable[[str], None] | None = None) -> Witness:
     """Defeat ``algorithm`` (default: ``refine``) on the argmax of two reals."""
     if part != "undecidable":
@@ -155,8 +156,14 @@ def _claim(w: Witness) -> tuple[str, ...]:
     if ({a.get("winner"), b.get("winner")} != {1, 2} or a.get("base") != b.get("base")
             or a.get("gap") != b.get("gap") or not fraction_from_str(a.get("gap"), "gap") > 0):
         raise WitnessInvalid("the two instances are not a pair (the same base and gap > 0, winners 1 and 2)")
-    return ("threshold 1/2 is the argmax theorem's (discrete metric)",
-            "the two instances differ only in which entry wins, so every answer 1 or 2 is wrong on one")
+    out = ("threshold 1/2 is the argmax theorem's (discrete metric)",
+           "the two instances differ only in which entry wins, so every answer 1 or 2 is wrong on one")
+    if "pair_n" in w.data:  # the pair's index: the gap is 4^-pair_n
+        n = int_field(w.data["pair_n"], "pair_n", lo=0, hi=current_limits().max_gap_exponent)
+        if fraction_from_str(a.get("gap"), "gap") != Fraction(1, 4**n):
+            raise WitnessInvalid(f"pair_n={n} but the pair's gap is {a.get('gap')!r}, not 4^-{n}")
+        out += (f"pair_n={n} is the pair's index (gap 4^-{n})",)
+    return out
 
 
 THEOREM = theorem(

@@ -54,7 +54,7 @@ from sci_hierarchy.oracles.core import ExactOracle, Instance, instance_from_json
 from sci_hierarchy.problems.programs import PointSet
 from sci_hierarchy.exact.reals import rational
 from sci_hierarchy.algorithms.training import TrainingTask
-from sci_hierarchy.adversary.witness import Witness, WitnessInvalid, decode_value
+from sci_hierarchy.adversary.witness import Witness, WitnessInvalid, decode_value, int_field
 
 from sci_hierarchy.registry import theorem
 
@@ -311,6 +311,8 @@ def _claim(w: Witness) -> tuple[str, ...]:
         specs = [i["instance"] for p in parts for i in p["instances"]]
         if any(spec != specs[0] for spec in specs):
             raise WitnessInvalid("every target must be met on the same instance")
+        if "instance_draw" in w.data:
+            _bind_instance_draw(w.data["instance_draw"], specs[0])
         return ("each target is met on the same instance by the FIRENET network built from one inexact "
                 "read of A (and none of y)",)
     if w.part == "recovery-target":
@@ -348,20 +350,47 @@ def _claim(w: Witness) -> tuple[str, ...]:
             raise WitnessInvalid("the hard-class threshold is 10^-K on Omega_K")
         from proofs_as_code.theorem1 import check_pair
 
-        check_pair(specs, w.threshold)
+        from proofs_as_code.theorem1 import _bind_class_fields, bind_pair_fields
+
+        class_lines = _bind_class_fields(w, specs[0], K) + bind_pair_fields(w, specs, K)
         other = instance_from_json(specs[1])
         value = decode_value(w.data["transcript"]["runs"][0]["output"])
         d_other = distance_to_solution(other, value)
         if not d_other.lo > w.threshold:
             raise WitnessInvalid("the output is not proved far from the other member's solution set")
-        return (f"the output is > 10^-{K} from the solution sets of BOTH members "
-                f"(>= {float(d_other.lo):.4g} from the other): FIRENET sits between them",)
+        return class_lines + (f"the output is > 10^-{K} from the solution sets of BOTH members "
+                              f"(>= {float(d_other.lo):.4g} from the other): FIRENET sits between them",)
     raise MalformedWitness(f"unknown FIRENET part {w.part!r}")
+
+
+def _bind_instance_draw(draw: Any, spec: Mapping[str, Any]) -> None:
+    """instance_draw says which Gaussian draw the instance is: recompute that draw from its seed."""
+    if not isinstance(draw, dict) or set(draw) != {"seed", "draw", "rule"}:
+        raise MalformedWitness("instance_draw must be an object with exactly 'seed', 'draw' and 'rule'")
+    seed = int_field(draw["seed"], "instance_draw.seed", lo=0, hi=2**63)
+    k = int_field(draw["draw"], "instance_draw.draw", lo=0, hi=1000)
+    m, N = len(spec["A"]), len(spec["x"])
+    s = sum(1 for v in spec["x"] if fraction_from_str(v, "x") != 0)
+    _check_sizes(m, N, s)
+    rng = np.random.default_rng(seed)
+    for _ in range(k + 1):
+        A, x = _draw(rng, m, N, s)
+    if [[fraction_to_str(v) for v in row] for row in A] != spec["A"] or [fraction_to_str(v) for v in x] != spec["x"]:
+        raise WitnessInvalid(f"instance_draw says draw {k} of seed {seed}, but that draw is not this instance")
+    if draw["rule"] != "the first draw with an exact dual certificate (recovery_certificate)":
+        raise WitnessInvalid("instance_draw.rule is not the demonstration's rule")
+
+
+def _fields(w: Witness) -> tuple[str, ...]:
+    return {"recovery": ("targets", "stability_measurement", "instance_draw"), "recovery-target": ("network",),
+            "hard-class": ("K", "problem", "mixing", "condition", "inputs_note",
+                           "breakdown_epsilon_lower_bound")}.get(w.part, ())
 
 
 THEOREM = theorem(
     name="firenet",
     claim=_claim,
+    claim_fields=_fields,
     title="FIRENETs: stable, exponentially accurate networks computed from inexact data (rNSP)",
     statement=__doc__.split("Parts:")[0].strip(),
     reference="Colbrook, Antun, Hansen, PNAS 119(12) (2022), Theorem 2, SI Theorem 3",

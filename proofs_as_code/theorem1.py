@@ -58,7 +58,7 @@ from sci_hierarchy.oracles.core import Budget, ExactOracle, FrozenOracle, Instan
 from sci_hierarchy.problems.programs import QCBP, SRLasso, ULasso, exact_to_real
 from sci_hierarchy.exact.reals import Interval, interval_sqrt
 from sci_hierarchy.algorithms.training import TrainingTask
-from sci_hierarchy.adversary.witness import Witness, WitnessInvalid
+from sci_hierarchy.adversary.witness import Witness, WitnessInvalid, int_field
 
 from proofs_as_code._common import attack, resolve
 from sci_hierarchy.registry import theorem
@@ -156,8 +156,11 @@ def _bind_class_fields(w: Witness, spec: Mapping[str, Any], K: int) -> tuple[str
     omega = TheoremOneClass.from_spec(spec)
     want = {"K": K, "problem": omega.problem.name, "mixing": omega.mixing}
     for key, value in want.items():
-        if key in w.data and w.data[key] != value:
-            raise WitnessInvalid(f"{key}={w.data[key]!r} but the instances say {value!r}")
+        if key in w.data and (type(w.data[key]) is not type(value) or w.data[key] != value):
+            raise WitnessInvalid(f"{key}={describe(w.data[key])} but the instances say {value!r}")
+    if "inputs_note" in w.data and w.data["inputs_note"] != make_task(omega)[1]:
+        raise WitnessInvalid("inputs_note is not the note recomputed from the class (how the training inputs "
+                             "are presented)")
     if "condition" in w.data:
         if w.data["condition"] != _condition(omega):
             raise WitnessInvalid("the condition report does not match the one recomputed from the instances")
@@ -192,7 +195,7 @@ def validate_options(**given: Any) -> None:
 
 
 def demonstrate(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 1, M: int = 40,
-                algorithm: str | Callable | None = None, seeds: int | None = None, seed: int = 0,
+                algorithm: str | Callable | None = None, seeds: int | None = None, seed: int | None = None,
                 mixing: str = "none", samples: int = 5, budget: Budget | None = None,
                 progress: Callable[[str], None] | None = None) -> Witness:
     """Demonstrate part ``part`` of Theorem 1 for ``problem`` and ``K``.
@@ -204,7 +207,7 @@ def demonstrate(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 1,
     reaches 10^-(K-2) on sampled inputs reading at most ``L`` items.
     """
     check_options(part=part, problem=problem, K=K, L=L, M=M, seeds=seeds)
-    omega = make_class(problem, K, mixing=mixing, samples=samples, seed=seed)
+    omega = make_class(problem, K, mixing=mixing, samples=samples, seed=0 if seed is None else seed)
     task, note = make_task(omega)
     name, fn = resolve(algorithm, THEOREM.default_for(part), "training")
     if part == "a":
@@ -345,6 +348,10 @@ def _claim(w: Witness) -> tuple[str, ...]:
             raise WitnessInvalid("the parts of a part-b witness are about different classes")
         if w.verdict != "defeated" or w.data.get("error_lower_bound") != lower.get("error_lower_bound"):
             raise WitnessInvalid("part b's verdict is 'defeated' and its error_lower_bound is its lower half's")
+        if "M" in w.data:
+            int_field(w.data["M"], "M", lo=0, hi=4096)
+            if lower.get("M") != w.data["M"]:
+                raise WitnessInvalid(f"M={w.data['M']} but the lower half says M={describe(lower.get('M'))}")
         return (f"both halves concern one class Omega (K={K}) at threshold 10^-{K - 1}",) + \
             _bind_class_fields(w, first, K)
     specs = _specs(w)
@@ -375,27 +382,80 @@ def _claim(w: Witness) -> tuple[str, ...]:
         raise WitnessInvalid(f"pair_n={w.data['pair_n']!r} but the chosen instance's gap exponent is "
                              f"{specs[0].get('gap_exponent')!r}")
     out += _bind_class_fields(w, specs[0], K)
+    if part in ("b-lower",) and "M" in w.data:
+        int_field(w.data["M"], "M", lo=0, hi=4096)
+        if w.kind == "reads_beyond" and w.data.get("level_budget") != w.data["M"]:
+            raise WitnessInvalid("level_budget differs from M")
+    if part == "c" and w.data.get("L") is not None:
+        int_field(w.data["L"], "L", lo=1)
+    if w.kind == "success":
+        out += _bind_sampled_inputs(w, specs[0])
+    out += bind_pair_fields(w, specs, K)
+    return out
+
+
+def bind_pair_fields(w: Witness, specs: list[Mapping[str, Any]], K: int) -> tuple[str, ...]:
+    """``pair_n`` and ``breakdown_epsilon_lower_bound`` of a defeat on Theorem 1's class (also FIRENET's
+    hard class): the chosen instance's gap exponent, and kappa/2 of the pair, recomputed."""
+    out: tuple[str, ...] = ()
     if w.kind in ("consistent_pair", "randomised_pair"):
         kappa_half = check_pair(specs, w.threshold)
-        out += (f"the two instances are a pair of one class whose solution sets are > 2 x 10^-{expected} apart "
-                f"(kappa/2 >= {approx(kappa_half, 4)}, exact): every output fails on one of them",)
+        out += (f"the two instances are a pair of one class whose solution sets are > 2 x {approx(w.threshold, 3)} "
+                f"apart (kappa/2 >= {approx(kappa_half, 4)}, exact): every output fails on one of them",)
+    elif "pair_n" in w.data or "breakdown_epsilon_lower_bound" in w.data:
+        raise WitnessInvalid(f"a {w.kind!r} witness has no pair: pair_n and breakdown_epsilon_lower_bound "
+                             "do not apply")
+    if "pair_n" in w.data:
+        n = int_field(w.data["pair_n"], "pair_n", lo=0)
+        if n != specs[0].get("gap_exponent"):
+            raise WitnessInvalid(f"pair_n={n} but the chosen instance's gap exponent is "
+                                 f"{describe(specs[0].get('gap_exponent'))}")
     if "breakdown_epsilon_lower_bound" in w.data:
         claimed = fraction_from_str(w.data["breakdown_epsilon_lower_bound"], "breakdown_epsilon_lower_bound")
         spec = specs[0]
         n = spec.get("gap_exponent")
-        if not isinstance(n, int) or isinstance(n, bool):
+        if type(n) is not int:
             raise MalformedWitness("the chosen instance has no gap exponent")
         omega = TheoremOneClass.from_spec(spec)
         if claimed > breakdown_lower_bound(omega, n, spec["scale"]) or not claimed > w.threshold:
             raise WitnessInvalid("breakdown_epsilon_lower_bound is not kappa/2 > threshold for this pair")
-        out += (f"strong breakdown epsilon >= kappa/2 >= {approx(claimed, 6)} > 10^-{K} "
+        out += (f"strong breakdown epsilon >= kappa/2 >= {approx(claimed, 6)} > {approx(w.threshold, 3)} "
                 "(separation of the pair's solution sets, exact)",)
     return out
+
+
+def _bind_sampled_inputs(w: Witness, spec: Mapping[str, Any]) -> tuple[str, ...]:
+    """A success on Omega is shown on the demonstration's sampled inputs: exactly the seven inputs
+    (and oracles) of :func:`_cases` for the class, recomputed here -- not one input, nor copies."""
+    omega = TheoremOneClass.from_spec(spec)
+    want = [(inst.to_json(), how) for inst, _, how in _cases(omega)]
+    got = [(item.get("instance"), item.get("oracle")) for item in w.data["instances"]]
+    want_json = [json.loads(json.dumps(x)) for x in want]
+    if [list(g) for g in got] != [list(x) for x in want_json]:
+        raise WitnessInvalid(f"the success must be shown on the {len(want)} sampled inputs of the class (ties, both "
+                             f"scales, exact and adversarial oracles); this witness has {len(got)} other or "
+                             "differently described inputs")
+    for i, tr in enumerate(w.data["transcript"]["per_instance"]):
+        if tr["runs"][0].get("role") != want[i][1]:
+            raise WitnessInvalid(f"run {i}'s role must be its oracle, {want[i][1]!r}")
+    return (f"the inputs are the class's {len(want)} sampled inputs (both scales, exact and adversarial oracles), "
+            "recomputed",)
+
+
+_CLASS_FIELDS = ("K", "problem", "mixing", "condition", "inputs_note")
+
+
+def _fields(w: Witness) -> tuple[str, ...]:
+    """The top-level fields a Theorem 1 witness of each part may carry (each bound by :func:`_claim`)."""
+    return _CLASS_FIELDS + {"a": ("breakdown_epsilon_lower_bound",), "b": ("M",), "b-lower": ("M",),
+                            "c": ("L",)}.get(w.part, ())
+
 
 
 THEOREM = theorem(
     name="theorem1",
     claim=_claim,
+    claim_fields=_fields,
     title="Stable accurate networks exist but no training algorithm computes them to K digits",
     statement=__doc__.split("**Proof idea")[0].strip(),
     reference="Colbrook, Antun, Hansen, PNAS 119(12) e2107151119 (2022), Theorem 1",

@@ -24,6 +24,8 @@ hierarchy (PAPER.md §2.7) for the Π1 terminology.
 
 from __future__ import annotations
 
+import json
+
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
@@ -33,6 +35,7 @@ from sci_hierarchy.exact.dyadic import check_level, fraction_from_str, fraction_
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness
 from sci_hierarchy.oracles.core import Budget, ExactOracle, Instance, Reader, register_instance_kind
 from sci_hierarchy.exact.reals import Real, as_real, rational, real_from_json, scaled_sqrt
+from sci_hierarchy.adversary.witness import current_limits, int_field
 from sci_hierarchy.adversary.witness import FORMAT, Witness, WitnessInvalid, encode_value, register_witness_kind
 
 from proofs_as_code._common import DiscreteSolution, DiscreteTask, attack, resolve
@@ -144,8 +147,17 @@ def _check_tower(w: Witness) -> tuple[str, ...]:
     per = w.data["transcript"].get("per_instance")
     if not isinstance(per, list) or len(per) != len(insts):
         raise MalformedWitness("one transcript per instance")
+    k_max = int_field(w.data.get("k_max"), "k_max", lo=1, hi=current_limits().max_level)
+    specs = [json.dumps(item["instance"], sort_keys=True) for item in w.data["instances"]]
+    if len(set(specs)) != len(specs):
+        raise WitnessInvalid("the tower's inputs must be distinct (an input is listed twice)")
     wrong_nonzero = 0
-    for inst, tr in zip(insts, per):
+    for idx, (inst, tr) in enumerate(zip(insts, per)):
+        runs = tr.get("runs") if isinstance(tr, dict) else None
+        keys = [r.get("reads") if isinstance(r, dict) else None for r in runs or []]
+        if keys != [[f"x@{k}"] for k in range(1, k_max + 1)]:
+            raise WitnessInvalid(f"input {idx}: the tower's runs must be Γ_1..Γ_{k_max} (k_max), one read x@k each, "
+                                 "in order")
         c = _Checked([inst], tr)
         truth_zero = next(iter(inst.solution.members))
         x = inst.block("x").entries[0]
@@ -192,7 +204,7 @@ def validate_options(**given: Any) -> None:
 
 
 def demonstrate(*, algorithm: str | Callable | None = None, part: str = "undecidable",
-                seeds: int | None = None, seed: int = 0, budget: Budget | None = None,
+                seeds: int | None = None, seed: int | None = None, budget: Budget | None = None,
                 progress: Callable[[str], None] | None = None) -> Witness:
     """Part 'undecidable': defeat ``algorithm``.  Part 'pi1': run the Π1 tower."""
     if part == "pi1":
@@ -219,9 +231,15 @@ def _claim(w: Witness) -> tuple[str, ...]:
               for i in w.data["instances"]]
         if len(xs) != 2 or None in xs or sorted(fraction_from_str(x, "x") == 0 for x in xs) != [False, True]:
             raise WitnessInvalid("the two instances are not a pair (x = 0 and x != 0)")
+        if "pair_n" in w.data:  # the pair's index: the nonzero member is 4^-pair_n
+            n = int_field(w.data["pair_n"], "pair_n", lo=0, hi=current_limits().max_gap_exponent)
+            nz = next(fraction_from_str(x, "x") for x in xs if fraction_from_str(x, "x") != 0)
+            if nz != Fraction(1, 4**n):
+                raise WitnessInvalid(f"pair_n={n} but the nonzero member is x = {nz}, not 4^-{n}")
     if w.part == "pi1" and (w.data.get("threshold") != "0" or w.data.get("error_lower_bound") is not None):
         raise WitnessInvalid("a pi1 witness has threshold '0' (every answer exactly right) and no error_lower_bound")
     return ()
+
 
 
 THEOREM = theorem(

@@ -96,7 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
                                        "is randomised and runs with 20 seeds unless --seeds says otherwise")
     d.add_argument("--seeds", type=_at_least_one,
                    help="run the algorithm as randomised with this many design seeds (>= 1)")
-    d.add_argument("--seed", type=_positive_int, help="master seed (default 0)")
+    d.add_argument("--seed", type=_positive_int,
+                   help="master seed: makes randomised runs reproducible, and their seeds public (default: a "
+                        "secret drawn for each demonstration, disclosed in the witness after the runs)")
     d.add_argument("--json", metavar="FILE", help="write the witness JSON here")
     iso = d.add_mutually_exclusive_group()
     iso.add_argument("--isolate", dest="isolate", action="store_true", default=None,
@@ -109,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="report progress even when stderr is not a terminal (one line per step)")
     d.add_argument("--verbose", "-v", action="store_true",
                    help="also list every statement the witness's checker re-verified (notation: docs/glossary.md)")
+    d.add_argument("--max-level", type=_at_least_one, metavar="N",
+                   help="the reader's level budget: a read deeper than N ends the run (default 20000)")
     d.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     r = sub.add_parser("reproduce", help="regenerate the paper's experiments (CSV + JSON + PNG)",
@@ -152,6 +156,21 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="Exit codes: 0 valid; 1 invalid (a claim is not proved by the data); "
                               "2 malformed or unreadable file.")
     v.add_argument("file", help="a witness JSON file written by `demo --json`, or a sweep folder (all its witnesses)")
+    from sci_hierarchy.adversary.witness import Limits
+
+    lim = Limits()
+    v.add_argument("--time-limit", type=_seconds, default=60.0, metavar="SECONDS",
+                   help="stop checking after this many seconds: not verified, exit 1 (default 60)")
+    v.add_argument("--max-bytes", type=_at_least_one, default=lim.max_bytes, metavar="N",
+                   help=f"refuse a larger file before reading it (default {lim.max_bytes})")
+    v.add_argument("--max-nodes", type=_at_least_one, default=lim.max_nodes, metavar="N",
+                   help=f"refuse more JSON objects and arrays before parsing (default {lim.max_nodes})")
+    v.add_argument("--max-level", type=_at_least_one, default=lim.max_level, metavar="N",
+                   help=f"refuse reads deeper than level N (default {lim.max_level})")
+    v.add_argument("--max-gap-exponent", type=_at_least_one, default=lim.max_gap_exponent, metavar="N",
+                   help=f"refuse instances with gap 4^-n for n > N (default {lim.max_gap_exponent})")
+    v.add_argument("--max-runs", type=_at_least_one, default=lim.max_runs, metavar="N",
+                   help=f"refuse transcripts with more runs (default {lim.max_runs})")
     v.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     from sci_hierarchy.sweeps import cli as sweeps_cli  # the sweep subcommand (docs/sweeps.md)
@@ -163,6 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
+
+
+def _u(value: object, limit: int = 200) -> str:
+    """An untrusted string (from a witness or an algorithm), made one safe printable line."""
+    from sci_hierarchy.untrusted import safe_text
+
+    return safe_text(value, limit)
 
 
 _CLI_OPTIONS = ("part", "problem", "K", "L", "M", "algorithm", "seeds", "seed")
@@ -209,6 +235,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from sci_hierarchy.algorithms.running import load_algorithm
 
         load_algorithm(spec, thm.task)  # a built-in name: refuse an unknown one now (imports nothing)
+    if args.max_level is not None:
+        if "budget" not in thm.options:
+            raise InvalidArgument(f"--max-level does not apply to {thm.name!r} (it takes no reader budget)")
+        from sci_hierarchy.oracles.core import Budget
+
+        opts["budget"] = Budget(max_level=args.max_level)
     if args.json:
         _check_writable(args.json)
     hint = "the default; choose with --algorithm" if "algorithm" in thm.options else "fixed by the theorem"
@@ -235,7 +267,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         detail = getattr(exc.run, "detail", None)
         if args.debug and detail:
             _say(detail.rstrip())
-        _say(f"no verdict: {exc.reason}" + ("" if not args.json else f" (no witness written to {args.json})")
+        _say(f"no verdict: {_u(exc.reason, 2000)}" + ("" if not args.json else f" (no witness written to {args.json})")
              + ("" if args.debug or not detail else " (--debug shows the traceback)"))
         return EXIT_CLAIM
     dt = time.monotonic() - t0
@@ -278,7 +310,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 #: what each experiment imports beyond the core dependencies: (module, extra)
 _NEEDS = {"table1": (("matplotlib", "plot"),),
           "convergence": (("matplotlib", "plot"),),
-          "stability": (("torch", "learn"), ("matplotlib", "plot"))}
+          "stability": (("torch", "learn"), ("matplotlib", "plot")),
+          "tradeoff": (("torch", "learn"), ("sklearn", "learn"), ("matplotlib", "plot"))}
 
 
 def _require_extras(experiment: str) -> None:
@@ -292,24 +325,51 @@ def _require_extras(experiment: str) -> None:
                               f"'sci_hierarchy[{','.join(missing)}]' (or '.[all]' from a checkout)")
 
 
+class _TimeUp(BaseException):
+    """Raised by the verify alarm: a BaseException, so that no checker's ``except`` swallows it."""
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
-    from sci_hierarchy.adversary.witness import load_witness
+    import signal
+
+    from sci_hierarchy.adversary.witness import Limits, limits, load_witness
 
     if os.path.isdir(args.file):  # a sweep folder: every witness in it (docs/sweeps.md)
         from sci_hierarchy.sweeps.cli import verify_sweep
 
         return verify_sweep(args.file)
+
+    lim = Limits(max_bytes=args.max_bytes, max_nodes=args.max_nodes, max_level=args.max_level,
+                 max_gap_exponent=args.max_gap_exponent, max_runs=args.max_runs)
+
+    def _alarm(signum: int, frame: Any) -> None:
+        raise _TimeUp()
+
+    use_alarm = hasattr(signal, "setitimer")
+    if use_alarm:
+        old = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, args.time_limit)
     try:
-        w = load_witness(args.file)
-    except MalformedWitness as exc:
-        _say(f"unreadable or malformed witness: {exc}")
-        return EXIT_USAGE
-    res = w.check()
+        with limits(lim):
+            try:
+                w = load_witness(args.file)
+            except MalformedWitness as exc:
+                _say(f"unreadable or malformed witness: {_u(str(exc), 2000)}")
+                return EXIT_USAGE
+            res = w.check()
+    except _TimeUp:
+        _say(f"not verified: the check did not finish within --time-limit {args.time_limit:g} s "
+             "(raise it to check a witness this large)")
+        return EXIT_CLAIM
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
     if res.malformed:
-        _say(f"malformed witness: {res.reason.removeprefix('malformed: ')}")
+        _say(f"malformed witness: {_u(res.reason.removeprefix('malformed: '), 2000)}")
         return EXIT_USAGE
     if not res.valid:
-        _say(f"INVALID witness: {res.reason}")
+        _say(f"INVALID witness: {_u(res.reason, 2000)}")
         return EXIT_CLAIM
     from sci_hierarchy.display import verify_lines
 
@@ -359,17 +419,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidArgument as exc:
         if args.debug:
             raise
-        _say(f"sci-hierarchy: error: {exc}")
+        _say(f"sci-hierarchy: error: {_u(str(exc), 2000)}")
         return EXIT_USAGE
     except SciHierarchyError as exc:
         if args.debug:
             raise
-        _say(f"sci-hierarchy: {type(exc).__name__}: {exc}")
+        _say(f"sci-hierarchy: {type(exc).__name__}: {_u(str(exc), 2000)}")
         return EXIT_CLAIM
     except Exception as exc:  # never a traceback by default
         if args.debug:
             raise
-        _say(f"sci-hierarchy: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+        _say(f"sci-hierarchy: internal error: {type(exc).__name__}: {_u(str(exc), 2000)} (rerun with --debug)")
         return EXIT_CLAIM
     return EXIT_USAGE  # pragma: no cover
 

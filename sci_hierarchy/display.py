@@ -26,6 +26,7 @@ from fractions import Fraction
 from typing import Any, Iterable, Mapping, Sequence
 
 from sci_hierarchy.errors import approx
+from sci_hierarchy.untrusted import safe_text
 
 __all__ = [
     "plural",
@@ -202,11 +203,29 @@ def _bound(data: Mapping[str, Any]) -> str:
     return f"Threshold: {t};"
 
 
+def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` with every string that a person will read made one safe printable line
+    (:func:`~sci_hierarchy.untrusted.safe_text`): a witness file or a candidate algorithm chose them."""
+    out = dict(data)
+    for key, limit in (("algorithm", 200), ("theorem", 80), ("part", 40), ("summary", 2000)):
+        if key in out:
+            out[key] = safe_text(out[key], limit)
+    if isinstance(out.get("instances"), list):
+        out["instances"] = [dict(inst, label=safe_text(inst["label"], 200))
+                            if isinstance(inst, Mapping) and "label" in inst else inst
+                            for inst in out["instances"]]
+    if isinstance(out.get("checked"), list):
+        out["checked"] = [safe_text(line, 2000) for line in out["checked"]]
+    return out
+
+
 def verdict_lines(data: Mapping[str, Any], *, seconds: float | None = None, json_path: str | None = None,
                   checked: Iterable[str] | None = None, verbose: bool = False) -> list[str]:
     """The verdict on a witness (its ``data``), three wrapped lines by default.
 
     ``checked`` (defaults to ``data["checked"]``) is listed only when ``verbose``."""
+    data = _clean(data)
+    checked = None if checked is None else [safe_text(line, 2000) for line in checked]
     alg = str(data.get("algorithm"))
     happened, why = _what(data)
     took = f"; {seconds:.1f} s" if seconds is not None else ""
@@ -225,6 +244,8 @@ def verdict_lines(data: Mapping[str, Any], *, seconds: float | None = None, json
 
 def verify_lines(data: Mapping[str, Any], checked: Sequence[str]) -> list[str]:
     """``verify``'s report on a valid witness: what it proves, then what was re-checked (wrapped)."""
+    data = _clean(data)
+    checked = [safe_text(line, 2000) for line in checked]
     happened, _ = _what(data)
     lines = wrap(f"valid: {data.get('algorithm')} {happened} ({_where(data)}).")
     lines += wrap(f"checked from the witness data alone ({plural(len(checked), 'statement')}):", indent="  ")

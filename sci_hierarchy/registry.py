@@ -34,7 +34,7 @@ from sci_hierarchy.errors import InvalidArgument
 __all__ = [
     "THEOREMS", "ALGORITHMS", "CATALOGUE",
     "Theorem", "TheoremCard", "AlgorithmCard",
-    "theorem", "iter_theorems", "get_theorem", "claim_check", "register_claim",
+    "theorem", "iter_theorems", "get_theorem", "claim_check", "claim_fields", "register_claim",
     "load_plugins", "theorem_cards", "algorithm_cards", "BUILTIN_ALGORITHMS",
 ]
 
@@ -172,12 +172,14 @@ _THEOREMS: dict[str, Theorem] = {}
 #: (task, name) -> the registered built-in algorithm (see ``algorithms.running.register_algorithm``)
 BUILTIN_ALGORITHMS: dict[tuple[str, str], Any] = {}
 _CLAIMS: dict[str, Callable[..., Iterable[str]]] = {}
+_CLAIM_FIELDS: dict[str, Callable[..., Iterable[str]]] = {}
 
 
 def theorem(*, name: str, title: str, statement: str, reference: str, task: str,
             parts: tuple[str, ...], default_algorithm: str,
             demonstrate: Callable[..., Any],
             claim: Callable[..., Iterable[str]] | None = None,
+            claim_fields: Callable[..., Iterable[str]] | None = None,
             part_defaults: dict[str, str] | None = None,
             validate: Callable[..., None] | None = None) -> Theorem:
     """Create and register a :class:`Theorem`; its options are ``demonstrate``'s keywords.
@@ -185,6 +187,9 @@ def theorem(*, name: str, title: str, statement: str, reference: str, task: str,
     ``claim(witness) -> reasons`` is the theorem-level check run on every witness of the theorem
     (after its kind's checker): it raises ``WitnessInvalid`` when a field the theorem fixes (its
     threshold, its class) is not what the data say, and returns what it verified.
+    ``claim_fields(witness) -> names`` lists the top-level fields beyond the kind's own that
+    ``claim`` binds for that witness's part; the checker refuses every other field
+    (docs/security.md).
     ``validate``, if given, takes ``demonstrate``'s keywords and raises ``InvalidArgument`` for
     values (or combinations) that ``demonstrate`` would refuse: :meth:`Theorem.check` runs it
     before any work.
@@ -199,13 +204,20 @@ def theorem(*, name: str, title: str, statement: str, reference: str, task: str,
                 validate=validate, claim=claim)
     _THEOREMS[name] = t
     if claim is not None:
-        register_claim(name, claim)
+        register_claim(name, claim, claim_fields)
     return t
 
 
-def register_claim(name: str, claim: Callable[..., Iterable[str]]) -> None:
-    """Register the theorem-level check of ``name`` (prefer ``theorem(..., claim=...)``)."""
+def _no_fields(_witness: Any) -> tuple[str, ...]:
+    return ()
+
+
+def register_claim(name: str, claim: Callable[..., Iterable[str]],
+                   fields: Callable[..., Iterable[str]] | None = None) -> None:
+    """Register the theorem-level check of ``name`` and the extra top-level fields it binds
+    (prefer ``theorem(..., claim=..., claim_fields=...)``)."""
     _CLAIMS[name] = claim
+    _CLAIM_FIELDS[name] = fields or _no_fields
 
 
 def claim_check(name: str) -> Callable[..., Iterable[str]] | None:
@@ -213,6 +225,14 @@ def claim_check(name: str) -> Callable[..., Iterable[str]] | None:
     if name not in _CLAIMS:
         load_plugins()
     return _CLAIMS.get(name)
+
+
+def claim_fields(name: str) -> Callable[..., Iterable[str]]:
+    """``fields(witness)``: the top-level fields beyond its kind's own that theorem ``name``'s
+    check binds (none for a theorem registered without ``claim_fields``)."""
+    if name not in _CLAIM_FIELDS:
+        load_plugins()
+    return _CLAIM_FIELDS.get(name, _no_fields)
 
 
 def iter_theorems() -> list[Theorem]:

@@ -28,6 +28,7 @@ distances are recomputed in exact interval arithmetic.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import comb
@@ -50,13 +51,15 @@ from sci_hierarchy.oracles.core import (
     instance_from_json,
 )
 from sci_hierarchy.exact.reals import Interval
-from sci_hierarchy.registry import claim_check, register_claim
+from sci_hierarchy.registry import claim_check, claim_fields, register_claim
 from sci_hierarchy.adversary.witness import (
     FORMAT,
     Witness,
     WitnessInvalid,
+    current_limits,
     decode_value,
     encode_value,
+    int_field,
     level_from_json,
     register_witness_kind,
 )
@@ -99,8 +102,77 @@ class NoVerdict(SciHierarchyError):
         self.run = run
 
 
+#: entries of an output up to this many bits (numerator + denominator) are measured exactly;
+#: larger ones are first rounded to multiples of 2^-ROUND_BITS (see distance_to_solution)
+EXACT_BITS = 4096
+ROUND_BITS = 4096
+#: a demonstration refuses (no verdict) an output with an entry larger than this: a witness
+#: records outputs exactly, and nothing that large is needed to meet any threshold here
+MAX_OUTPUT_BITS = 1 << 16
+
+
+def _entries(value: Any, depth: int = 0) -> Iterable[Fraction]:
+    if depth > 16:
+        raise InvalidArgument("the output is nested more than 16 deep")
+    if isinstance(value, Fraction):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _entries(v, depth + 1)
+
+
+def _bits(q: Fraction) -> int:
+    return q.numerator.bit_length() + q.denominator.bit_length()
+
+
+def _round_down(value: Any, bits: int) -> Any:
+    if isinstance(value, Fraction):
+        return Fraction((value.numerator << bits) // value.denominator, 1 << bits)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_round_down(v, bits) for v in value)
+    return value
+
+
+def output_bits(value: Any) -> int:
+    """The largest entry of an output, in bits (numerator + denominator); 0 for discrete outputs."""
+    return max((_bits(q) for q in _entries(value)), default=0)
+
+
 def distance_to_solution(instance: Instance, value: Any) -> Interval:
-    """Certified enclosure of dist(value, Ξ(instance)).
+    """Certified enclosure of dist(value, Ξ(instance)), with work bounded independently of the
+    size of ``value``'s entries.
+
+    Entries of at most :data:`EXACT_BITS` bits are used exactly.  Otherwise the output is first
+    rounded down to multiples of 2^-:data:`ROUND_BITS` (r, with |v_i - r_i| < 2^-ROUND_BITS per
+    entry) and the enclosure of dist(r, Ξ) is widened by e = (number of entries) * 2^-ROUND_BITS,
+    a bound on ||v - r|| in every p-norm (p >= 1), by the triangle inequality.  So an output with
+    300 000-digit denominators costs what a 4096-bit one does, and the enclosure is still proved.
+    """
+    ents = list(_entries(value))
+    if all(_bits(q) <= EXACT_BITS for q in ents):
+        return _exact_distance(instance, value)
+    d = _exact_distance(instance, _round_down(value, ROUND_BITS))
+    e = Fraction(len(ents), 1 << ROUND_BITS)
+    return Interval(max(Fraction(0), d.lo - e), d.hi + e)
+
+
+def _run_distance(instance: Instance, run: Run) -> Interval:
+    """The distance of a run's output, in a demonstration: an output the task cannot measure
+    (a forged result, a value of the wrong shape) or one too large to record exactly is the
+    candidate's fault -- no verdict -- never a usage error."""
+    try:
+        big = output_bits(run.value)
+        if big > MAX_OUTPUT_BITS:
+            raise NoVerdict(f"the algorithm's output has an entry of {big} bits, over the limit of "
+                            f"{MAX_OUTPUT_BITS} bits that a witness records exactly", run)
+        return distance_to_solution(instance, run.value)
+    except (InvalidArgument, TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
+        raise NoVerdict(f"the algorithm's output cannot be measured on '{instance.label}': "
+                        f"{type(exc).__name__}: {describe(str(exc), 200)}", run) from None
+
+
+def _exact_distance(instance: Instance, value: Any) -> Interval:
+    """Certified enclosure of dist(value, Ξ(instance)) in exact arithmetic on ``value``.
 
     ``instance.solution`` is either an object with ``distance(value)`` or a
     sequence of per-sample solution sets (training problems), in which case the
@@ -129,11 +201,22 @@ def _key(name: str, level: int) -> str:
     return f"{name}@{level}"
 
 
+_KEY = re.compile(r"(.+)@(0|[1-9][0-9]{0,9})", re.ASCII | re.DOTALL)
+
+
 def _split_key(key: str) -> tuple[str, int]:
-    name, sep, lvl = key.rpartition("@")
-    if not sep or not name or not lvl.isdigit():
-        raise MalformedWitness(f"read key {describe(key)} is not of the form name@level")
-    return name, level_from_json(int(lvl))
+    """``name@level`` with a canonical ASCII decimal level (no signs, no leading zeros, no
+    other digits) within the level limit."""
+    m = _KEY.fullmatch(key) if isinstance(key, str) else None
+    if m is None:
+        raise MalformedWitness(f"read key {describe(key)} is not of the form name@level (level in ASCII "
+                               "digits, no leading zeros)")
+    level = int(m.group(2))
+    lim = current_limits().max_level
+    if level > lim:
+        raise MalformedWitness(f"read key {describe(key)}: level {level} is over the limit of {lim} "
+                               "(raise it with --max-level)")
+    return m.group(1), level_from_json(level)
 
 
 class _TranscriptBuilder:
@@ -151,12 +234,16 @@ class _TranscriptBuilder:
             if prev != enc:  # pragma: no cover - one oracle per witness
                 raise SciHierarchyError("two different answers for one read in one witness")
             keys.append(k)
+        try:
+            output = encode_value(run.value)
+        except InvalidArgument as exc:  # the candidate's output, not the user's input
+            raise NoVerdict(f"the algorithm's output cannot be recorded exactly: {exc}", run) from None
         entry: dict[str, Any] = {
             "role": role,
             "seed": run.seed,
             "reads": keys,
             "admissible_for": list(admissible_for),
-            "output": encode_value(run.value),
+            "output": output,
         }
         entry.update(extra)
         self.runs.append(entry)
@@ -262,8 +349,8 @@ def consistent_pair_attack(
         raise NoVerdict(str(exc), run) from None
     answers = {(r.name, r.level): r.answer for r in run.transcript.reads}
     n, i1, i2 = _choose_n(family, answers, run.transcript.max_level)
-    d1 = distance_to_solution(i1, run.value)
-    d2 = distance_to_solution(i2, run.value)
+    d1 = _run_distance(i1, run)
+    d2 = _run_distance(i2, run)
     chosen, other, dc, do = (i1, i2, d1, d2) if d1.lo >= d2.lo else (i2, i1, d2, d1)
     verdict = "defeated" if dc.lo > family.threshold else "succeeded"
     if verdict != "defeated":  # the theorem says this cannot happen
@@ -307,22 +394,52 @@ def clopper_pearson_lower(successes: int, trials: int, *, alpha: Fraction = Frac
                           bits: int = 24) -> Fraction:
     """A certified one-sided (1-alpha) Clopper–Pearson lower bound for a binomial p.
 
-    Returns a rational p_lo <= p_L where p_L solves P(Bin(trials, p) >= successes)
-    = alpha; computed by exact rational bisection on the binomial tail.
+    Returns a dyadic p_lo <= p_L, where p_L solves P(Bin(trials, p) >= successes) = alpha, by
+    ``bits`` steps of bisection on p.  The tail is the regularised incomplete beta function
+    I_p(successes, trials - successes + 1) (e.g. NIST DLMF 8.17.5), evaluated in certified ball
+    arithmetic (python-flint's ``arb.beta_lower``) at increasing precision until the comparison
+    with ``alpha`` is decided; p moves up only when tail(p) <= alpha is *proved*, so the result
+    never exceeds p_L.  A comparison still undecided at 4096 bits (the tail equal to alpha at a
+    dyadic p) is decided with exact rational binomial sums for trials <= 400 and conservatively
+    (p does not move up) beyond.  Where every comparison is decided this equals exact bisection
+    on the binomial sum, so the value is the same as earlier versions wrote into witnesses.
+    Fast: clopper_pearson_lower(1500, 3000) takes milliseconds.
     """
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in (successes, trials)):
+        raise InvalidArgument(f"successes={successes!r} and trials={trials!r} must be integers")
     if not (0 <= successes <= trials) or trials <= 0:
         raise InvalidArgument(f"need 0 <= successes={successes} <= trials={trials}, trials > 0")
+    if trials > 10**6:
+        raise InvalidArgument(f"trials={trials} is over the limit of 10^6")
     if successes == 0:
         return Fraction(0)
 
-    def tail(p: Fraction) -> Fraction:
+    def exact_tail(p: Fraction) -> Fraction:
         q = 1 - p
         return sum(comb(trials, i) * p**i * q ** (trials - i) for i in range(successes, trials + 1))
+
+    def tail_at_most_alpha(p: Fraction) -> bool:
+        import flint
+
+        old = flint.ctx.prec
+        try:
+            for prec in (64, 128, 256, 512, 1024, 2048, 4096):
+                flint.ctx.prec = prec
+                z = flint.arb(p.numerator) / p.denominator  # dyadic: exact
+                v = z.beta_lower(successes, trials - successes + 1, regularized=True)
+                d = v - flint.arb(alpha.numerator) / alpha.denominator
+                if d <= 0:  # arb comparisons hold only when proved
+                    return True
+                if d > 0:
+                    return False
+        finally:
+            flint.ctx.prec = old
+        return exact_tail(p) <= alpha if trials <= 400 else False
 
     lo, hi = Fraction(0), Fraction(1)  # tail(lo) <= alpha < tail(hi) (tail increases in p)
     for _ in range(bits):
         mid = (lo + hi) / 2
-        if tail(mid) <= alpha:
+        if tail_at_most_alpha(mid):
             lo = mid
         else:
             hi = mid
@@ -339,19 +456,34 @@ def randomised_pair_attack(
     algorithm_name: str,
     seeds: int = 20,
     fresh_seeds: int | None = None,
-    master_seed: int = 0,
+    master_seed: int | None = None,
     budget: Budget | None = None,
     extra: Mapping[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Witness:
     """Defeat a randomised ``algorithm``: failure frequency >= 1/2 on the chosen
-    instance over the design seeds, confirmed on fresh seeds with an exact
-    one-sided 95% Clopper–Pearson bound."""
+    instance over the design seeds, and a certified one-sided 95% Clopper–Pearson
+    bound from fresh seeds.
+
+    Seeds: with ``master_seed=None`` (the default) the master seed is a 128-bit secret
+    drawn from the OS (``secrets``) for this demonstration and written into the witness only
+    after every run has finished, so the algorithm cannot recognise its design or fresh seeds;
+    the witness says ``seeds_public: false``.  A given ``master_seed`` reproduces the runs
+    exactly and the witness says ``seeds_public: true``.
+
+    Verdict: "defeated" when at least half the design seeds fail on the chosen instance and,
+    if the seeds were public (an algorithm could have recognised the design seeds), also at
+    least half the fresh seeds.  Otherwise :class:`NoVerdict`, reporting what was measured."""
     if not accepts_rng(algorithm):
         raise InvalidArgument("the algorithm takes no rng: use consistent_pair_attack")
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise InvalidArgument(f"seeds={seeds!r} must be an integer >= 1")
     fresh_seeds = seeds if fresh_seeds is None else fresh_seeds
+    seeds_public = master_seed is not None
+    if master_seed is None:
+        import secrets
+
+        master_seed = secrets.randbits(128)
     all_seeds = framework_seeds(master_seed, seeds + fresh_seeds)
     design, fresh = all_seeds[:seeds], all_seeds[seeds:]
     tie = family.tie()
@@ -373,7 +505,7 @@ def randomised_pair_attack(
             answers[(r.name, r.level)] = r.answer
     top = max(run.transcript.max_level for run in runs)
     n, i1, i2 = _choose_n(family, answers, top)
-    fails = [[distance_to_solution(inst, run.value).lo > family.threshold for run in runs]
+    fails = [[_run_distance(inst, run).lo > family.threshold for run in runs]
              for inst in (i1, i2)]
     j = 0 if sum(fails[0]) >= sum(fails[1]) else 1
     chosen, other = (i1, i2) if j == 0 else (i2, i1)
@@ -391,13 +523,18 @@ def randomised_pair_attack(
         fresh_runs.append(run)
         if progress and (i + 1) % max(1, fresh_seeds // 10) == 0:
             progress(f"fresh seeds: {i + 1}/{fresh_seeds}")
-    fresh_fail = sum(distance_to_solution(chosen, r.value).lo > family.threshold for r in fresh_runs)
+    fresh_fail = sum(_run_distance(chosen, r).lo > family.threshold for r in fresh_runs)
     bound = clopper_pearson_lower(fresh_fail, fresh_seeds)
-    verdict = "defeated" if 2 * design_failures >= seeds else "succeeded"
-    if verdict != "defeated":  # pragma: no cover - the pigeonhole argument forbids it
+    if 2 * design_failures < seeds:  # pragma: no cover - the pigeonhole argument forbids it
         raise SciHierarchyError("internal error: no instance failed by half the design seeds")
-    lower = min(distance_to_solution(chosen, r.value).lo for r, f in zip(runs, fails[j]) if f)
-    data = _base("randomised_pair", theorem, part, algorithm_name, verdict, family.threshold, lower)
+    if seeds_public and 2 * fresh_fail < fresh_seeds:
+        raise NoVerdict(
+            f"measured: {algorithm_name} failed on '{chosen.label}' for {design_failures}/{seeds} design seeds "
+            f"but only {fresh_fail}/{fresh_seeds} fresh seeds (failure probability >= {float(bound):.3f} with 95% "
+            "confidence). The seeds were public (--seed), so the algorithm could have recognised the design "
+            "seeds: no defeat is declared on them alone. Run without --seed (secret seeds) or with more --seeds.")
+    lower = min(_run_distance(chosen, r).lo for r, f in zip(runs, fails[j]) if f)
+    data = _base("randomised_pair", theorem, part, algorithm_name, "defeated", family.threshold, lower)
     tb = _TranscriptBuilder(tie.shapes())
     for r in runs:
         tb.add(r, admissible_for=[0, 1], role="design")
@@ -417,12 +554,16 @@ def randomised_pair_attack(
         "confidence": "95% one-sided Clopper-Pearson",
         "failure_probability_lower_bound": fraction_to_str(bound),
     }
-    data["master_seed"] = master_seed
+    data["master_seed"] = master_seed  # disclosed only now, after every run has finished
+    data["seeds_public"] = seeds_public
     data["summary"] = (
         f"{algorithm_name} failed on '{chosen.label}' for {design_failures}/{seeds} design seeds "
         f"(>= 1/2 by the pigeonhole argument) and for {fresh_fail}/{fresh_seeds} fresh seeds "
         f"against its adversarial oracle: failure probability >= {float(bound):.3f} "
-        "with 95% confidence."
+        "with 95% confidence. "
+        + ("The seeds were public (--seed): an algorithm could have recognised them; the defeat rests on "
+           "the fresh seeds failing too." if seeds_public else
+           "The seeds came from a secret drawn for this demonstration and disclosed only after all runs.")
     )
     if extra:
         data.update(extra)
@@ -476,7 +617,7 @@ def success_demonstration(
         runs.append(run)
         if not run.ok:
             raise NoVerdict(f"the algorithm did not complete on '{inst.label}': {run.error}", run)
-        d = distance_to_solution(inst, run.value)
+        d = _run_distance(inst, run)
         if not d.hi <= threshold:
             raise NoVerdict(
                 f"the algorithm is not proved within {approx(threshold, 3)} on '{inst.label}' "
@@ -576,6 +717,9 @@ class _Checked:
         runs = tr.get("runs")
         if not isinstance(shapes, dict) or not isinstance(answers, dict) or not isinstance(runs, list):
             raise MalformedWitness("the transcript needs 'shapes', 'answers' and 'runs'")
+        if len(runs) > current_limits().max_runs:
+            raise MalformedWitness(f"the transcript has {len(runs)} runs, over the limit of "
+                                   f"{current_limits().max_runs} (raise it with --max-runs)")
         self.runs = runs
         self.answers: dict[str, tuple] = {}
         for k, v in answers.items():
@@ -636,10 +780,18 @@ def _rebuild(data: Mapping[str, Any]) -> list[Instance]:
     if not insts:
         raise MalformedWitness("'instances' is empty")
     out = []
+    gmax = current_limits().max_gap_exponent
     for i, item in enumerate(insts):
         if not isinstance(item, dict) or "instance" not in item:
             raise MalformedWitness("each entry of 'instances' needs an 'instance'")
-        inst = instance_from_json(item["instance"])
+        spec = item["instance"]
+        g = spec.get("gap_exponent") if isinstance(spec, dict) else None
+        if g is not None:
+            int_field(g, f"instances[{i}].instance.gap_exponent", lo=0)
+            if g > gmax:
+                raise MalformedWitness(f"instances[{i}].instance.gap_exponent={g} is over the limit of {gmax} "
+                                       "(raise it with --max-gap-exponent)")
+        inst = instance_from_json(spec)
         _must_be_canonical(i, item["instance"], inst)
         out.append(inst)
     return out
@@ -657,18 +809,46 @@ def _must_be_canonical(i: int, spec: Any, inst: Instance) -> None:
                          f"{describe(spec.get(bad))}, the instance it builds says {describe(canon.get(bad))}")
 
 
+#: Top-level fields every witness has (bound by the generic checks or informational, see
+#: docs/security.md), and those of each kind.  Any other field must be declared by the
+#: theorem's claim hook (which then binds it); an undeclared field is refused, so that no
+#: field can carry a claim that nothing checks.
+COMMON_FIELDS = frozenset(("format", "kind", "theorem", "part", "algorithm", "verdict", "threshold",
+                           "error_lower_bound", "instances", "transcript", "checked", "summary"))
+KIND_FIELDS: dict[str, frozenset] = {
+    "consistent_pair": frozenset(("pair_n", "tie", "training_data_used")),
+    "randomised_pair": frozenset(("pair_n", "frozen_up_to_level", "design", "fresh", "master_seed",
+                                  "seeds_public")),
+    "success": frozenset(("max_items", "error_upper_bound")),
+    "reads_beyond": frozenset(("level_budget", "training_data_used")),
+    "composite": frozenset(),
+    "pi1_tower": frozenset(("k_max",)),
+}
+
+
 def _claim_hooks(w: Witness) -> tuple[str, ...]:
-    """Theorem-specific checks (e.g. that the threshold is the theorem's 10^-K)."""
-    hook = claim_check(w.theorem)  # registered by theorem(..., claim=...)
-    if hook is None:
+    """Theorem-specific checks (e.g. that the threshold is the theorem's 10^-K), after refusing
+    every top-level field that neither the kind's checker nor the theorem's hook binds."""
+    fn = claim_check(w.theorem)  # registered by theorem(..., claim=..., claim_fields=...)
+    if fn is None:
         raise MalformedWitness(f"unknown theorem {w.theorem!r}")
-    return tuple(hook(w))
+    fields = claim_fields(w.theorem)
+    allowed = COMMON_FIELDS | KIND_FIELDS.get(w.kind, frozenset()) | frozenset(fields(w))
+    extra = sorted(k for k in w.data if k not in allowed)
+    if extra:
+        raise WitnessInvalid(f"field {describe(extra[0])} is not bound by any check of a {w.kind!r} witness of "
+                             f"{w.theorem!r} part {describe(w.part)}: remove it (docs/security.md lists the fields)")
+    return tuple(fn(w))
 
 
-def register_claim_hook(theorem: str, hook: Callable[[Witness], Iterable[str]]) -> None:
+def register_claim_hook(theorem: str, hook: Callable[[Witness], Iterable[str]],
+                        fields: Callable[[Witness], Iterable[str]] | None = None) -> None:
     """Register the theorem-level check run on every witness of ``theorem`` (prefer
-    ``theorem(..., claim=hook)`` of :mod:`sci_hierarchy.registry`)."""
-    register_claim(theorem, hook)
+    ``theorem(..., claim=hook, claim_fields=fields)`` of :mod:`sci_hierarchy.registry`).
+
+    ``fields(w)`` names the extra top-level fields that ``hook`` binds for ``w``'s part and kind;
+    any other field beyond the kind's own is refused."""
+    register_claim(theorem, hook, fields)
 
 
 def _verdict_must_be(w: Witness, verdict: str) -> None:
@@ -747,10 +927,20 @@ def _check_randomised_pair(w: Witness) -> tuple[str, ...]:
     if [r.get("seed") for r in design + fresh] != expected_seeds:
         raise WitnessInvalid("the runs' seeds are not the framework's seeds for master_seed "
                              f"{describe(master)} (design first, then fresh, each seed once)")
-    claimed = w.data.get("design", {})
+    if not fresh:
+        raise WitnessInvalid("a randomised-pair witness needs its fresh runs: the failure-probability bound "
+                             "rests on them (none recorded)")
+    claimed = w.data.get("design")
+    fr = w.data.get("fresh")
+    if not isinstance(claimed, dict) or set(claimed) != {"seeds", "failures"}:
+        raise MalformedWitness("design must be an object with exactly 'seeds' and 'failures'")
+    if not isinstance(fr, dict) or set(fr) != {"seeds", "failures", "confidence", "failure_probability_lower_bound"}:
+        raise MalformedWitness("fresh must be an object with exactly 'seeds', 'failures', 'confidence' and "
+                               "'failure_probability_lower_bound'")
+    if "seeds_public" in w.data and not isinstance(w.data["seeds_public"], bool):
+        raise MalformedWitness(f"seeds_public={describe(w.data['seeds_public'])} must be true or false")
     if claimed.get("seeds") != len(design) or claimed.get("failures") != dfail:
         raise WitnessInvalid(f"the design counts do not match the runs ({dfail}/{len(design)} recomputed)")
-    fr = w.data.get("fresh", {})
     if fr.get("seeds") != len(fresh) or fr.get("failures") != ffail:
         raise WitnessInvalid(f"the fresh counts do not match the runs ({ffail}/{len(fresh)} recomputed)")
     if fr.get("confidence") != "95% one-sided Clopper-Pearson":
@@ -760,19 +950,25 @@ def _check_randomised_pair(w: Witness) -> tuple[str, ...]:
     if isinstance(frozen, bool) or not isinstance(frozen, int) or frozen < top:
         raise WitnessInvalid(f"frozen_up_to_level={frozen!r}: expected an int >= {top}, the deepest design read "
                              "(the fresh runs' oracle answers as the tie at least that deep)")
-    if fresh:
-        bound = clopper_pearson_lower(ffail, len(fresh))
-        if fr.get("failure_probability_lower_bound") != fraction_to_str(bound):
-            raise WitnessInvalid("the fresh-seed confidence bound does not match its counts")
+    bound = clopper_pearson_lower(ffail, len(fresh))
+    if fr.get("failure_probability_lower_bound") != fraction_to_str(bound):
+        raise WitnessInvalid(f"fresh.failure_probability_lower_bound={describe(fr.get('failure_probability_lower_bound'))} "
+                             f"does not match its counts: recomputed {fraction_to_str(bound)} from {ffail}/{len(fresh)}")
     if 2 * dfail < len(design):
         raise WitnessInvalid(f"only {dfail}/{len(design)} design seeds fail: less than half")
+    public = w.data.get("seeds_public", True)  # witnesses before round 3 had public seeds
+    if public and 2 * ffail < len(fresh):
+        raise WitnessInvalid(f"the seeds were public and only {ffail}/{len(fresh)} fresh seeds fail: a defeat "
+                             "on public seeds needs at least half the fresh seeds to fail too")
     if w.error_lower_bound is None or lower is None or w.error_lower_bound > lower or not w.error_lower_bound > thr:
         raise WitnessInvalid("error_lower_bound is not proved by the failing design runs")
     _verdict_must_be(w, "defeated")
     return (
         "every answer is in D_n and within 2^-n of the instances it serves (exact/certified)",
         f"{dfail}/{len(design)} design seeds fail on the chosen instance (distance > threshold, exact)",
-        f"{ffail}/{len(fresh)} fresh seeds fail; 95% one-sided Clopper-Pearson bound recomputed exactly",
+        f"{ffail}/{len(fresh)} fresh seeds fail; 95% one-sided Clopper-Pearson bound recomputed (certified)",
+        "the seeds were " + ("public (given with --seed)" if public else
+                             "drawn from a secret disclosed after the runs (as the witness states)"),
     ) + _claim_hooks(w)
 
 

@@ -147,8 +147,19 @@ def encode_exact(v: Any, depth: int = 0) -> Any:
     raise ValueError(f"{type(v).__name__} value {describe(v)} has no exact form")
 
 
-def decode_exact(obj: Any, depth: int = 0) -> Any:
-    """Inverse of :func:`encode_exact`; :class:`_ProtocolError` on anything else."""
+#: the parent decodes a result's integers only up to this many hex digits (an output entry of
+#: more than adversary.MAX_OUTPUT_BITS bits gets no verdict anyway; refusing it before
+#: ``Fraction`` reduces it keeps the parent's work bounded: a gcd of million-bit integers
+#: takes seconds)
+_MAX_RESULT_HEX_DIGITS = (1 << 16) // 4 + 1
+
+
+def decode_exact(obj: Any, depth: int = 0, *, max_hex: int | None = None) -> Any:
+    """Inverse of :func:`encode_exact`; :class:`_ProtocolError` on anything else.
+
+    ``max_hex`` bounds the hex digits of every integer (the parent passes it for results)."""
+    if max_hex is not None and depth == 0:
+        _check_hex_sizes(obj, max_hex)
     if depth > _MAX_DEPTH:
         raise _ProtocolError("value nested too deeply")
     if obj is None or isinstance(obj, bool):
@@ -171,6 +182,21 @@ def decode_exact(obj: Any, depth: int = 0) -> Any:
         items = [decode_exact(x, depth + 1) for x in body]
         return tuple(items) if tag == "t" else items
     raise _ProtocolError(f"bad value tag {describe(tag)}")
+
+
+def _check_hex_sizes(obj: Any, max_hex: int) -> None:
+    stack = [(obj, 0)]
+    while stack:
+        o, d = stack.pop()
+        if d > _MAX_DEPTH + 2:
+            raise _ProtocolError("value nested too deeply")
+        if isinstance(o, str):
+            if len(o) > max_hex:
+                raise _ProtocolError(f"an output entry has {4 * len(o)} bits, over the limit of {4 * max_hex} bits")
+        elif isinstance(o, dict):
+            stack.extend((v, d + 1) for k, v in o.items() if k != "s")
+        elif isinstance(o, list):
+            stack.extend((v, d + 1) for v in o)
 
 
 def _send(conn: Any, msg: Mapping[str, Any]) -> None:
@@ -281,12 +307,112 @@ def _address_space() -> int:
     return 0
 
 
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def _become_subreaper() -> bool:
+    """Linux: make this process a child subreaper (prctl PR_SET_CHILD_SUBREAPER), so that every
+    orphaned descendant -- also one started with ``setsid`` or double-forked -- is re-parented to
+    it and stays in its process tree, where :func:`_kill_descendants` finds it."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):  # pragma: no cover
+        return False
+
+
+def _children_files(pid: int) -> list[int] | None:
+    """Direct children of ``pid`` from /proc/PID/task/*/children (None if unavailable)."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return [] if not os.path.exists("/proc/self/task") else None
+    out: list[int] = []
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as fh:
+                out.extend(int(x) for x in fh.read().split())
+        except FileNotFoundError:
+            continue  # the thread ended
+        except (OSError, ValueError):
+            return None
+    return out
+
+
+def _descendants(root: int) -> list[int]:
+    """The pids of every process below ``root`` in the process tree (from /proc; [] elsewhere).
+
+    Walks /proc/PID/task/*/children (cost proportional to the tree); where the kernel lacks
+    those files, scans every /proc/PID/stat for parent pids."""
+    if os.path.exists(f"/proc/{root}/task/{root}/children"):
+        out, todo, ok = [], [root], True
+        while todo and ok:
+            kids = _children_files(todo.pop())
+            if kids is None:
+                ok = False
+                break
+            out.extend(kids)
+            todo.extend(kids)
+        if ok:
+            return out
+    children: dict[int, list[int]] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for e in entries:
+        if not e.isdigit():
+            continue
+        try:
+            with open(f"/proc/{e}/stat", "rb") as fh:
+                stat = fh.read()
+            ppid = int(stat.rpartition(b")")[2].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(e))
+    out, todo = [], [root]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def _kill_descendants(root: int, rounds: int = 5) -> int:
+    """SIGKILL every descendant of ``root`` (repeated: one may fork while we scan); the count."""
+    killed = 0
+    for _ in range(rounds):
+        pids = _descendants(root)
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except (ProcessLookupError, PermissionError, OSError):
+                pass
+        deadline = time.monotonic() + 0.5  # reap the ones re-parented to us (we are the subreaper)
+        while time.monotonic() < deadline:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                time.sleep(0.01)
+    return killed
+
+
 def _child_main(conn: Any, job: dict[str, Any]) -> None:
     """Entry point of the child process (runs under forkserver/spawn, never fork)."""
     try:
         os.setpgrp()  # our own process group: the parent can kill what we start
     except (AttributeError, OSError):  # pragma: no cover
         pass
+    _become_subreaper()
     _limit_resources(job.get("memory_limit_mb"), int(job.get("cpu_seconds", 3600)))
     try:
         out = _child_work(conn, job)
@@ -296,6 +422,10 @@ def _child_main(conn: Any, job: dict[str, Any]) -> None:
                    "message": f"sandbox child failed: {type(exc).__name__}: {describe(str(exc), 200)}"}
         except BaseException:  # pragma: no cover
             out = {"op": "error", "stage": "internal", "message": "sandbox child failed"}
+    try:  # nothing the candidate started outlives its run
+        _kill_descendants(os.getpid())
+    except BaseException:  # pragma: no cover
+        pass
     try:
         _send(conn, out)
     except BaseException:  # the parent is gone, or the message cannot be sent
@@ -594,7 +724,8 @@ class IsolatedAlgorithm:
                     self._serve_read(conn, reader, msg)
                     continue
                 if op == "result" and mode != "describe":
-                    return {"op": "result", "value": decode_exact(msg.get("value"))}
+                    return {"op": "result", "value": decode_exact(msg.get("value"),
+                                                                   max_hex=_MAX_RESULT_HEX_DIGITS)}
                 if op == "hello" and mode == "describe":
                     if not isinstance(msg.get("randomised"), bool):
                         raise _ProtocolError("bad hello")
@@ -657,6 +788,15 @@ def _kill(proc: Any) -> None:
     """Kill the child (and its process group) if it still runs; reap it."""
     try:
         if proc.pid is not None and proc.exitcode is None:
+            try:  # freeze the child first, so its tree (it is a subreaper) cannot change under us
+                os.kill(proc.pid, signal.SIGSTOP)
+            except (ProcessLookupError, PermissionError, OSError, AttributeError):
+                pass
+            for pid in _descendants(proc.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError, OSError):
+                    pass
             if hasattr(os, "killpg"):
                 try:
                     os.killpg(proc.pid, signal.SIGKILL)

@@ -292,9 +292,19 @@ def midpoint(data: Any) -> Any:
 @register_algorithm("certify-winner", "training",
                     "Theorem 1(b): midpoint on Omega_K; on Omega_(K-1) read until the winner is certified")
 def certify_winner(data: Any) -> Any:
+    """Without a silent cap: it reads (levels l0, 2 l0, 4 l0, ...) until a winner is certified,
+    and the reader's level budget (``--max-level``, default 20000) is the only limit: a read
+    beyond it raises ``BudgetExceeded`` and the run has no verdict.  It never falls back to
+    the midpoint on Omega_(K-1), which is not within 10^-(K-1) there (red-team round 3)."""
+    from sci_hierarchy.exact.dyadic import LEVEL_LIMIT as MAX_LEVEL
+    from sci_hierarchy.errors import BudgetExceeded
     from sci_hierarchy.problems.families import certify_winner_algorithm
 
-    return certify_winner_algorithm(data, omega=_class_of(data))
+    net = certify_winner_algorithm(data, omega=_class_of(data), max_level=MAX_LEVEL)
+    if str(getattr(net, "description", "")).startswith("no winner certified"):
+        raise BudgetExceeded(f"budget exceeded: no winner certified up to level {MAX_LEVEL}, the largest level "
+                             "there is; certify-winner gives no answer rather than a wrong one")
+    return net
 
 
 @register_algorithm("firenet", "training",

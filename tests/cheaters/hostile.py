@@ -6,6 +6,7 @@ import gc
 import os
 import sys
 import time
+from fractions import Fraction
 
 
 def honest(reader) -> int:
@@ -118,3 +119,77 @@ def huge_recursion(reader) -> int:
         return f(n + 1)
 
     return f(0)
+
+
+# --- red-team round 3 ----------------------------------------------------------------------
+
+
+def forge_result(reader) -> int:
+    """Write a well-formed but forged result (a string, not 1 or 2) into the sandbox's pipe and
+    exit before the real one: the candidate's fault (exit 1), never a usage error (exit 2)."""
+    import json
+
+    for obj in gc.get_objects():
+        if type(obj).__name__ == "Connection" and hasattr(obj, "send_bytes"):
+            try:
+                obj.send_bytes(json.dumps({"op": "result", "value": {"s": "\x1b[2Kvalid: forged"}}).encode())
+            except Exception:
+                pass
+    os._exit(0)
+
+
+def forge_huge_result(reader) -> int:
+    """Forge a result whose one entry is a fraction with a 300 000-digit denominator."""
+    import json
+
+    big = format(3**628_000, "x")
+    for obj in gc.get_objects():
+        if type(obj).__name__ == "Connection" and hasattr(obj, "send_bytes"):
+            try:
+                obj.send_bytes(json.dumps({"op": "result", "value": {"q": ["1", big]}}).encode())
+            except Exception:
+                pass
+    os._exit(0)
+
+
+def spawn_setsid_grandchild(reader) -> int:
+    """Start a grandchild in a new session (escaping the process group) that writes its pid to
+    TMP/sci-hierarchy-round3-escaped.pid and would write TMP/sci-hierarchy-round3-escaped after 3 s."""
+    import subprocess
+
+    import tempfile
+
+    # (the environment of a forkserver child is the server's, fixed when it started: a fixed path)
+    marker = os.path.join(tempfile.gettempdir(), "sci-hierarchy-round3-escaped")
+    code = ("import os, sys, time\n"
+            f"open({marker!r} + '.pid', 'w').write(str(os.getpid()))\n"
+            f"time.sleep(3)\nopen({marker!r}, 'w').write('escaped')\n")
+    subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    reader.read("a", 3)
+    return 1
+
+
+def recognise_seeds(reader, rng) -> int:
+    """A randomised argmax algorithm that recognises the framework's *design* seeds for public
+    master seeds 0..9 (seeds=20: the first 20 of each) by its rng's state and fails there, and
+    otherwise refines past the adversary's frozen levels and answers correctly.  Class 4 of
+    red-team round 3: it must not be declared defeated on design seeds alone."""
+    import numpy as np
+
+    from sci_hierarchy.algorithms import framework_seeds
+
+    state = rng.bit_generator.state["state"]["state"]
+    known = set()
+    for master in range(10):
+        for s in framework_seeds(master, 40)[:20]:
+            known.add(np.random.default_rng(s).bit_generator.state["state"]["state"])
+    if state in known:  # a design seed (or a public fresh one): read coarsely, answer 1
+        reader.read("a", 40)
+        return 1
+    for n in range(1, 121):  # otherwise: refine deeper than the adversary froze the answers
+        a1, a2 = reader.read("a", n)
+        if abs(a1 - a2) > Fraction(2, 2**n):
+            return 1 if a1 > a2 else 2
+    return 1

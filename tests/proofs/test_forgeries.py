@@ -208,3 +208,273 @@ def test_a_stateful_algorithm_gets_no_verdict_in_a_success_demonstration():
 
     with pytest.raises(NoVerdict, match="not deterministic"):
         theorem1.demonstrate(part="c", K=4, L=2, algorithm=stateful)
+
+
+# ---------------------------------------------------------------------------
+# red-team round 3 (issue #10): new forgery kinds across every witness kind.  Each must fail
+# check() *for the right reason* (asserted on the reason text).
+# ---------------------------------------------------------------------------
+
+
+def _set(path, value):
+    def edit(d):
+        obj = d
+        for p in path[:-1]:
+            obj = obj[p]
+        obj[path[-1]] = value
+    return edit
+
+
+def _drop_fresh(d):
+    d["transcript"]["runs"] = [r for r in d["transcript"]["runs"] if r["role"] == "design"]
+    d["fresh"].update(seeds=0, failures=0, failure_probability_lower_bound="1")
+
+
+def _fresh_bound_one(d):
+    d["fresh"]["failure_probability_lower_bound"] = "1"
+
+
+def _fresh_extra_key(d):
+    d["fresh"]["note"] = "99.99% certain"
+
+
+def _design_extra_key(d):
+    d["design"]["proved"] = True
+
+
+def _seeds_public_string(d):
+    d["seeds_public"] = "no"
+
+
+def _public_and_few_fresh(d):
+    # every fresh run made to pass (output = the chosen winner), then the seeds called public
+    win = d["instances"][0]["instance"]["winner"]
+    for r in d["transcript"]["runs"]:
+        if r["role"] == "fresh":
+            r["output"] = win
+    d["fresh"].update(failures=0, failure_probability_lower_bound="0")
+    d["seeds_public"] = True
+
+
+def _second_verdict(d):
+    d["verdict_claimed_by_author"] = "succeeded"
+
+
+def _top_level_proof(d):
+    d["proof"] = {"valid": True}
+
+
+def _pair_n_wrong(d):
+    d["pair_n"] = d["pair_n"] + 1
+
+
+def _pair_n_float(d):
+    d["pair_n"] = float(d["pair_n"])
+
+
+def _pair_n_bool(d):
+    d["pair_n"] = True
+
+
+def _key_non_ascii(d):
+    tr = d["transcript"]
+    k = tr["runs"][0]["reads"][0]
+    name, _, lvl = k.rpartition("@")
+    bad = name + "@" + "".join(chr(0x0660 + int(c)) for c in lvl)
+    tr["answers"][bad] = tr["answers"].pop(k)
+    tr["runs"][0]["reads"][0] = bad
+
+
+def _key_leading_zero(d):
+    tr = d["transcript"]
+    k = tr["runs"][0]["reads"][0]
+    name, _, lvl = k.rpartition("@")
+    bad = f"{name}@0{lvl}"
+    tr["answers"][bad] = tr["answers"].pop(k)
+    tr["runs"][0]["reads"][0] = bad
+
+
+def _key_too_deep(d):
+    tr = d["transcript"]
+    bad = "a@999999"
+    tr["answers"][bad] = tr["answers"][tr["runs"][0]["reads"][0]]
+    tr["runs"][0]["reads"].append(bad)
+
+
+def _many_runs(d):
+    d["transcript"]["runs"] = d["transcript"]["runs"] * 600  # 24 000 > the 10 000 limit
+
+
+def _gap_exponent_huge(d):
+    for it in d["instances"]:
+        it["instance"]["gap_exponent"] = 50_000
+
+
+def _gap_exponent_float(d):
+    for it in d["instances"]:
+        it["instance"]["gap_exponent"] = float(it["instance"]["gap_exponent"])
+
+
+def _breakdown_huge(d):
+    d["breakdown_epsilon_lower_bound"] = "1000"
+
+
+def _condition_edit(d):
+    d["condition"]["cond_AAstar_proved_one"] = not d["condition"]["cond_AAstar_proved_one"]
+
+
+def _inputs_note(d):
+    d["inputs_note"] = "networks are evaluated at the exact training inputs, proved optimal"
+
+
+def _K_string(d):
+    d["K"] = str(d["K"])
+
+
+def _mixing(d):
+    d["mixing"] = "dct"
+
+
+def _problem(d):
+    d["problem"] = "P1"
+
+
+def _b_M_mismatch(d):
+    d["M"] = d["M"] + 1
+
+
+def _b_pair_n(d):
+    d["pair_n"] = 1000
+
+
+def _b_upper_one_input(d):
+    p = d["transcript"]["parts"][0]
+    p["instances"] = p["instances"][:1]
+    p["transcript"]["per_instance"] = p["transcript"]["per_instance"][:1]
+
+
+def _b_upper_seven_ties(d):
+    p = d["transcript"]["parts"][0]
+    p["instances"] = [copy.deepcopy(p["instances"][0]) for _ in range(7)]
+    per = p["transcript"]["per_instance"]
+    p["transcript"]["per_instance"] = [copy.deepcopy(per[0]) for _ in range(7)]
+    for i, t in enumerate(p["transcript"]["per_instance"]):
+        t["runs"][0]["admissible_for"] = [i]
+
+
+def _b_upper_oracle_relabelled(d):
+    p = d["transcript"]["parts"][0]
+    p["instances"][-1]["oracle"] = "exact oracle"
+
+
+def _f_instance_draw(d):
+    d["instance_draw"]["draw"] = d["instance_draw"]["draw"] + 1
+
+
+def _f_instance_draw_extra(d):
+    d["instance_draw"]["certified_by"] = "a referee"
+
+
+def _fh_K(d):
+    d["K"] = 1000
+
+
+def _fh_problem(d):
+    d["problem"] = "P1"
+
+
+def _fh_pair_n(d):
+    d["pair_n"] = 1000
+
+
+def _fh_breakdown(d):
+    d["breakdown_epsilon_lower_bound"] = "1000"
+
+
+def _tower_k_max(d):
+    d["k_max"] = d["k_max"] + 10
+
+
+def _tower_run_dropped(d):
+    d["transcript"]["per_instance"][1]["runs"].pop(3)
+
+
+def _tower_duplicate_input(d):
+    d["instances"][2] = copy.deepcopy(d["instances"][1])
+    d["transcript"]["per_instance"][2] = copy.deepcopy(d["transcript"]["per_instance"][1])
+
+
+def _success_extra(d):
+    d["error_upper_bound_proved"] = "0"
+
+
+def _c_L_float(d):
+    d["L"] = 1.0
+
+
+ROUND3 = [
+    # (name, base witness, edit, reason text that check() must give)
+    ("randomised: fresh runs deleted, bound 1", "amr", _drop_fresh, "needs its fresh runs"),
+    ("randomised: bound 1 with the runs kept", "amr", _fresh_bound_one, "does not match its counts"),
+    ("randomised: extra key in fresh", "amr", _fresh_extra_key, "fresh must be an object with exactly"),
+    ("randomised: extra key in design", "amr", _design_extra_key, "design must be an object with exactly"),
+    ("randomised: seeds_public not a boolean", "amr", _seeds_public_string, "seeds_public"),
+    ("randomised: public seeds, no fresh failure", "amr", _public_and_few_fresh, "seeds were public"),
+    ("randomised: pair_n off by one", "amr", _pair_n_wrong, "pair_n="),
+    ("consistent: a second verdict field", "am", _second_verdict, "is not bound by any check"),
+    ("consistent: a 'proof' field", "am", _top_level_proof, "is not bound by any check"),
+    ("consistent: pair_n off by one", "am", _pair_n_wrong, "not 4^-"),
+    ("consistent: pair_n 28.0", "am", _pair_n_float, "must be an integer"),
+    ("consistent: pair_n true", "am", _pair_n_bool, "must be an integer"),
+    ("consistent: Arabic-Indic digits in a read key", "am", _key_non_ascii, "ASCII"),
+    ("consistent: a leading zero in a read key", "am", _key_leading_zero, "leading zeros"),
+    ("consistent: a read at level 999999", "am", _key_too_deep, "--max-level"),
+    ("randomised: 24 000 runs", "amr", _many_runs, "--max-runs"),
+    ("theorem1 a: gap exponent 50 000", "a", _gap_exponent_huge, "--max-gap-exponent"),
+    ("theorem1 a: gap exponent as a float", "a", _gap_exponent_float, "must be an integer"),
+    ("theorem1 a: breakdown epsilon 1000", "a", _breakdown_huge, "breakdown_epsilon_lower_bound"),
+    ("theorem1 a: condition flipped", "a", _condition_edit, "condition report"),
+    ("theorem1 a: inputs_note rewritten", "a", _inputs_note, "inputs_note"),
+    ("theorem1 a: K as a string", "a", _K_string, "K="),
+    ("theorem1 a: mixing relabelled", "a", _mixing, "mixing="),
+    ("theorem1 b: problem relabelled", "b", _problem, "problem="),
+    ("theorem1 b: M differs from the lower half's", "b", _b_M_mismatch, "differs from M"),
+    ("theorem1 b: a pair_n on the composite", "b", _b_pair_n, "is not bound by any check"),
+    ("theorem1 b-upper: one input", "b", _b_upper_one_input, "sampled inputs"),
+    ("theorem1 b-upper: seven copies of the tie", "b", _b_upper_seven_ties, "sampled inputs"),
+    ("theorem1 b-upper: adversarial oracle relabelled exact", "b", _b_upper_oracle_relabelled, "sampled inputs"),
+    ("firenet recovery: instance_draw off by one", "f", _f_instance_draw, "instance_draw says draw"),
+    ("firenet recovery: instance_draw extra key", "f", _f_instance_draw_extra, "instance_draw must be"),
+    ("firenet hard-class: K 1000", "fh", _fh_K, "K="),
+    ("firenet hard-class: problem relabelled", "fh", _fh_problem, "problem="),
+    ("firenet hard-class: pair_n 1000", "fh", _fh_pair_n, "pair_n="),
+    ("firenet hard-class: breakdown epsilon 1000", "fh", _fh_breakdown, "breakdown_epsilon_lower_bound"),
+    ("pi1 tower: k_max raised", "z", _tower_k_max, "k_max"),
+    ("pi1 tower: a run dropped", "z", _tower_run_dropped, "k_max"),
+    ("pi1 tower: an input listed twice", "z", _tower_duplicate_input, "distinct"),
+    ("success c: an extra claim field", "c", _success_extra, "is not bound by any check"),
+    ("success c: L as a float", "c", _c_L_float, "bound the items read by L"),
+]
+
+
+@pytest.fixture(scope="module")
+def real3(real):
+    more = {"c": theorem1.demonstrate(part="c", K=4), "z": __import__("proofs_as_code.zero_test",
+                                                                      fromlist=["x"]).demonstrate(part="pi1")}
+    out = dict(real)
+    out.update({k: json.loads(w.to_json()) for k, w in more.items()})
+    return out
+
+
+@pytest.mark.parametrize("name, base, edit, reason", ROUND3, ids=[r[0] for r in ROUND3])
+def test_round3_forgeries_fail_for_the_right_reason(real3, name, base, edit, reason):
+    """Classes 1-3 of issue #10: every forgery kind fails check(), with the reason that names it."""
+    d = copy.deepcopy(real3[base])
+    edit(d)
+    res = Witness(d).check()
+    assert not res.valid, name
+    assert reason in res.reason, (name, res.reason)
+
+
+def test_round3_has_at_least_30_kinds():
+    assert len({r[0] for r in ROUND3}) >= 30
