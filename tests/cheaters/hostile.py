@@ -178,7 +178,7 @@ def recognise_seeds(reader, rng) -> int:
     red-team round 3: it must not be declared defeated on design seeds alone."""
     import numpy as np
 
-    from sci_hierarchy.algorithms import framework_seeds
+    from sci_hierarchy.algorithms.running import framework_seeds
 
     state = rng.bit_generator.state["state"]["state"]
     known = set()

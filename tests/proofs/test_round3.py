@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from proofs_as_code import argmax, theorem1
-from sci_hierarchy.adversary import NoVerdict, clopper_pearson_lower, distance_to_solution
+from sci_hierarchy.adversary.pairs import NoVerdict, clopper_pearson_lower, distance_to_solution
 from sci_hierarchy.cli import main
 from sci_hierarchy.untrusted import safe_text
-from sci_hierarchy.witness import Witness
+from sci_hierarchy.adversary.witness import Witness
 
 CHEATERS = Path(__file__).resolve().parents[1] / "cheaters"
 HOSTILE = f"{CHEATERS / 'hostile.py'}"
@@ -214,8 +214,8 @@ def test_class5_certify_winner_never_answers_wrongly_beyond_its_budget():
     """Class 5: at gap 4^-33000 certify-winner fell back to the midpoint (error 1.5e-3 > 1e-3 at
     K = 4); now the run ends with 'budget exceeded' and no answer.  (Heavy: building the
     instance with gap 4^-33000 takes minutes.)"""
-    from sci_hierarchy.algorithms import load_algorithm, run_algorithm
-    from sci_hierarchy.oracles import ExactOracle
+    from sci_hierarchy.algorithms.running import load_algorithm, run_algorithm
+    from sci_hierarchy.oracles.core import ExactOracle
 
     omega = theorem1.make_class("p3", 4)
     task, _ = theorem1.make_task(omega)
@@ -293,8 +293,8 @@ def test_class5_certify_winner_is_right_on_gaps_up_to_4_to_the_minus_40000():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from sci_hierarchy.algorithms import load_algorithm, run_algorithm
-    from sci_hierarchy.oracles import Budget, ExactOracle
+    from sci_hierarchy.algorithms.running import load_algorithm, run_algorithm
+    from sci_hierarchy.oracles.core import Budget, ExactOracle
 
     omega = theorem1.make_class("p3", 4)
     task, _ = theorem1.make_task(omega)
