@@ -202,14 +202,18 @@ def run_sweep(spec: Spec, out: str, *, workers: int | None = None, scheduler: st
                     _run_dask(cl, todo, stored, tick)
     csv_path, jsonl_path, rows = write_table(store, manifest)
     summary.paths = {"csv": csv_path, "jsonl": jsonl_path}
-    try:
-        from sci_hierarchy.sweeps.plot import plot_sweep
+    png_path = store.path("summary.png")
+    if not todo and os.path.isfile(png_path):  # nothing new: the plot stands (drawing it takes seconds)
+        summary.paths["png"] = png_path
+    else:
+        try:
+            from sci_hierarchy.sweeps.plot import plot_sweep
 
-        png = plot_sweep(rows, store.path("summary.png"))
-        if png:
-            summary.paths["png"] = png
-    except ImportError:  # matplotlib is the `plot` extra
-        pass
+            png = plot_sweep(rows, png_path)
+            if png:
+                summary.paths["png"] = png
+        except ImportError:  # matplotlib is the `plot` extra
+            pass
     summary.wall_s = round(time.monotonic() - t0, 3)
     return summary
 
