@@ -175,7 +175,7 @@ def _reproduce_run(task_args: dict[str, Any], workdir: str) -> dict[str, Any]:
 
 _reproduce_cli = cli_command(
     "reproduce",
-    {"experiment": Arg(str, required=True, choices=("table1", "convergence", "stability")),
+    {"experiment": Arg(str, required=True, choices=("table1", "convergence", "stability", "tradeoff")),
      "quick": Arg(bool), "seed": Arg(int, minimum=0), "out": Arg(str)},
     positional=("experiment",), witness_flag=None, collect=_collect_reproduce,
 )
@@ -184,6 +184,24 @@ register_command(Command(
     args={k: v for k, v in _reproduce_cli.args.items() if k != "out"},
     run=_reproduce_run, positional=("experiment",),
     summary="sci-hierarchy reproduce: one of the paper's experiments (its CSV, JSON and PNG kept)",
+))
+
+
+# the classification explorer and the stability audit: their exit code and one-line reason are
+# recorded; their own records (JSON) stay with the task's files
+register_command(cli_command(
+    "classify",
+    {"problem": Arg(str, required=True, help="built-in name or FILE.py:name (sci-hierarchy classify --help)"),
+     "K": Arg(int, minimum=0), "seed": Arg(int, minimum=0)},
+    positional=("problem",), witness_flag=None,
+    summary="sci-hierarchy classify: which accuracies 10^-K are computable for a problem",
+))
+register_command(cli_command(
+    "audit",
+    {"model": Arg(str, required=True, help="file.py:name, or a built-in: pinv, firenet, unet"),
+     "operator": Arg(str), "images": Arg(str), "quick": Arg(bool), "seed": Arg(int, minimum=0)},
+    positional=("model",), witness_flag=None,
+    summary="sci-hierarchy audit: worst-case, sparse and structural perturbations of a model (measured)",
 ))
 
 
