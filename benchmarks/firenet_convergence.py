@@ -13,7 +13,7 @@
 (i-b) The reference study's setting: random ellipses, weights from [4,12,48,50,100,100],
       tau = sigma = 0.999: gaps against FIRENET's own limit and certified LOWER bounds on the true gap
       (F* <= F(c_true), so F(psi) - F(c_true) <= F(psi) - F*).
-(ii)  Gaussian 120x400, 10-sparse x, ||e|| = 1e-6 (PAPER.md §5.1 table), error per restart next to
+(ii)  Gaussian 120x400, 10-sparse x, ||e|| = 1e-6 (Colbrook, Antun & Hansen 2022, the table of FIRENET's restarts), error per restart next to
       the digest's reference values 0.176, 2.6e-2, 4.9e-4, 8.7e-6 at n = 2, 4, 8, 12, ~7e-7 after.
 (iii) cvxpy (CLARABEL) on the problem of (ii), as a peer: time and distance to x and to FIRENET.
 
@@ -194,7 +194,7 @@ def gaussian(seed: int, use_cvxpy: bool) -> None:
     ref = {2: 0.176, 4: 2.6e-2, 8: 4.9e-4, 12: 8.7e-6, 16: 7e-7, 20: 7e-7}
     print(f"\n(ii) Gaussian {m}x{N_}, {s}-sparse x, ||e|| = {noise:g}, lam = 0.5/sqrt(s) = {lam:.4f}, "
           f"tau=sigma=0.99/||A|| ({L:.4f}), p=20, eps0=||y||, delta=1e-9, seed={seed}")
-    print("    restart  ||psi_n - x||   PAPER.md §5.1 [DER] value")
+    print("    restart  ||psi_n - x||   paper's value")
     for k, err in enumerate(errs, start=1):
         print(f"    {k:7d}  {err:12.4e}   {ref.get(k, ''):>}")
     print(f"    FIRENET time {t_fire * 1e3:.1f} ms (400 iterations)")

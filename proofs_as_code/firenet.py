@@ -29,7 +29,7 @@ Parts:
   more than 10^-K from the solution sets of *both* members of the pair.
 
 Reference: Colbrook, Antun, Hansen, PNAS 119(12) (2022), Theorem 2 and SI
-Theorem 3; PAPER.md §3.2, §5.
+Theorem 3.
 """
 
 from __future__ import annotations

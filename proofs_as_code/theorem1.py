@@ -1,6 +1,6 @@
 """Theorem 1 (Colbrook–Antun–Hansen): stable, accurate networks exist but cannot be trained to K digits.
 
-**Statement, as this project states and demonstrates it** (DESIGN.md §1; the
+**Statement, as this project states and demonstrates it** (docs/model.md; the
 paper's own wording was not recovered, see docs/theorems.md).  Fix a problem
 P1 (QCBP), P2 (U-LASSO) or P3 (SR-LASSO), K > 2 and L >= 1.  The class
 Ω = Ω_K ∪ Ω_{K-1} of :class:`sci_hierarchy.problems.families.TheoremOneClass` consists of
@@ -261,7 +261,7 @@ def _part_b_lower(fn: Callable, name: str, omega: TheoremOneClass, task: Trainin
 
 def breakdown_lower_bound(omega: TheoremOneClass, n: int, scale: str) -> Fraction:
     """A rational lower bound for kappa/2, kappa = max_k ||x^1_k - x^2_k|| the separation of
-    the pair's solution sets (PAPER.md §2.8: the strong breakdown epsilon is >= kappa/2).
+    the pair's solution sets (Colbrook, Antun & Hansen 2022: the strong breakdown epsilon is >= kappa/2).
 
     The squared separation is exact (problems.py); its square root is bounded below with
     integer square roots."""

@@ -8,7 +8,7 @@
 2. *(Π1)* The tower Γ_k(x) = "x ≠ 0" if |x̃_k| > 2^-k else "x = 0", reading x
    once at level k, has one-sided error control: an answer "x ≠ 0" is never
    wrong, and for every x the answers are eventually correct (for x ≠ 0 from the
-   first k with 2^(1-k) < |x|).  In the project's SCI vocabulary (DESIGN.md §1)
+   first k with 2^(1-k) < |x|).  In the project's SCI vocabulary (docs/model.md)
    the problem is in Π1 but not in Δ1.
 
 **Proof idea.**  Freeze the answers to x = 0.  Γ halts having read up to level
@@ -19,7 +19,7 @@ the same answer on 0 and on 4^-n, which have different answers.  For part 2:
 
 Reference: the classical undecidability of equality of computable reals (e.g.
 Weihrauch, *Computable Analysis*, 2000, Thm 4.1.16); Hansen and coauthors' SCI
-hierarchy (PAPER.md §2.7) for the Π1 terminology.
+hierarchy (Colbrook, Antun & Hansen 2022) for the Π1 terminology.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Consistent-answer adversaries and the witnesses they return.
 
-The construction (PAPER.md §2.8, §4.2; DESIGN.md §1): a *pair family* gives a
+The construction (Colbrook, Antun & Hansen 2022, doi:10.1073/pnas.2107151119; docs/model.md): a *pair family* gives a
 tie instance ι^0 and, for every n, two instances ι^1_n, ι^2_n whose data are
 within 4^-n of ι^0's but whose solution sets are far apart.  The adversary
 

@@ -1,7 +1,7 @@
 """Witnesses: self-contained, exactly re-checkable records of a demonstration.
 
 A :class:`Witness` is what every demonstration returns.  Its JSON form is a
-public contract (DESIGN.md §3): exact rationals are ``"p/q"`` strings and the
+public contract (docs/model.md): exact rationals are ``"p/q"`` strings and the
 top level carries at least ``theorem``, ``part``, ``algorithm``, ``verdict``
 ("defeated" | "succeeded"), ``threshold``, ``error_lower_bound``, ``instances``,
 ``transcript`` and ``checked``.

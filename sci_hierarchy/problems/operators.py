@@ -6,7 +6,7 @@ spaces), has ``shape == (m, N)``, and acts on the *last* axis so that batches
 :math:`\langle Ax, y\rangle = \langle x, A^*y\rangle` with
 :math:`\langle u,v\rangle=\sum_i u_i\overline{v_i}`.
 
-Imaging operators follow AUTHORS_CODE.md §2.6: :math:`A = P_\Omega F W^{-1}`
+Imaging operators follow the authors' published code: :math:`A = P_\Omega F W^{-1}`
 with :math:`W^{-1}` the synthesis of an orthonormal periodised 2-D wavelet
 transform (PyWavelets, ``mode='periodization'``), :math:`F` the unitary 2-D DFT
 (``norm='ortho'``, centred with ``fftshift``) or the unitary sequency-ordered

@@ -1,6 +1,6 @@
 """A deliberately CHEATING argmax algorithm (tests/unit/test_sandbox.py uses it).
 
-It does not play by the rules of DESIGN.md §1: instead of deciding from the
+It does not play by the rules of docs/model.md: instead of deciding from the
 answers it reads, it searches the interpreter for the framework's hidden
 objects -- the oracle behind the reader it was handed (``reader._oracle``:
 a ``FrozenOracle`` with its ``source`` / ``own`` instances), the stack frames

@@ -1,7 +1,7 @@
 """Hostile inputs to ``sci-hierarchy`` (issue 6): witness files and parameters.
 
 Every test calls :func:`sci_hierarchy.cli.main` in-process.  The contract
-(DESIGN.md §3): exit 0 only for a valid witness / a completed demo, 1 for an
+(docs/model.md): exit 0 only for a valid witness / a completed demo, 1 for an
 invalid claim, 2 for unreadable or malformed input or a usage error, and on
 failure exactly one line on stderr -- never a traceback.
 
@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import budget

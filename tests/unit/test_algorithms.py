@@ -20,7 +20,7 @@ def test_rng_semantics():
     def det(data):
         return 1
 
-    def contract(data, rng=None):  # DESIGN.md §3's signature: deterministic unless seeded
+    def contract(data, rng=None):  # the documented signature (docs/model.md): deterministic unless seeded
         return 1 if rng is None else int(rng.integers(1, 3))
 
     def rand(data, rng):

@@ -1,4 +1,4 @@
-"""cli.py: exit codes and one-line errors (DESIGN.md §3)."""
+"""cli.py: exit codes and one-line errors (docs/model.md)."""
 
 import json
 import textwrap

@@ -36,8 +36,13 @@ def test_examples_page_runs(capsys):
 
 
 def test_docs_stand_alone():
-    """No page refers to files that are not in the repository (the project's private notes)."""
-    for page in DOCS.glob("*.md"):
-        text = page.read_text(encoding="utf-8")
-        for name in ("DESIGN.md", "AUTHORS_CODE", "PAPER.md"):
-            assert name not in text, (page.name, name)
+    """No page, docstring, test or benchmark refers to files that are not in the repository (the
+    project's private notes): a reader must find every fact here, with its public source."""
+    root = DOCS.parent
+    files = [*DOCS.glob("*.md"), root / "README.md"]
+    for folder in ("sci_hierarchy", "proofs_as_code", "tests", "benchmarks", "tools", "examples"):
+        files += [p for p in (root / folder).rglob("*.py") if p.name != "test_docs.py"]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for name in ("DESIGN" + ".md", "AUTHORS_CODE", "PAPER" + ".md"):
+            assert name not in text, (str(path.relative_to(root)), name)

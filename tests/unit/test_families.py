@@ -31,7 +31,7 @@ DCT_HEAVY = pytest.param("dct", marks=pytest.mark.heavy, id="dct")
 
 
 class ReaderData:
-    """The DESIGN.md §3 data interface over a Reader (thin test adapter)."""
+    """The documented data interface (docs/model.md) over a Reader (thin test adapter)."""
 
     def __init__(self, instance, oracle=None):
         self.reader = Reader(oracle or ExactOracle(instance))

@@ -135,7 +135,7 @@ def test_tie_closed_form_is_a_kkt_certified_segment(problem):
 
 
 def test_p3_formula_matches_paper():
-    """P3: u = (theta/a_j) e_j, v = w/c (PAPER.md §4.5)."""
+    """P3: u = (theta/a_j) e_j, v = w/c (Colbrook, Antun & Hansen 2022)."""
     a = scale(3)
     data = TwoColumnData((a + F(1, 16), a), F(1), payload())
     cf = solve_two_column(SRLasso(), data)
