@@ -65,8 +65,8 @@ def _coprime(p: int, q: int) -> Fraction:
     alike); checked once at import below, with the public constructor as the fallback.
     """
     f = _new(Fraction)
-    f._numerator = p
-    f._denominator = q
+    f._numerator = p  # type: ignore[attr-defined]  # CPython's private slot; typeshed omits it
+    f._denominator = q  # type: ignore[attr-defined]  # same slot reason as above
     return f
 
 

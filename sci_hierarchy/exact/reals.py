@@ -92,7 +92,7 @@ Number = Union[int, Fraction]
 
 def _bitlen_ceil(x: Fraction | int) -> int:
     """Smallest b >= 0 with |x| <= 2^b."""
-    x = abs(x)
+    x = -x if x < 0 else x  # abs(), spelled so that mypy keeps the Fraction | int type
     if x <= 1:
         return 0
     return (math.ceil(x) - 1).bit_length()

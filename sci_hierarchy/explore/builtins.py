@@ -45,7 +45,7 @@ __all__ = ["get", "names", "theorem1", "argmax", "zero_test", "two_column_lp", "
 # Theorem 1's class
 # ---------------------------------------------------------------------------
 
-_PROBLEMS = {"p1": QCBP, "p2": ULasso, "p3": SRLasso}
+_PROBLEMS: dict[str, type[QCBP | ULasso | SRLasso]] = {"p1": QCBP, "p2": ULasso, "p3": SRLasso}
 
 
 def theorem1(problem: str = "p3", K: int = 3, samples: int = 5, domain: str = "class", seed: int = 0) -> Problem:

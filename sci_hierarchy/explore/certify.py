@@ -144,11 +144,12 @@ def distance_upper(z: Sequence[Sequence[Fraction]], s: Solution, *, bits: int = 
         N = pieces[0].N
         if len(zb) != N:
             raise ValueError(f"an output block has {len(zb)} coordinates, the solution {N}")
-        best = None
+        best: Fraction | None = None
         for pc in pieces:
             p, q = _approx_piece(pc, bits)
             hi = interval_sqrt(Interval.point(_point_segment_sq(list(zb), p, q)), bits).hi + _rho(pc, bits)
             best = hi if best is None or hi < best else best
+        assert best is not None  # pieces is non-empty (pieces[0] was read above)
         worst = max(worst, best)
     return worst
 

@@ -52,7 +52,7 @@ from sci_hierarchy.adversary.witness import Witness
 
 from sci_hierarchy.explore.certify import (float_item_gap, float_separation, float_solution, items_agree,
                                            separation_lower)
-from sci_hierarchy.explore.problem import Problem, Solution
+from sci_hierarchy.explore.problem import Problem, Solution, _box
 from sci_hierarchy.explore.witness import build_witness
 
 __all__ = ["explore", "ExploreResult", "LevelBound", "certify_pair", "DEFAULT_LEVELS"]
@@ -87,6 +87,8 @@ class LevelBound:
         return self.kappa / 2
 
     def witness(self, problem: Problem, threshold: Fraction | None = None) -> Witness:
+        if self.sol1 is None or self.sol2 is None:  # certify_pair always stores both solutions
+            raise AttributeError("LevelBound.witness: the pair carries no solutions")
         return build_witness(problem=problem, theta1=self.theta1, theta2=self.theta2, items1=self.items1,
                              items2=self.items2, sol1=self.sol1, sol2=self.sol2, level=self.level,
                              kappa=self.kappa, threshold=threshold, anchor=self.anchor,
@@ -118,8 +120,9 @@ class ExploreResult:
     def anchor(self) -> tuple[Fraction, ...] | None:
         """The common anchor of the anchored pairs if every explored level has one, else None."""
         ns = sorted(self.levels) + ([self.probe_level] if self.probe_level is not None else [])
-        bs = [self.anchored.get(n) for n in ns]
-        if not bs or any(b is None for b in bs):
+        got = [self.anchored.get(n) for n in ns]
+        bs = [b for b in got if b is not None]
+        if not bs or len(bs) != len(got):
             return None
         anchors = {b.anchor for b in bs}
         return bs[0].anchor if len(anchors) == 1 else None
@@ -131,6 +134,8 @@ class ExploreResult:
         if self.anchor is None or len(ns) < 2 or ns[-1] - ns[0] < 8:
             return False
         first, last = self.anchored[ns[0]], self.anchored[ns[-1]]
+        if first is None or last is None:  # a non-None anchor means every level is anchored
+            raise AttributeError("ExploreResult.persistent: an anchored level holds no pair")
         return first.kappa > 0 and last.kappa * 2 >= first.kappa
 
     @property
@@ -254,6 +259,7 @@ def _scaled_towards(ev: "_Eval", th0, th, n: int, bounds):
         p = tuple(a + t * (b - a) for a, b in zip(th0, th))
         return _clip(p, bounds) if bounds is not None else p
 
+    hi: Fraction | None
     try:
         if ev.gap(th0, at(Fraction(1)), n) > tol:
             lo, hi = Fraction(0), Fraction(1)
@@ -511,28 +517,29 @@ def _anchor_phase(ev: _Eval, problem: Problem, levels, result, progress) -> dict
     anchors.append(tuple((x + y) / 2 for x, y in zip(f.theta1, f.theta2)))
     best_run, best_score = out, None
     for th0 in dict.fromkeys(anchors):
-        if problem.bounds is not None and any(not lo <= x <= hi for x, (lo, hi) in zip(th0, problem.bounds)):
+        box = _box(problem)
+        if box is not None and any(not lo <= x <= hi for x, (lo, hi) in zip(th0, box)):
             continue
         run: dict[int, LevelBound | None] = {}
         for n in levels:
             a = _scaled_towards(ev, th0, f.theta1, n, problem.bounds)
             b = _scaled_towards(ev, th0, f.theta2, n, problem.bounds)
-            best = None
+            best_lb: LevelBound | None = None
             for p, q in ((a, b), (th0, b), (a, th0)):
                 if p is None or q is None or p == q:
                     continue
                 lb = certify_pair(problem, p, q, n, source=f"{f.source} (anchored)", anchor=th0, _ev=ev)
-                if lb is not None and (best is None or lb.kappa > best.kappa):
-                    best = lb
-            run[n] = best
+                if lb is not None and (best_lb is None or lb.kappa > best_lb.kappa):
+                    best_lb = lb
+            run[n] = best_lb
         got = [b for b in run.values() if b is not None]
         score = (len(got), min((b.kappa for b in got), default=Fraction(0)))
         if best_score is None or score > best_score:
             best_run, best_score = run, score
     if progress:
-        for n, best in best_run.items():
+        for n, got_lb in best_run.items():
             progress(f"{problem.name}: level {n}: anchored "
-                     + ("none" if best is None else f"bound {float(best.bound):.6g}"))
+                     + ("none" if got_lb is None else f"bound {float(got_lb.bound):.6g}"))
     return best_run
     f = fine[0]
     th0 = tuple(coarsest_dyadic(min(x, y), max(x, y)) for x, y in zip(f.theta1, f.theta2))

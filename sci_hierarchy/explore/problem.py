@@ -46,7 +46,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence, cast
 
 from sci_hierarchy.errors import InvalidArgument, describe
 from sci_hierarchy.exact.reals import Real, as_real
@@ -199,6 +199,12 @@ def as_solution(obj: object) -> Solution:
                           "or a sci_hierarchy.problems.programs PointSet/SegmentSet")
 
 
+def _box(problem: Problem) -> tuple[tuple[Fraction, Fraction], ...] | None:
+    """``problem.bounds`` as ``Problem.__post_init__`` leaves it: a tuple of Fraction pairs (lo, hi), or None."""
+    # The field is typed for what callers may pass (any rationals); __post_init__ replaces it.
+    return cast("tuple[tuple[Fraction, Fraction], ...] | None", problem.bounds)
+
+
 def _rational(x: object, name: str) -> Fraction:
     if isinstance(x, bool) or not isinstance(x, (int, Fraction, str)):
         raise InvalidArgument(f"{name}={describe(x)} must be an int, Fraction or 'p/q' string")
@@ -349,7 +355,7 @@ def load_problem(spec: str, **options: Any) -> Problem:
         except Exception as exc:
             raise InvalidArgument(f"problem={spec!r}: importing {where!r} failed: "
                                   f"{type(exc).__name__}: {describe(str(exc), 120)}") from None
-        source = path
+        source: str | None = path
     else:
         try:
             module = importlib.import_module(where)

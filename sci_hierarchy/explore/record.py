@@ -75,6 +75,8 @@ class Record:
             return None
         src = self.lower.anchored if e.witness_anchored else self.lower.levels
         b = src[e.witness_level]
+        if b is None:  # witness_level is only set for a level with a certified pair
+            raise AttributeError(f"entry K={K}: no certified pair at level {e.witness_level}")
         eps = Fraction(1, 10 ** K) if K >= 0 else Fraction(10 ** -K)
         return b.witness(self.problem, threshold=eps if b.bound > eps else None)
 
@@ -158,8 +160,9 @@ def classify(problem: Problem, Ks: Sequence[int], *, levels: Sequence[int] | Non
                        f"levels grew with the sample ({r.min_level}..{r.max_level})"))
                 if unbounded:
                     e.tier = "Δ1, needs unbounded data"
+                    least_bound = min(b.bound for b in per_level if b is not None)
                     e.proved.append(f"at every explored level n in {ns}: a certified pair consistent at level n has "
-                                    f"bound {float(min(b.bound for b in per_level)):.6g} > {float(eps):.3g}, so no "
+                                    f"bound {float(least_bound):.6g} > {float(eps):.3g}, so no "
                                     "algorithm reading at levels <= n reaches this accuracy (witness at the finest level)")
                     e.witness_level = ns[-1]
                 else:

@@ -29,7 +29,7 @@ from sci_hierarchy.errors import InvalidArgument, describe
 from sci_hierarchy.oracles.core import Budget, ExactOracle, Instance, Reader
 
 from sci_hierarchy.explore.certify import distance_upper
-from sci_hierarchy.explore.problem import Problem, Solution
+from sci_hierarchy.explore.problem import Problem, Solution, _box
 from sci_hierarchy.explore.upper import _as_output
 
 __all__ = ["inputs", "Drawn", "thetas"]
@@ -65,8 +65,9 @@ def thetas(problem: Problem, *, member_levels: tuple[int, ...] = (0, 8, 16)) -> 
     if not isinstance(problem, Problem):
         raise InvalidArgument(f"problem={describe(problem)} is not a sci_hierarchy.explore.Problem")
     parts = []
-    if problem.bounds is not None:
-        parts.append(st.tuples(*[_coordinate(lo, hi) for lo, hi in problem.bounds]))
+    box = _box(problem)
+    if box is not None:
+        parts.append(st.tuples(*[_coordinate(lo, hi) for lo, hi in box]))
     if problem.members is not None:
         ms = []
         for n in member_levels:

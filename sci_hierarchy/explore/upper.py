@@ -33,7 +33,7 @@ from sci_hierarchy.errors import InvalidArgument, SciHierarchyError, describe
 from sci_hierarchy.oracles.core import Budget, ExactOracle, FrozenOracle, Instance, Reader, admissible
 
 from sci_hierarchy.explore.certify import distance_upper
-from sci_hierarchy.explore.problem import Problem
+from sci_hierarchy.explore.problem import Problem, _box
 
 __all__ = ["TowerResult", "measure_towers", "sample_thetas", "load_tower", "ADMISSIBLE_CAP"]
 
@@ -94,6 +94,7 @@ def load_tower(spec: str, problem: Problem) -> tuple[str, Callable]:
         if not os.path.isfile(where):
             raise InvalidArgument(f"tower={spec!r}: the file {where!r} does not exist")
         ms = importlib.util.spec_from_file_location("sci_hierarchy_user_tower", os.path.abspath(where))
+        assert ms is not None and ms.loader is not None  # a *.py path always gets a source-file loader
         mod = importlib.util.module_from_spec(ms)
         try:
             ms.loader.exec_module(mod)
@@ -126,7 +127,8 @@ def sample_thetas(problem: Problem, *, count: int = 12, seed: int = 0, extra: Se
         for n in levels:
             for t in problem.members(n):
                 add(t)
-    if problem.bounds is not None:
+    box = _box(problem)
+    if box is not None:
         rng = random.Random(seed)
         from sci_hierarchy.explore.pairs import _grid_points  # same package
 
@@ -134,7 +136,7 @@ def sample_thetas(problem: Problem, *, count: int = 12, seed: int = 0, extra: Se
             add(g)
         for _ in range(count):
             add(tuple(lo if lo == hi else lo + (hi - lo) * Fraction(rng.randrange(1 << 20), 1 << 20)
-                      for lo, hi in problem.bounds))
+                      for lo, hi in box))
     return out
 
 
@@ -158,7 +160,7 @@ def _frozen_up_to(source: Instance, own: Instance) -> int:
     return L
 
 
-def _as_output(v: object) -> tuple[tuple[Fraction, ...], ...]:
+def _as_output(v: Any) -> tuple[tuple[Fraction, ...], ...]:
     def num(x):
         if isinstance(x, bool):
             return Fraction(int(x))
@@ -220,7 +222,8 @@ def measure_towers(problem: Problem, towers: Sequence[str] | None = None, *, ind
         runs = []
         for n in indices:
             worst, lv_max, lv_min, it_max, bt_max, count, viol, fails = Fraction(0), -1, 10 ** 9, 0, 0, 0, 0, []
-            oracles = [(th, ExactOracle(insts[th])) for th in ths]
+            oracles: list[tuple[tuple[Fraction, ...], ExactOracle | FrozenOracle]] = \
+                [(th, ExactOracle(insts[th])) for th in ths]
             oracles += [(th, FrozenOracle(src, own=insts[th], up_to_level=L)) for th, src, L in partners]
             for th, orc in oracles:
                 reader = Reader(orc, Budget(max_level=4096, wall_time=60.0))

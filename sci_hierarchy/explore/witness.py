@@ -137,6 +137,12 @@ def build_witness(*, problem: Any, theta1: tuple, theta2: tuple, items1: Mapping
                   anchor_items: Mapping[str, Real] | None = None) -> Witness:
     """A witness for a pair the caller has already certified (the checker re-proves it)."""
     names = sorted(items1)
+    anchor_json: dict[str, Any] | None = None
+    if anchor is not None:
+        if anchor_items is None:  # would fail on indexing; every caller passes both or neither
+            raise TypeError("build_witness: anchor given without anchor_items")
+        anchor_json = {"theta": [fraction_to_str(x) for x in anchor],
+                       "items": [anchor_items[k].to_json() for k in names]}
     bound = kappa / 2
     thr = threshold if threshold is not None and threshold < bound else Fraction(0)
     data: dict[str, Any] = {
@@ -160,9 +166,7 @@ def build_witness(*, problem: Any, theta1: tuple, theta2: tuple, items1: Mapping
                     "theta_second": [fraction_to_str(x) for x in theta2],
                     "source_sha256": problem.source_sha256()},
         "binding": BINDING,
-        "anchor": None if anchor is None else {
-            "theta": [fraction_to_str(x) for x in anchor],
-            "items": [anchor_items[k].to_json() for k in names]},
+        "anchor": anchor_json,
         "randomised": "pigeonhole (informational statement, follows from the bound): for a randomised "
                       "algorithm, each seed's output is the same on both inputs, so on one of them it errs "
                       "by >= error_lower_bound for at least half of any finite set of seeds",

@@ -54,7 +54,7 @@ def AuditSettings(quick: bool = False, **overrides: Any) -> dict[str, Any]:
 
 def _l2(model: AuditModel, y: np.ndarray, eta: float, S: dict[str, Any], B: Any, cplx: bool, seed: int,
         rng: np.random.Generator) -> tuple[dict[str, Any], np.ndarray | None]:
-    dim = y.shape[0] if B is None else B.shape[1]
+    dim = int(y.shape[0] if B is None else B.shape[1])
     f0 = model.forward(y)
     apply = (lambda e: e) if B is None else B.forward
     e_r = rng.standard_normal(dim) + (1j * rng.standard_normal(dim) if cplx else 0)
@@ -111,7 +111,7 @@ def audit(model: Any, A: Any, images: Sequence[np.ndarray], *, settings: dict[st
             rec["relative_error"] = err / nx
             rec["psnr_db"] = 10 * math.log10(peak * peak * x.size / err ** 2) if err > 0 else float("inf")
         rec["l2"] = {"measurement": [], "image": []}
-        dense: dict[tuple[str, float], np.ndarray] = {}
+        dense: dict[tuple[str, float], np.ndarray | None] = {}
         for r in S["radii"]:
             res, e = _l2(M, y, r * ny, S, None, cplx, seed, rng)
             res["radius_fraction"] = r
@@ -130,14 +130,14 @@ def audit(model: Any, A: Any, images: Sequence[np.ndarray], *, settings: dict[st
             if guide is None and M.has_vjp:
                 _, guide = _l2(M, y, rad, S, B, cplx if B is None else False, seed, rng)
             for k in S["ks"]:
-                res = sparse_attack(M, y, int(k), rad, operator=B, dense_perturbation=guide,
+                sres = sparse_attack(M, y, int(k), rad, operator=B, dense_perturbation=guide,
                                     de_maxiter=S["de_maxiter"], de_popsize=S["de_popsize"],
                                     ascent_iterations=S["sparse_ascent_iterations"], seed=seed)
-                d = res.to_json()
+                d = sres.to_json()
                 d["radius_fraction"] = sr
                 d["status"] = "measured"
                 rec["sparse"][dom].append(d)
-                say(f"audit {M.name}: image {i}: {k}-sparse {dom} ratio {res.ratio:.4g} ({res.method})")
+                say(f"audit {M.name}: image {i}: {k}-sparse {dom} ratio {sres.ratio:.4g} ({sres.method})")
         if S["structural"] and f0.shape[0] == x.size and int(round(math.sqrt(x.size))) >= 16:
             rec["structural"] = structural_test(M, op, x.reshape(int(round(math.sqrt(x.size))), -1),
                                                 max(S["radii"]) * ny, iterations=S["structural_iterations"], seed=seed)

@@ -84,7 +84,7 @@ def _sq_dist(u: Sequence[Any], v: Sequence[Any]) -> Fraction:
 
 
 def _exact_vec(v: Any) -> list[Any]:
-    out = []
+    out: list[Fraction | tuple[Fraction, Fraction]] = []
     for a in np.asarray(v).reshape(-1):
         if isinstance(a, Fraction):
             out.append(a)
@@ -106,7 +106,7 @@ def _dec(obj: Any, name: str) -> list[Any]:
         raise MalformedWitness(f"{name}: expected a non-empty list of 'p/q' strings or [re, im] pairs")
     if len(obj) > MAX_VECTOR:
         raise MalformedWitness(f"{name}: {len(obj)} entries, over the limit {MAX_VECTOR}")
-    out = []
+    out: list[Fraction | tuple[Fraction, Fraction]] = []
     for i, a in enumerate(obj):
         try:
             if isinstance(a, list):
@@ -162,12 +162,12 @@ def _walsh_check(rec: Any, x: list, y: list, name: str) -> Fraction:
 def _network_record(net: Any) -> dict[str, Any]:
     from sci_hierarchy.problems.networks import AffineLayer, Entrywise
 
-    layers = []
+    layers: list[dict[str, Any]] = []
     total = 0
     for L in net.layers:
         if isinstance(L, AffineLayer):
             W, R, c = L.matrices()
-            rec = {"type": "affine"}
+            rec: dict[str, Any] = {"type": "affine"}
             for key, Mx in (("W", W), ("R", R), ("c", c)):
                 if Mx is None:
                     continue

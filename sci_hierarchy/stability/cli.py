@@ -67,6 +67,7 @@ def parse_operator(spec: str, seed: int = 0) -> tuple[Any, dict[str, Any]]:
     if not 0 < rate <= 1:
         raise InvalidArgument(f"--operator={spec!r}: RATE={rate} must be in (0, 1]")
     levels = int(math.log2(N)) - 1
+    op: SubsampledFourier2D | SubsampledWalsh2D
     if parts[0] == "fourier":
         op = SubsampledFourier2D(das_mask(N, rate, levels=levels, seed=seed).mask)
     else:

@@ -177,11 +177,11 @@ def as_model(obj: Any, *, input_dim: int | None = None, vjp: Callable[..., Any] 
     if is_torch_module(obj):
         return _torch_model(obj, input_dim, bool(is_complex), nm)
     if callable(getattr(obj, "forward", None)) and callable(getattr(obj, "vjp", None)):
-        m = input_dim or getattr(obj, "input_dim", None) or getattr(obj, "shape", (None,))[0]
-        if m is None:
+        m_cb = input_dim or getattr(obj, "input_dim", None) or getattr(obj, "shape", (None,))[0]
+        if m_cb is None:
             raise InvalidArgument(f"input_dim=None: cannot tell the input size of {describe(obj)}; give input_dim")
         cplx = bool(getattr(obj, "is_complex", False)) if is_complex is None else bool(is_complex)
-        return AuditModel(obj.forward, input_dim=int(m), vjp=obj.vjp, name=nm, kind="callable", is_complex=cplx,
+        return AuditModel(obj.forward, input_dim=int(m_cb), vjp=obj.vjp, name=nm, kind="callable", is_complex=cplx,
                           lipschitz=lipschitz, gradient="hand-written")
     if callable(obj):
         if input_dim is None:

@@ -150,7 +150,7 @@ def near_kernel_pair(op: Any, x: np.ndarray, *, size: float = 0.5, leak: float =
         perm = sequency_permutation(N)
         zi = _walsh_kernel_int(op, rng, False, 16)
         # scale to a dyadic multiple: z0 = zi * 2^-a, ||z0|| ~ size * ||x||
-        a = max(0, int(np.round(np.log2(max(np.linalg.norm(zi), 1) / max(size * nx, 1e-12)))))
+        a = max(0, int(np.round(np.log2(max(float(np.linalg.norm(zi)), 1.0) / max(size * nx, 1e-12)))))
         s = int(rng.choice(np.flatnonzero(op.mask)))
         row = np.array(walsh_row(N, perm, *divmod(s, N)), dtype=np.int64)
         b = a + max(0, int(np.round(-np.log2(max(leak, 1e-30)))))

@@ -36,8 +36,8 @@ def train_pair_network(op: Any, *, pairs: int = 4, hidden: int = 64, steps: int 
     X = np.concatenate([np.stack([p["x"] for p in P]), np.stack([p["x2"] for p in P])])
     Y = np.real(op.forward(X))
     torch.manual_seed(seed)
-    net = torch.nn.Sequential(torch.nn.Linear(Y.shape[1], hidden), torch.nn.ReLU(),
-                              torch.nn.Linear(hidden, X.shape[1])).double()
+    lin1, lin2 = torch.nn.Linear(Y.shape[1], hidden), torch.nn.Linear(hidden, X.shape[1])
+    net = torch.nn.Sequential(lin1, torch.nn.ReLU(), lin2).double()  # .double() converts lin1, lin2 in place
     opt = torch.optim.Adam(net.parameters(), lr=3e-3)
     Yt, Xt = torch.tensor(Y), torch.tensor(X)
     for _ in range(steps):
@@ -47,8 +47,8 @@ def train_pair_network(op: Any, *, pairs: int = 4, hidden: int = 64, steps: int 
         opt.step()
     with torch.no_grad():
         rel = (torch.linalg.norm(net(Yt) - Xt, dim=1) / torch.linalg.norm(Xt, dim=1)).numpy()
-    W1, b1 = net[0].weight.detach().numpy(), net[0].bias.detach().numpy()
-    W2, b2 = net[2].weight.detach().numpy(), net[2].bias.detach().numpy()
+    W1, b1 = lin1.weight.detach().numpy(), lin1.bias.detach().numpy()
+    W2, b2 = lin2.weight.detach().numpy(), lin2.bias.detach().numpy()
     network = Network([AffineLayer(W1, c=b1), Entrywise(relu()), AffineLayer(W2, c=b2)],
                       info={"explanation": f"ReLU MLP {Y.shape[1]}-{hidden}-{X.shape[1]} trained (Adam, {steps} "
                                            f"steps, seed {seed}) on {pairs} near-kernel pairs"})

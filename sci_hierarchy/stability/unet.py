@@ -42,7 +42,9 @@ def build_unet(*, depth: int = 3, base: int = 16) -> Any:
             nn.Conv2d(cout, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
         )
 
-    class UNet(nn.Module):
+    Module: Any = nn.Module  # torch is imported lazily, so its class is a runtime value here
+
+    class UNet(Module):
         def __init__(self) -> None:
             super().__init__()
             ch = [base * 2 ** k for k in range(depth + 1)]
