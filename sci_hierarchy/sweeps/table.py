@@ -35,7 +35,8 @@ def build_rows(store: Store, manifest: dict[str, Any]) -> tuple[list[dict[str, A
         for k in t["args"]:
             if k not in arg_names:
                 arg_names.append(k)
-    rows, extra = [], set()
+    rows: list[dict[str, Any]] = []
+    extra: set[str] = set()
     for t in manifest["tasks"]:
         rec = store.read(t["key"]) or {"status": "pending"}
         row: dict[str, Any] = {"index": t["index"], "key": t["key"], "command": t["command"]}

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from sci_hierarchy.errors import SciHierarchyError
 from sci_hierarchy.sweeps.spec import COMMANDS, Spec
 
 __all__ = ["Task", "expand", "task_key", "run_task", "package_version", "MAX_RESULT_BYTES"]
@@ -82,7 +83,7 @@ def _collect_files(workdir: str) -> dict[str, bytes]:
     return files
 
 
-class _VersionMismatch(Exception):
+class _VersionMismatch(SciHierarchyError):
     pass
 
 
@@ -102,6 +103,8 @@ def run_task(task: Task) -> dict[str, Any]:
         if package_version() != task.version:
             raise _VersionMismatch(f"this worker has sci_hierarchy {package_version()}, the task was keyed "
                                    f"for {task.version}; install the same version on every worker")
+        if cmd.run is None:
+            raise SciHierarchyError(f"command={task.command!r} has no run function; register it with one")
         try:
             row = cmd.run(dict(task.args), workdir)
         except Exception as exc:  # a bug or an unexpected failure: recorded, the sweep goes on
