@@ -8,13 +8,14 @@ input error.  Errors are one line on stderr; ``--debug`` shows tracebacks.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import time
 from typing import Any, Sequence
 
 from sci_hierarchy.display import ProgressBar
-from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError
+from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError, TimeUp
 
 EXIT_OK, EXIT_CLAIM, EXIT_USAGE = 0, 1, 2
 
@@ -65,7 +66,10 @@ def _version() -> str:
     return __version__
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser.  Given ``argv``, only the command it names gets its arguments
+    from a sub-package (classify, audit, sweep): the others are listed, not imported."""
+    wanted = next((a for a in argv if not a.startswith("-")), "") if argv is not None else None
     p = _Parser(prog="sci-hierarchy",
                 description="Executable barriers of deep learning (Colbrook, Antun & Hansen, PNAS 2022): "
                             "demonstrations with exactly re-checkable witnesses, and reproductions.",
@@ -134,21 +138,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="report progress even when stderr is not a terminal (one line per step)")
     r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    from sci_hierarchy.explore import cli as explore_cli  # classify: its own sub-package
+    # classify, audit and sweep live in their own sub-packages; their arguments are set up (and
+    # their modules imported) only when that command is the one asked for, so `list` and `--help`
+    # import none of them
+    def lazy(name: str, module: str, **kw: Any) -> None:
+        sp = sub.add_parser(name, **kw)
+        if wanted is None or wanted == name:
+            mod = importlib.import_module(module)
+            if "description" not in kw and mod.__doc__:
+                sp.description = mod.__doc__
+                sp.formatter_class = argparse.RawDescriptionHelpFormatter
+            mod.add_arguments(sp)
 
-    explore_cli.add_arguments(sub.add_parser(
-        "classify", help="classification record of a problem (built-in or FILE.py:name)",
-        description="Which accuracies 10^-K can an algorithm reach on a problem? Certified lower bounds "
-                    "from consistent pairs, towers measured on samples (docs/classification.md).",
-        epilog="Exit codes: 0 a record was produced (or --check-witness re-derived the witness); 1 an invalid "
-               "or mismatching witness; 2 usage error."))
-
-    from sci_hierarchy.stability import cli as _audit_cli  # the stability audit (docs/stability.md)
-
-    _audit_cli.add_arguments(sub.add_parser(
-        "audit", help="stability audit of a model (worst-case, sparse, structural; all measured)",
-        description=_audit_cli.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Exit codes: 0 done; 1 a ratio exceeds the model's known Lipschitz constant; 2 usage error."))
+    lazy("classify", "sci_hierarchy.explore.cli",
+         help="classification record of a problem (built-in or FILE.py:name)",
+         description="Which accuracies 10^-K can an algorithm reach on a problem? Certified lower bounds "
+                     "from consistent pairs, towers measured on samples (docs/classification.md).",
+         epilog="Exit codes: 0 a record was produced (or --check-witness re-derived the witness); 1 an invalid "
+                "or mismatching witness; 2 usage error.")
+    lazy("audit", "sci_hierarchy.stability.cli",
+         help="stability audit of a model (worst-case, sparse, structural; all measured)",
+         epilog="Exit codes: 0 done; 1 a ratio exceeds the model's known Lipschitz constant; 2 usage error.")
 
     v = sub.add_parser("verify", help="re-check a witness file from its data alone",
                        description="Re-check a witness from its own data, in exact arithmetic "
@@ -156,27 +166,26 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="Exit codes: 0 valid; 1 invalid (a claim is not proved by the data); "
                               "2 malformed or unreadable file.")
     v.add_argument("file", help="a witness JSON file written by `demo --json`, or a sweep folder (all its witnesses)")
-    from sci_hierarchy.adversary.witness import Limits
+    if wanted is None or wanted == "verify":  # its limits' defaults come from the witness module
+        from sci_hierarchy.adversary.witness import Limits
 
-    lim = Limits()
-    v.add_argument("--time-limit", type=_seconds, default=60.0, metavar="SECONDS",
-                   help="stop checking after this many seconds: not verified, exit 1 (default 60)")
-    v.add_argument("--max-bytes", type=_at_least_one, default=lim.max_bytes, metavar="N",
-                   help=f"refuse a larger file before reading it (default {lim.max_bytes})")
-    v.add_argument("--max-nodes", type=_at_least_one, default=lim.max_nodes, metavar="N",
-                   help=f"refuse more JSON objects and arrays before parsing (default {lim.max_nodes})")
-    v.add_argument("--max-level", type=_at_least_one, default=lim.max_level, metavar="N",
-                   help=f"refuse reads deeper than level N (default {lim.max_level})")
-    v.add_argument("--max-gap-exponent", type=_at_least_one, default=lim.max_gap_exponent, metavar="N",
-                   help=f"refuse instances with gap 4^-n for n > N (default {lim.max_gap_exponent})")
-    v.add_argument("--max-runs", type=_at_least_one, default=lim.max_runs, metavar="N",
-                   help=f"refuse transcripts with more runs (default {lim.max_runs})")
+        lim = Limits()
+        v.add_argument("--time-limit", type=_seconds, default=60.0, metavar="SECONDS",
+                       help="stop checking after this many seconds: not verified, exit 1 (default 60)")
+        v.add_argument("--max-bytes", type=_at_least_one, default=lim.max_bytes, metavar="N",
+                       help=f"refuse a larger file before reading it (default {lim.max_bytes})")
+        v.add_argument("--max-nodes", type=_at_least_one, default=lim.max_nodes, metavar="N",
+                       help=f"refuse more JSON objects and arrays before parsing (default {lim.max_nodes})")
+        v.add_argument("--max-level", type=_at_least_one, default=lim.max_level, metavar="N",
+                       help=f"refuse reads deeper than level N (default {lim.max_level})")
+        v.add_argument("--max-gap-exponent", type=_at_least_one, default=lim.max_gap_exponent, metavar="N",
+                       help=f"refuse instances with gap 4^-n for n > N (default {lim.max_gap_exponent})")
+        v.add_argument("--max-runs", type=_at_least_one, default=lim.max_runs, metavar="N",
+                       help=f"refuse transcripts with more runs (default {lim.max_runs})")
     v.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    from sci_hierarchy.sweeps import cli as sweeps_cli  # the sweep subcommand (docs/sweeps.md)
-
-    sweeps_cli.add_arguments(sub.add_parser("sweep", help="run a command over a grid of arguments, locally or on Dask",
-                                            description="Run a spec's tasks; resumable (docs/sweeps.md)."))
+    lazy("sweep", "sci_hierarchy.sweeps.cli", help="run a command over a grid of arguments, locally or on Dask",
+         description="Run a spec's tasks; resumable (docs/sweeps.md).")
     return p
 
 
@@ -325,10 +334,6 @@ def _require_extras(experiment: str) -> None:
                               f"'sci_hierarchy[{','.join(missing)}]' (or '.[all]' from a checkout)")
 
 
-class _TimeUp(BaseException):
-    """Raised by the verify alarm: a BaseException, so that no checker's ``except`` swallows it."""
-
-
 def cmd_verify(args: argparse.Namespace) -> int:
     import signal
 
@@ -343,7 +348,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                  max_gap_exponent=args.max_gap_exponent, max_runs=args.max_runs)
 
     def _alarm(signum: int, frame: Any) -> None:
-        raise _TimeUp()
+        raise TimeUp()
 
     use_alarm = hasattr(signal, "setitimer")
     if use_alarm:
@@ -357,7 +362,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 _say(f"unreadable or malformed witness: {_u(str(exc), 2000)}")
                 return EXIT_USAGE
             res = w.check()
-    except _TimeUp:
+    except TimeUp:
         _say(f"not verified: the check did not finish within --time-limit {args.time_limit:g} s "
              "(raise it to check a witness this large)")
         return EXIT_CLAIM
@@ -378,7 +383,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # usage errors (exit 2) and --help (exit 0)

@@ -247,7 +247,7 @@ def verify_lines(data: Mapping[str, Any], checked: Sequence[str]) -> list[str]:
     data = _clean(data)
     checked = [safe_text(line, 2000) for line in checked]
     happened, _ = _what(data)
-    lines = wrap(f"valid: {data.get('algorithm')} {happened} ({_where(data)}).")
+    lines = wrap(f"valid: {data.get('algorithm')} {happened} ({_where(data)}).", first="", indent="    ")
     lines += wrap(f"checked from the witness data alone ({plural(len(checked), 'statement')}):", indent="  ")
     for line in checked:
         lines += wrap(_fix_plurals(str(line)), first="  - ", indent="    ")

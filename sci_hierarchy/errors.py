@@ -122,3 +122,11 @@ def approx(value: object, digits: int = 6) -> str:
     if "." in mantissa:  # as the g format does: no trailing zeros
         mantissa = mantissa.rstrip("0").rstrip(".")
     return f"{sign}{mantissa}e{int(exp) + e:+d}"
+
+
+class TimeUp(BaseException):
+    """A wall-time budget is spent (a candidate's run, or ``verify --time-limit``).
+
+    Deliberately *not* a :class:`SciHierarchyError`, nor even an :class:`Exception`: it is raised
+    into code that may catch ``Exception`` (a candidate algorithm, a checker) and must not be
+    swallowed there.  The caller that set the alarm catches it."""

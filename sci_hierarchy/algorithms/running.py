@@ -39,6 +39,7 @@ from sci_hierarchy.errors import (
     InconsistentAlgorithm,
     InvalidArgument,
     SciHierarchyError,
+    TimeUp,
     describe,
 )
 from sci_hierarchy.oracles.core import Budget, Diverged, Oracle, Reader, ReplayOracle, Transcript
@@ -216,7 +217,7 @@ def _run_algorithm(
             output = algorithm(task.interface(reader), **kwargs)
     except Diverged:
         raise
-    except _TimeUp:
+    except TimeUp:
         return Run(reader.transcript, seed=seed,
                    error=f"time limit exceeded: the wall-time budget of {reader.budget.wall_time} s is spent")
     except SystemExit as exc:
@@ -250,11 +251,6 @@ def _run_algorithm(
     return Run(reader.transcript, value=value, output=output, seed=seed)
 
 
-class _TimeUp(BaseException):
-    """Raised into a candidate when its wall-time budget is spent (a BaseException,
-    so that ``except Exception`` in the candidate does not swallow it)."""
-
-
 class _wall_clock:
     """Interrupt pure-Python computation after ``seconds`` (main thread, POSIX only).
 
@@ -277,7 +273,7 @@ class _wall_clock:
         import signal
 
         def handler(signum: int, frame: object) -> None:
-            raise _TimeUp()
+            raise TimeUp()
 
         self._old = signal.signal(signal.SIGALRM, handler)
         self._old_timer = signal.setitimer(signal.ITIMER_REAL, float(self.seconds))

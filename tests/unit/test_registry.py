@@ -52,7 +52,7 @@ def test_list_imports_no_implementation():
                          env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
     loaded = json.loads(out.replace("'", '"'))
     assert set(loaded) <= {"sci_hierarchy.cli", "sci_hierarchy.errors", "sci_hierarchy.registry",
-                           "sci_hierarchy.catalogue"}, loaded
+                           "sci_hierarchy.catalogue", "sci_hierarchy.display", "sci_hierarchy.untrusted"}, loaded
 
 
 TOY = '''
