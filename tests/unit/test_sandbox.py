@@ -247,13 +247,11 @@ def test_isolated_rng_taking_algorithm_failing_without_seeds_gets_the_hint(tmp_p
     assert tie_run(alg, seed=3).ok
 
 
-def test_isolated_runs_start_fast():
-    # Each child used to import proofs_as_code (scipy) when unpickling its task:
-    # ~0.2 s per run, 27 s for `demo argmax --seeds 40`.  The fork server now
-    # preloads it, and a run of a trivial candidate takes ~10 ms.
+def test_isolated_runs_in_a_row_all_succeed():
+    # Each child used to import proofs_as_code (scipy) when unpickling its task; the fork server
+    # now preloads it.  How long a run takes is measured side by side with an in-process run in
+    # benchmarks/run.py ("isolated vs in-process"), not asserted here: a timed assertion fails on a
+    # busy machine without any bug.
     alg = iso("random-level")
-    tie_run(alg, seed=0)
-    t0 = time.monotonic()
     for s in range(10):
         assert tie_run(alg, seed=s).ok
-    assert time.monotonic() - t0 < 1.0
