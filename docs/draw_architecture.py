@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 ROLE = {
     "__init__": "the root", "errors": "one error root", "_lazy": "", "registry": "one registry (entry points)",
-    "catalogue": "what `list` shows",
+    "catalogue": "what `list` shows", "outputs": "output files", "untrusted": "safe printing",
+    "display": "verdicts in words", "explore": "the classification explorer", "sweeps": "grids of commands",
     "exact": "exact arithmetic", "oracles": "inputs behind oracles", "algorithms": "running candidates",
     "adversary": "witnesses, attacks", "problems": "the mathematics", "firenet": "FIRENET",
     "stability": "perturbations", "zoo": "built-in algorithms", "strategies": "hypothesis strategies",
@@ -59,7 +60,10 @@ def main() -> Path:
         ax.text(0.18, y + height * 0.24, roles, fontsize=8.5, va="center", color=text_colour, style="italic")
         mods = ", ".join(m for n in names for m in modules_of(n))
         if mods:
-            ax.text(width - 0.15, y + height * 0.5, mods, fontsize=8.5, va="center", ha="right", color=text_colour)
+            # a long list goes on the title's line so that it never runs into the roles below
+            long = len(mods) > 70
+            ax.text(width - 0.15, y + height * (0.62 if long else 0.5), mods, fontsize=7.5 if long else 8.5,
+                    va="center", ha="right", color=text_colour)
         if i:
             ax.annotate("", xy=(width / 2, y - gap + 0.02), xytext=(width / 2, y - 0.02),
                         arrowprops=dict(arrowstyle="-|>", color="0.35", lw=1.2))
