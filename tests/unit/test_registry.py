@@ -102,7 +102,7 @@ def test_a_third_party_distribution_adds_a_theorem(tmp_path):
     assert "theorem1" in listing.stdout  # the built-ins still come from the catalogue
     demo = cli("demo", "toy_argmax", "--json", "w.json")
     assert demo.returncode == 0, demo.stderr
-    assert "always-one DEFEATED" in demo.stdout
+    assert "always-one is defeated" in demo.stdout
     assert json.loads((tmp_path / "w.json").read_text())["theorem"] == "toy_argmax"
     verify = cli("verify", "w.json")
     assert verify.returncode == 0, verify.stdout + verify.stderr
