@@ -198,14 +198,19 @@ def is_non_binding(kind: str, path: tuple, original: dict) -> bool:
     return False
 
 
+#: top-level fields that the checkers bind when present (each must then be what the data say) and
+#: that a witness may omit: deleting one removes a statement and adds none
+OPTIONAL_TOP_LEVEL = {("pair_n",), ("K",), ("problem",), ("mixing",), ("condition",), ("inputs_note",)}
+
+
 def is_neutral_deletion(kind: str, path: tuple) -> bool:
     """Deleting a read from a run (or a whole tower run) leaves a claim that still holds:
     every remaining answer is still admissible, and the output is unchanged.  (A
     witness proves the claim for its transcript; that the algorithm made exactly
-    these reads is established by demo's replay, not by verify.)  Deleting the top-level
-    ``pair_n`` (the pair's index, checked against the pair's gap when present) removes a
-    statement and adds none: the pair itself is still re-checked from its instances."""
-    if path == ("pair_n",):
+    these reads is established by demo's replay, not by verify.)  Deleting an optional top-level
+    field (:data:`OPTIONAL_TOP_LEVEL`: checked against the instances when present) removes a
+    statement and adds none: the claim is still re-checked from the instances."""
+    if path in OPTIONAL_TOP_LEVEL:
         return True
     strs = [p for p in path if isinstance(p, str)]
     if strs and strs[-1] == "reads" and isinstance(path[-1], int):
