@@ -338,8 +338,9 @@ def test_random_field_edits_thorough(tmp_path, capsys, kind, data):
     _random_field_edits(tmp_path, capsys, kind, data)
 
 
-def _random_field_edits(tmp_path, capsys, kind, data):
-    original = witness(kind)
+def draw_edit(data, original):
+    """One random edit of a witness: replace, delete or insert at a drawn path.
+    Returns (mutated copy, path edited, action)."""
     paths = all_paths(original)
     path = data.draw(st.sampled_from(paths[1:]), label="path")
     action = data.draw(st.sampled_from(["replace", "delete", "insert"]), label="action")
@@ -361,6 +362,12 @@ def _random_field_edits(tmp_path, capsys, kind, data):
             path = path + (key,)
         else:
             target.insert(data.draw(st.integers(0, len(target)), label="at"), value)
+    return mutated, path, action
+
+
+def _random_field_edits(tmp_path, capsys, kind, data):
+    original = witness(kind)
+    mutated, path, action = draw_edit(data, original)
     rc, out, err = verify_data(tmp_path, capsys, mutated)
     assert_outcome(rc, out, err)
     if rc == 0:
@@ -624,27 +631,7 @@ def test_fuzz_campaign_every_kind(tmp_path, capsys, kind, data):
     success, composite, reads_beyond -- never give a traceback, always exit 0/1/2 with one line,
     and exit 0 only when the edit touched a descriptive key or a neutral deletion."""
     original = json.loads(_campaign_text(kind))
-    paths = all_paths(original)
-    path = data.draw(st.sampled_from(paths[1:]), label="path")
-    action = data.draw(st.sampled_from(["replace", "delete", "insert"]), label="action")
-    mutated = copy.deepcopy(original)
-    if action == "replace":
-        value = data.draw(json_values, label="value")
-        assume(value != get_at(original, path))
-        set_at(mutated, path, value)
-    elif action == "delete":
-        delete_at(mutated, path)
-    else:
-        target = get_at(mutated, path)
-        assume(isinstance(target, (dict, list)))
-        value = data.draw(json_values, label="value")
-        if isinstance(target, dict):
-            key = data.draw(st.text(max_size=6), label="key")
-            assume(key not in target)
-            target[key] = value
-            path = path + (key,)
-        else:
-            target.insert(data.draw(st.integers(0, len(target)), label="at"), value)
+    mutated, path, action = draw_edit(data, original)
     rc, out, err = verify_data(tmp_path, capsys, mutated)
     assert_outcome(rc, out, err)
     if rc == 0:
