@@ -1054,6 +1054,9 @@ def _check_reads_beyond(w: Witness) -> tuple[str, ...]:
     if len(c.runs) != 1:
         raise MalformedWitness("one run")
     run = c.runs[0]
+    if run.get("admissible_for") != [0]:
+        raise MalformedWitness(f"the run's admissible_for must be [0] (the one instance), "
+                               f"not {describe(run.get('admissible_for'))}")
     for key in run["reads"]:
         if key not in c.answers or not c.admissible_for(0, key):
             raise WitnessInvalid(f"the answer to {key} is not admissible for the instance")

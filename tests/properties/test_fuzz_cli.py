@@ -577,6 +577,23 @@ def test_tower_admissible_for_is_binding(tmp_path, capsys):
     assert rc == 1
 
 
+@pytest.mark.parametrize("edit", ["delete", [], [0, 0], [1], ["0"]])
+def test_reads_beyond_admissible_for_is_binding(tmp_path, capsys, edit):
+    """Found by the campaign: a reads_beyond run's ``admissible_for`` was not read by its checker
+    (which re-checks every answer against the one instance anyway).  A field no check binds is
+    refused (issue #10, class 1), so any value other than [0] is refused."""
+    w = json.loads(_campaign_text("reads_beyond"))
+    run = w["transcript"]["runs"][0]
+    assert run["admissible_for"] == [0]
+    if edit == "delete":
+        del run["admissible_for"]
+    else:
+        run["admissible_for"] = edit
+    rc, out, err = verify_data(tmp_path, capsys, w)
+    assert_outcome(rc, out, err)
+    assert rc in (1, 2) and "admissible_for" in out + err
+
+
 @pytest.mark.parametrize("value", [None, 7, "1/2"])
 def test_tower_outputs_must_be_yes_or_no(tmp_path, capsys, value):
     w = witness("pi1_tower")
@@ -616,11 +633,10 @@ NEUTRAL_KEYS = {"summary", "checked", "label", "algorithm", "training_data_used"
                 "distance_upper_bound", "distance_lower_bound", "explanation"}
 
 
-# Kept out of CI's heavy run for now (marked slow): at 2100 examples the campaign finds deletions
-# that verify accepts.  Those triaged so far removed an optional statement (OPTIONAL_TOP_LEVEL);
-# the latest, deleting a reads_beyond run's `admissible_for`, is not triaged yet (issue #10 stays
-# open until it is).  Run it with: pytest -m slow tests/properties/test_fuzz_cli.py -k campaign
-@pytest.mark.slow
+# The whole campaign (2100 examples, a few minutes) runs in CI's heavy run.  Its findings so far:
+# deletions of optional statements (OPTIONAL_TOP_LEVEL, neutral: the claim is still re-checked) and
+# a reads_beyond run's unbound `admissible_for` (fixed; test_reads_beyond_admissible_for_is_binding).
+@pytest.mark.heavy
 @settings(max_examples=int(os.environ.get("SCI_HIERARCHY_CAMPAIGN_EXAMPLES", "2100")), deadline=None,
           derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                                    HealthCheck.data_too_large])
