@@ -54,7 +54,8 @@ from sci_hierarchy.outputs import (
     write_json,
 )
 
-__all__ = ["run", "REFERENCE_SCRIPT", "INTENDED_INDEX", "ListaModels", "train_lista_models", "table1_instance"]
+__all__ = ["run", "REFERENCE_SCRIPT", "INTENDED_INDEX", "ListaModels", "train_lista_models", "table1_instance",
+           "dct_float", "payloads", "training_pairs", "firenet_config", "N1", "N2", "SPARSITY"]
 
 #: Distances printed by the authors' ``inexact_input/Demo_test_firenet.py`` (the authors' code),
 #: keyed by (K, n).  K = 1 and K = 3 carry the loop-index bug.
@@ -113,11 +114,12 @@ def table1_instance(K: int, n: int, D: np.ndarray) -> Table1Instance:
     return Table1Instance(K, n, a, eps, dA, dAn, A, An, y, dA.c)
 
 
-def _dct_float(m: int) -> np.ndarray:
+def dct_float(m: int) -> np.ndarray:
+    """The orthonormal DCT-II matrix of size ``m`` in floats (rounded from its exact entries)."""
     return np.array([[float(v) for v in row] for row in dct_matrix(m)])
 
 
-def _payloads(rng: np.random.Generator, count: int) -> np.ndarray:
+def payloads(rng: np.random.Generator, count: int) -> np.ndarray:
     """``count`` payloads: SPARSITY non-zeros at random positions, N(0, 1) values (the authors' code)."""
     W = np.zeros((count, N2))
     for k in range(count):
@@ -131,7 +133,7 @@ def _x_star(inst: Table1Instance) -> float:
     return float(exact_to_real(Fraction(1) / (inst.a + inst.eps)))
 
 
-def _pairs(inst: Table1Instance, W: np.ndarray, D: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def training_pairs(inst: Table1Instance, W: np.ndarray, D: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Training pairs from the winner-2 side: ``y = D (1, w)``, ``x = (0, 1/(a+eps), w/c)``."""
     Y = np.hstack([np.ones((W.shape[0], 1)), W]) @ D.T
     x2 = _x_star(inst)
@@ -139,6 +141,15 @@ def _pairs(inst: Table1Instance, W: np.ndarray, D: np.ndarray) -> tuple[np.ndarr
     X[:, 1] = x2
     X[:, N1:] = W / float(exact_to_real(inst.c_exact))
     return Y, X
+
+
+def firenet_config(inst: Table1Instance, *, inner: int = 50, restarts: int = 30, delta: float = 1e-6,
+                   step: float = 0.99) -> FirenetConfig:
+    """FIRENET's configuration for one entry: valid steps ``tau = sigma = step / ||A_n||`` (2-norm in
+    floats), ``lam = 1``, ``eps0 = ||y_n||``; p = ``inner`` and ``restarts`` as given."""
+    nA = float(np.linalg.norm(inst.An, 2))
+    return FirenetConfig(lam=1.0, inner=inner, restarts=restarts, tau=step / nA, sigma=step / nA, op_norm=nA,
+                         eps0=float(np.linalg.norm(inst.y)), delta=delta)
 
 
 # --------------------------------------------------------------------------- LISTA (batched over models)
@@ -285,7 +296,7 @@ def run(out: str, *, quick: bool = False, seed: int = 0, progress: Progress) -> 
     S = _settings(quick)
     timer = Timer()
     m, N = 1 + N2, N1 + N2
-    D = _dct_float(m)
+    D = dct_float(m)
     seed_train, seed_val, seed_init = child_seeds(seed, 3)
     insts = [table1_instance(K, n, D) for K in S["Ks"] for n in S["ns"]]
     progress(f"table1: {len(insts)} instances (K in {S['Ks']}, n in {S['ns']}); exact minimisers by closed form")
@@ -305,20 +316,18 @@ def run(out: str, *, quick: bool = False, seed: int = 0, progress: Progress) -> 
     # FIRENET
     fire = []
     for inst in insts:
-        nA = float(np.linalg.norm(inst.An, 2))
-        cfg = FirenetConfig(lam=1.0, inner=S["firenet_inner"], restarts=S["firenet_restarts"],
-                            tau=S["step"] / nA, sigma=S["step"] / nA, op_norm=nA,
-                            eps0=float(np.linalg.norm(inst.y)), delta=S["firenet_delta"])
+        cfg = firenet_config(inst, inner=S["firenet_inner"], restarts=S["firenet_restarts"],
+                             delta=S["firenet_delta"], step=S["step"])
         fire.append(firenet(inst.An, inst.y, cfg).x)
     progress(f"table1: FIRENET done ({seconds(timer.elapsed)})")
 
     # LISTA: data from the winner-2 side, different seeds for training and validation
-    Wtr = _payloads(np.random.default_rng(seed_train), S["train"])
-    Wval = _payloads(np.random.default_rng(seed_val), S["val"])
+    Wtr = payloads(np.random.default_rng(seed_train), S["train"])
+    Wval = payloads(np.random.default_rng(seed_val), S["val"])
     Ytr = np.hstack([np.ones((S["train"], 1)), Wtr]) @ D.T
     Yval = np.hstack([np.ones((S["val"], 1)), Wval]) @ D.T
-    Ttr = np.stack([_pairs(inst, Wtr, D)[1] for inst in insts])
-    Tval = np.stack([_pairs(inst, Wval, D)[1] for inst in insts])
+    Ttr = np.stack([training_pairs(inst, Wtr, D)[1] for inst in insts])
+    Tval = np.stack([training_pairs(inst, Wval, D)[1] for inst in insts])
     A_stack = np.stack([inst.An for inst in insts])
     lrs = np.array([2e-4 * 10 ** (-inst.K / 3) for inst in insts])
     progress(f"table1: training {len(insts)} LISTA models together: {S['epochs']} epochs x "

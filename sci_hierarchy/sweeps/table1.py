@@ -34,44 +34,22 @@ EPOCHS, TRAIN, VAL, BATCH = 4000, 8000, 100, 1000
 
 def entry(*, K: int, n: int, column: str, seed: int | None = None, epochs: int | None = None) -> dict[str, Any]:
     from sci_hierarchy.exact.dyadic import fraction_to_str
-    from sci_hierarchy.problems.families import dct_matrix
-    from sci_hierarchy.firenet import FirenetConfig, firenet
-    from sci_hierarchy.problems.programs import SRLasso, exact_to_real, solve_two_column
-    from sci_hierarchy.reproduce.table1 import N1, N2, SPARSITY, table1_instance, train_lista_models
+    from sci_hierarchy.firenet import firenet
+    from sci_hierarchy.problems.programs import SRLasso, solve_two_column
+    from sci_hierarchy.reproduce.table1 import (
+        N2, dct_float, firenet_config, payloads, table1_instance, train_lista_models, training_pairs)
 
-    m = 1 + N2
-    D = np.array([[float(v) for v in row] for row in dct_matrix(m)])
+    D = dct_float(1 + N2)
     inst = table1_instance(K, n, D)
     seed = 0 if seed is None else seed
     if column == "firenet":
-        nA = float(np.linalg.norm(inst.An, 2))
-        cfg = FirenetConfig(lam=1.0, inner=50, restarts=30, tau=0.99 / nA, sigma=0.99 / nA, op_norm=nA,
-                            eps0=float(np.linalg.norm(inst.y)), delta=1e-6)
-        out = np.asarray(firenet(inst.An, inst.y, cfg).x, dtype=float)
+        out = np.asarray(firenet(inst.An, inst.y, firenet_config(inst)).x, dtype=float)
         extra: dict[str, Any] = {}
     else:
         ep = EPOCHS if epochs is None else epochs
         rng = np.random.default_rng(seed)
-
-        def payloads(count: int) -> np.ndarray:
-            W = np.zeros((count, N2))
-            for k in range(count):
-                idx = rng.choice(N2, size=SPARSITY, replace=False)
-                W[k, idx] = rng.standard_normal(SPARSITY)
-            return W
-
-        x2 = float(exact_to_real(Fraction(1) / (inst.a + inst.eps)))
-        c = float(exact_to_real(inst.c_exact))
-
-        def pairs(W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            Y = np.hstack([np.ones((W.shape[0], 1)), W]) @ D.T
-            X = np.zeros((W.shape[0], N1 + N2))
-            X[:, 1] = x2
-            X[:, N1:] = W / c
-            return Y, X
-
-        Ytr, Xtr = pairs(payloads(TRAIN))
-        Yval, Xval = pairs(payloads(VAL))
+        Ytr, Xtr = training_pairs(inst, payloads(rng, TRAIN), D)
+        Yval, Xval = training_pairs(inst, payloads(rng, VAL), D)
         models, info = train_lista_models(inst.An[None], Ytr, Xtr[None], Yval, Xval[None],
                                           lrs=np.array([2e-4 * 10 ** (-K / 3)]), layers=10, epochs=ep,
                                           batch=BATCH, seed=int(rng.integers(2**31)))
