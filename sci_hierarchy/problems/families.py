@@ -49,11 +49,10 @@ from typing import Any, Callable, Literal, Mapping, Sequence
 from sci_hierarchy.exact.dyadic import as_fraction, fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, describe
 from sci_hierarchy.oracles.core import Instance, register_instance_kind
+from sci_hierarchy.problems.closed_forms import ClosedForm, KKTResult, solve_two_column
 from sci_hierarchy.problems.programs import (
     QCBP,
-    ClosedForm,
     Exact,
-    KKTResult,
     Problem,
     SRLasso,
     ULasso,
@@ -62,7 +61,6 @@ from sci_hierarchy.problems.programs import (
     exact_to_real,
     problem_from_json,
     quad_sqrt,
-    solve_two_column,
 )
 from sci_hierarchy.exact.reals import Interval, Real, cos_pi, interval_sqrt, rational, scaled_sqrt
 

@@ -39,7 +39,8 @@ import numpy as np
 
 from sci_hierarchy.problems.families import dct_matrix
 from sci_hierarchy.firenet import FirenetConfig, firenet
-from sci_hierarchy.problems.programs import SRLasso, TwoColumnData, exact_to_real, quad_sqrt, solve_two_column
+from sci_hierarchy.problems.closed_forms import solve_two_column
+from sci_hierarchy.problems.programs import SRLasso, TwoColumnData, exact_to_real, quad_sqrt
 from sci_hierarchy.outputs import (
     FIG_DPI,
     Progress,

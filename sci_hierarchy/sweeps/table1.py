@@ -36,7 +36,8 @@ def entry(*, K: int, n: int, column: str, seed: int | None = None, epochs: int |
     from sci_hierarchy.exact.dyadic import fraction_to_str
     from sci_hierarchy.problems.families import dct_matrix
     from sci_hierarchy.firenet import FirenetConfig, firenet
-    from sci_hierarchy.problems.programs import SRLasso, exact_to_real, solve_two_column
+    from sci_hierarchy.problems.closed_forms import solve_two_column
+    from sci_hierarchy.problems.programs import SRLasso, exact_to_real
     from sci_hierarchy.reproduce.table1 import N1, N2, SPARSITY, table1_instance, train_lista_models
 
     m = 1 + N2
