@@ -139,7 +139,7 @@ def _cases(omega: TheoremOneClass) -> list[tuple[Instance, Any, str]]:
 
 
 def _condition(omega: TheoremOneClass) -> dict[str, Any]:
-    from sci_hierarchy.problems.families import condition_report
+    from sci_hierarchy.problems.conditioning import condition_report
 
     rep = condition_report(omega.tie())
     return {"cond_AAstar_proved_one": rep.proved_one, "cond_AAstar": str(rep)[:200]}
