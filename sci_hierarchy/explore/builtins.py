@@ -28,7 +28,6 @@ functions).
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from typing import Any, Callable
 

@@ -64,7 +64,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Sequence
+from typing import Sequence, cast
 
 from sci_hierarchy.errors import InvalidArgument, describe
 from sci_hierarchy.exact.reals import rational
@@ -143,19 +143,20 @@ def solve_two_column(problem: Problem, data: TwoColumnData, *, default_bits: int
     N = N1 + N2
     omega = problem.weight_vector(N)
     r = data.first_row
-    c2 = data.c_squared
+    c2 = cast(Exact, data.c_squared)  # set by TwoColumnData.__post_init__
     c = data.c
     theta = data.theta
     w = data.payload
     b = [exact_mul(r[i], Fraction(1) / omega[i]) for i in range(N1)]
     best = b[0]
-    for v in b[1:]:
-        if exact_sign(exact_add(v, exact_neg(best))) > 0:
-            best = v
+    for bi in b[1:]:
+        if exact_sign(exact_add(bi, exact_neg(best))) > 0:
+            best = bi
     J = tuple(i for i in range(N1) if exact_sign(exact_add(b[i], exact_neg(best))) == 0)
     j = J[0]
     inv_b = exact_inv(best)
 
+    v: list[Exact]
     if isinstance(problem, SRLasso):
         lam = problem.lam
         fit: Exact = theta
@@ -205,7 +206,7 @@ def solve_two_column(problem: Problem, data: TwoColumnData, *, default_bits: int
     else:
         J_eff = J
         for i in J:
-            u = [Fraction(0)] * N1
+            u: list[Exact] = [Fraction(0)] * N1
             u[i] = exact_mul(fit, exact_inv(r[i]))
             verts.append(tuple(u + list(v)))
     if len(J_eff) > 2 and any(exact_sign(exact_add(r[i], exact_neg(r[j]))) != 0 for i in J_eff):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import cast
 
 from sci_hierarchy.exact.reals import Interval, Real, interval_sqrt
 from sci_hierarchy.oracles.core import Instance
@@ -60,7 +61,7 @@ def condition_report(instance: Instance, *, bits: int = 64) -> ConditionReport:
     gap = Fraction(0) if gexp is None else Fraction(1, 4**gexp)
     data = omega.data(scale=spec["scale"], winner=spec["winner"], gap=gap)[0]
     A = data.matrix_exact()
-    c2 = data.c_squared
+    c2 = cast(Exact, data.c_squared)  # set by TwoColumnData.__post_init__
     exact_ok = True
     for k in range(len(A)):
         for l in range(len(A)):

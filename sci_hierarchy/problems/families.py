@@ -429,7 +429,7 @@ def _mix_vector(D: Sequence[Sequence[Real]], y: list[Real]) -> list[Real]:
 def _build(spec: Mapping[str, Any]) -> Instance:
     omega = TheoremOneClass.from_spec(spec)
     scale = spec.get("scale")
-    winner = spec.get("winner")
+    winner: Any = spec.get("winner")  # untrusted JSON: member() checks it
     gexp = spec.get("gap_exponent")
     if scale not in ("K", "K-1"):
         raise MalformedWitness(f"scale={scale!r} must be 'K' or 'K-1'")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Sequence
+from typing import Sequence, cast
 
 from sci_hierarchy.exact.reals import Interval, Real, interval_sqrt, rational
 from sci_hierarchy.oracles.core import Instance
@@ -17,6 +17,7 @@ from sci_hierarchy.problems.closed_forms import ClosedForm, KKTResult, solve_two
 from sci_hierarchy.problems.families import class_of, dct_matrix
 from sci_hierarchy.problems.programs import QCBP, SRLasso
 from sci_hierarchy.problems.quadratic import Exact, exact_to_real
+from sci_hierarchy.problems.solution_sets import SolutionSet
 
 __all__ = ["InterpolatingNetwork", "interpolating_network", "check_interpolation"]
 
@@ -85,9 +86,9 @@ def interpolating_network(instance: Instance) -> InterpolatingNetwork:
     j = closed[0].winners[0]
     r = data.first_row
     c = data.c
-    c2 = data.c_squared
+    c2 = cast(Exact, data.c_squared)  # set by TwoColumnData.__post_init__
     omega_w = prob.weight_vector(N)
-    M = [[Fraction(0)] * m for _ in range(N)]  # exact unmixed weights
+    M: list[list[Exact]] = [[Fraction(0)] * m for _ in range(N)]  # exact unmixed weights
     bias: list[Exact] = [Fraction(0)] * N
     out: list[Exact] = [Fraction(1)] * N
     nonlinear: tuple[int, ...] = ()
@@ -142,7 +143,8 @@ def check_interpolation(network: InterpolatingNetwork, instance: Instance, *, bi
     omega = class_of(instance)
     n = bits + 16 + 4 * omega.K + omega.shape[0].bit_length()
     worst = Fraction(0)
-    for k, sol in enumerate(instance.solution):
+    solutions = cast("list[SolutionSet]", instance.solution)  # a family instance: one solution set per sample
+    for k, sol in enumerate(solutions):
         y = list(instance.block(f"y[{k}]").entries)
         box = network.evaluate_interval(y, n)  # type: ignore[arg-type]
         centre = [(iv.lo + iv.hi) / 2 for iv in box]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Mapping, Sequence, Union
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
 
 from sci_hierarchy._lazy import moved
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, describe
@@ -141,6 +141,8 @@ class _LassoBase(_ProblemBase):
     """Shared by (P2) and (P3): argmin lam ||x||_{1,w} + fidelity(||Ax - y||)."""
 
     lam: Fraction = Fraction(1)
+    if TYPE_CHECKING:  # a field of each subclass (P2, P3), not of this base
+        name: str
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lam", _positive_fraction(self.lam, "lam"))
@@ -157,10 +159,10 @@ class _LassoBase(_ProblemBase):
         """``lam ||x||_{1,w} + fidelity`` (floats; numerical cross-checks only)."""
         import numpy as np
 
-        x = np.asarray(x, dtype=float)
-        w = np.array([float(v) for v in self.weight_vector(len(x))])
-        r = np.asarray(A, dtype=float) @ x - np.asarray(y, dtype=float)
-        return float(float(self.lam) * np.sum(w * np.abs(x)) + self._fidelity(float(np.linalg.norm(r))))
+        xa = np.asarray(x, dtype=float)
+        w = np.array([float(v) for v in self.weight_vector(len(xa))])
+        r = np.asarray(A, dtype=float) @ xa - np.asarray(y, dtype=float)
+        return float(float(self.lam) * np.sum(w * np.abs(xa)) + self._fidelity(float(np.linalg.norm(r))))
 
     def to_json(self) -> dict[str, Any]:
         return {"problem": self.name, "lam": fraction_to_str(self.lam), "weights": self._weights_json()}

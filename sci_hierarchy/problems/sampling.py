@@ -340,7 +340,7 @@ def das_mask(N: int, rate: float, *, levels: int | None = None, sparsities: Any 
         if counts[i, j]:
             pos = np.flatnonzero(flat == lvl)
             mask[rng.choice(pos, size=int(counts[i, j]), replace=False)] = True
-    mask = mask.reshape(N, N)
-    for a in (mask, counts, sizes, dens):
+    square_mask = mask.reshape(N, N)
+    for a in (square_mask, counts, sizes, dens):
         a.setflags(write=False)
-    return SamplingPattern(mask, counts, sizes, dens, seed)
+    return SamplingPattern(square_mask, counts, sizes, dens, seed)

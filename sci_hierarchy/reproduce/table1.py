@@ -72,7 +72,6 @@ INTENDED_INDEX = {
 }
 
 LAM = Fraction(1)
-DELTA_CLASS = Fraction(1, 6)  # the authors' delta; it cancels in the first row (families.py docstring)
 N1, N2 = 2, 20
 SPARSITY = 5
 

@@ -35,7 +35,7 @@ they stay finite for K up to several hundred.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
