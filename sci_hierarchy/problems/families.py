@@ -48,6 +48,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, Sequence
 
 from sci_hierarchy._lazy import moved
+from sci_hierarchy.arguments import int_arg
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, describe
 from sci_hierarchy.exact.dyadic import as_fraction, fraction_from_str, fraction_to_str
 from sci_hierarchy.exact.reals import Interval, Real, cos_pi, rational, scaled_sqrt
@@ -95,13 +96,6 @@ Mixing = Literal["none", "dct"]
 _PAYLOAD_DENOMINATOR = 256  # payload entries are k / 2^8 with 1 <= |k| <= 255
 
 
-def _check_int(value: object, name: str, *, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-        rng = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise InvalidArgument(f"{name}={value!r} must be an int {rng}")
-    return value
-
-
 def dct_matrix(m: int) -> tuple[tuple[Real, ...], ...]:
     """The orthonormal DCT-II matrix D (m x m) with exact computable entries.
 
@@ -111,7 +105,7 @@ def dct_matrix(m: int) -> tuple[tuple[Real, ...], ...]:
     ``sum_i cos(pi k(2i+1)/2m) cos(pi l(2i+1)/2m) = (m/2) [k = l]`` for
     ``0 < k, l < m`` (and m for ``k = l = 0``).
     """
-    m = _check_int(m, "m", low=1)
+    m = int_arg(m, "m", 1)
     rows = []
     for k in range(m):
         s = scaled_sqrt(1, Fraction(1 if k == 0 else 2, m))
@@ -164,12 +158,12 @@ class TheoremOneClass:
     def __post_init__(self) -> None:
         if not isinstance(self.problem, (QCBP, ULasso, SRLasso)):
             raise InvalidArgument(f"problem={describe(self.problem)} must be QCBP, ULasso or SRLasso")
-        _check_int(self.K, "K", low=3, high=1000)
-        _check_int(self.N1, "N1", low=2, high=64)
-        _check_int(self.N2, "N2", low=0, high=4096)
-        _check_int(self.samples, "samples", low=1, high=10_000)
-        _check_int(self.sparsity, "sparsity", low=0, high=self.N2)
-        _check_int(self.seed, "seed", low=0)
+        object.__setattr__(self, "K", int_arg(self.K, "K", 3, 1000))
+        object.__setattr__(self, "N1", int_arg(self.N1, "N1", 2, 64))
+        object.__setattr__(self, "N2", int_arg(self.N2, "N2", 0, 4096))
+        object.__setattr__(self, "samples", int_arg(self.samples, "samples", 1, 10_000))
+        object.__setattr__(self, "sparsity", int_arg(self.sparsity, "sparsity", 0, self.N2))
+        object.__setattr__(self, "seed", int_arg(self.seed, "seed", 0))
         if self.mixing not in ("none", "dct"):
             raise InvalidArgument(f"mixing={self.mixing!r} must be 'none' or 'dct'")
         d = as_fraction(self.delta, "delta")
@@ -263,8 +257,8 @@ class TheoremOneClass:
 
     def member(self, *, scale: Scale = "K", winner: int = 1, gap_exponent: int = 0) -> Instance:
         """The instance with winner ``winner`` (1-based) and gap ``4^-gap_exponent``."""
-        _check_int(winner, "winner", low=1, high=self.N1)
-        _check_int(gap_exponent, "gap_exponent", low=0, high=1 << 20)
+        winner = int_arg(winner, "winner", 1, self.N1)
+        gap_exponent = int_arg(gap_exponent, "gap_exponent", 0, 1 << 20)
         return self._instance(scale=scale, winner=winner, gap_exponent=gap_exponent)
 
     def pair(self, n: int, *, scale: Scale = "K") -> tuple[Instance, Instance]:
@@ -345,7 +339,7 @@ class TheoremOneClass:
 
         For P3 and theta = 1 this is ``2 / (a + 4^-n)^2``.
         """
-        _check_int(sample, "sample", low=0, high=self.samples - 1)
+        sample = int_arg(sample, "sample", 0, self.samples - 1)
         gap = Fraction(1, 4**n)
         x1 = solve_two_column(self.problem, self.data(scale=scale, winner=1, gap=gap)[sample]).vertices[0]
         x2 = solve_two_column(self.problem, self.data(scale=scale, winner=2, gap=gap)[sample]).vertices[0]

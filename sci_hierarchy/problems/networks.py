@@ -56,6 +56,7 @@ import flint
 import numpy as np
 import scipy.sparse as sp
 
+from sci_hierarchy.arguments import int_arg
 from sci_hierarchy.errors import InvalidArgument, describe
 from sci_hierarchy.exact.flint_scope import flint_precision
 from sci_hierarchy.problems.nonlinearities import (
@@ -201,9 +202,7 @@ class Gated:
     def __post_init__(self) -> None:
         if not isinstance(self.f, Nonlinearity):
             raise InvalidArgument(f"f={describe(self.f)}: expected a Nonlinearity (see ball_gate())")
-        if isinstance(self.m_j, bool) or not isinstance(self.m_j, (int, np.integer)) or self.m_j < 0:
-            raise InvalidArgument(f"m_j={self.m_j!r}: expected an int >= 0 (length of the gated block)")
-        object.__setattr__(self, "m_j", int(self.m_j))
+        object.__setattr__(self, "m_j", int_arg(self.m_j, "m_j", 0, todo="pass the length of the gated block"))
 
     def key(self) -> tuple[Any, ...]:
         return ("gated", self.f.name, self.m_j)
@@ -426,8 +425,7 @@ class Network:
             If ``prec`` is not an int >= 16, the input has the wrong length, or a
             nonlinearity has no ball implementation.
         """
-        if isinstance(prec, bool) or not isinstance(prec, int) or prec < 16:
-            raise InvalidArgument(f"prec={describe(prec)}: expected an int >= 16 (bits of working precision)")
+        prec = int_arg(prec, "prec", 16, todo="pass the working precision in bits, e.g. prec=128")
         ys_exact = [exact_value(v, name="y") for v in y]
         if len(ys_exact) != self.input_dim:
             raise InvalidArgument(f"len(y)={len(ys_exact)!r}: expected {self.input_dim} entries")

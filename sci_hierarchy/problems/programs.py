@@ -23,6 +23,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
 
 from sci_hierarchy._lazy import moved
+from sci_hierarchy.arguments import refuse
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, describe
 from sci_hierarchy.exact.dyadic import as_fraction, fraction_from_str, fraction_to_str
 from sci_hierarchy.problems.quadratic import (
@@ -72,7 +73,7 @@ def _positive_fraction(value: object, name: str, *, allow_zero: bool = False) ->
     q = as_fraction(value, name)
     if q < 0 or (q == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
-        raise InvalidArgument(f"{name}={value!r} must be a rational {bound}; pass e.g. Fraction(1)")
+        raise refuse(name, value, f"a rational {bound}", "pass e.g. Fraction(1)")
     return q
 
 

@@ -19,6 +19,7 @@ import math
 from fractions import Fraction
 from typing import Union
 
+from sci_hierarchy.arguments import int_arg
 from sci_hierarchy.errors import InvalidArgument, describe
 from sci_hierarchy.exact.reals import Real, rational, real_sqrt
 
@@ -90,8 +91,7 @@ class Quad:
         return exact_mul(as_exact(o), self)
 
     def __pow__(self, k: int) -> "Exact":
-        if isinstance(k, bool) or not isinstance(k, int):
-            raise InvalidArgument(f"k={k!r} must be an int")
+        k = int_arg(k, "k")
         if k < 0:
             return exact_inv(self.__pow__(-k))
         out: Exact = Fraction(1)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Sequence
 
+from sci_hierarchy.arguments import int_arg
 from sci_hierarchy.errors import InvalidArgument
 from sci_hierarchy.exact.dyadic import as_fraction
 from sci_hierarchy.exact.reals import Interval, Real, interval_sqrt
@@ -40,9 +41,7 @@ def _level_for(bits: int, N: int) -> int:
 
 
 def _check_bits(bits: object) -> int:
-    if isinstance(bits, bool) or not isinstance(bits, int) or bits < 0 or bits > 1 << 20:
-        raise InvalidArgument(f"bits={bits!r} must be an int in [0, 2^20]; pass e.g. bits=64")
-    return bits
+    return int_arg(bits, "bits", 0, 1 << 20, todo="pass e.g. bits=64")
 
 
 class SolutionSet(abc.ABC):
