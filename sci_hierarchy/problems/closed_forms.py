@@ -141,13 +141,13 @@ def solve_two_column(problem: Problem, data: TwoColumnData, *, default_bits: int
     """
     N1, N2 = data.N1, data.N2
     N = N1 + N2
-    omega = problem.weight_vector(N)
+    weights = problem.weight_vector(N)
     r = data.first_row
     c2 = cast(Exact, data.c_squared)  # set by TwoColumnData.__post_init__
     c = data.c
     theta = data.theta
     w = data.payload
-    b = [exact_mul(r[i], Fraction(1) / omega[i]) for i in range(N1)]
+    b = [exact_mul(r[i], Fraction(1) / weights[i]) for i in range(N1)]
     best = b[0]
     for bi in b[1:]:
         if exact_sign(exact_add(bi, exact_neg(best))) > 0:
@@ -162,7 +162,7 @@ def solve_two_column(problem: Problem, data: TwoColumnData, *, default_bits: int
         fit: Exact = theta
         v = [exact_mul(wk, exact_inv(c)) for wk in w]
         z0 = exact_mul(lam * _sgn(theta), inv_b)
-        zv = [exact_mul(lam * omega[N1 + k] * _sgn(w[k]), exact_inv(c)) for k in range(N2)]
+        zv = [exact_mul(lam * weights[N1 + k] * _sgn(w[k]), exact_inv(c)) for k in range(N2)]
         dual = (z0, *zv)
         nz = _norm2(dual)
         if exact_sign(exact_add(nz, Fraction(-1))) >= 0:
@@ -173,7 +173,7 @@ def solve_two_column(problem: Problem, data: TwoColumnData, *, default_bits: int
     elif isinstance(problem, ULasso):
         lam = problem.lam
         fit = soft_threshold(theta, exact_mul(lam / 2, inv_b))
-        v = [soft_threshold(exact_mul(wk, exact_inv(c)), exact_mul(lam * omega[N1 + k] / 2, exact_inv(c2))) for k, wk in enumerate(w)]
+        v = [soft_threshold(exact_mul(wk, exact_inv(c)), exact_mul(lam * weights[N1 + k] / 2, exact_inv(c2))) for k, wk in enumerate(w)]
         # z = 2 (y - A x*): first entry 2 (theta - p*), payload 2 (w_k - c v_k)
         dual = (exact_mul(Fraction(2), exact_add(theta, exact_neg(fit))),
                 *[exact_mul(Fraction(2), exact_add(w[k], exact_neg(exact_mul(c, v[k])))) for k in range(N2)])
@@ -182,7 +182,7 @@ def solve_two_column(problem: Problem, data: TwoColumnData, *, default_bits: int
         if eta == 0:
             fit = theta
             v = [exact_mul(wk, exact_inv(c)) for wk in w]
-            dual = (exact_mul(_sgn(theta), inv_b), *[exact_mul(omega[N1 + k] * _sgn(w[k]), exact_inv(c)) for k in range(N2)])
+            dual = (exact_mul(_sgn(theta), inv_b), *[exact_mul(weights[N1 + k] * _sgn(w[k]), exact_inv(c)) for k in range(N2)])
         else:
             if any(wk != 0 for wk in w):
                 raise InvalidArgument(
@@ -276,13 +276,13 @@ def check_kkt(closed: ClosedForm) -> KKTResult:
     A = data.matrix_exact()
     y = data.y_exact()
     N = N1 + data.N2
-    omega = prob.weight_vector(N)
+    weights = prob.weight_vector(N)
     mu = prob.multiplier
     z = list(closed.dual)
     q = _rmatvec(A, z)
     face = []
     for i in range(N):
-        bound = mu * omega[i]
+        bound = mu * weights[i]
         s = exact_sign(exact_add(abs_exact(q[i]), -bound))
         if s > 0:
             return KKTResult(False, f"dual infeasible: |(A^T z)_{i}| > mu*omega_{i}")
@@ -292,7 +292,7 @@ def check_kkt(closed: ClosedForm) -> KKTResult:
     for vi, x in enumerate(closed.vertices):
         for i, xi in enumerate(x):
             sx = exact_sign(xi)
-            if sx != 0 and exact_sign(exact_add(q[i], -(mu * omega[i] * sx))) != 0:
+            if sx != 0 and exact_sign(exact_add(q[i], -(mu * weights[i] * sx))) != 0:
                 return KKTResult(False, f"stationarity fails at vertex {vi}, coordinate {i}")
         Ax = _matvec(A, x)
         if Ax0 is None:

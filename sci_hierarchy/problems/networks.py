@@ -115,6 +115,9 @@ class AffineLayer:
     """
 
     __slots__ = ("_W", "_R", "_c")
+    _W: WeightMatrix
+    _R: WeightMatrix | None
+    _c: WeightMatrix | None
 
     def __init__(self, W: Any, R: Any = None, c: Any = None) -> None:
         Wm = W if isinstance(W, WeightMatrix) else WeightMatrix(W, "W")
