@@ -68,7 +68,8 @@ class _Blocks:
             vals = np.concatenate([_objarr(v) if self.exact else np.asarray(v) for v in self.vals])
         if self.exact:
             keep = [i for i, v in enumerate(vals) if not _is_zero(v)]
-            return SparseWeights(self.shape, rows[keep].tolist(), cols[keep].tolist(), [vals[i] for i in keep])
+            return SparseWeights(self.shape, tuple(rows[keep].tolist()), tuple(cols[keep].tolist()),
+                                 tuple(vals[i] for i in keep))
         dt = np.complex128 if self.cplx else np.float64
         m = sp.csr_matrix((np.asarray(vals, dtype=dt), (rows, cols)), shape=self.shape)
         m.sum_duplicates()
@@ -177,6 +178,15 @@ def firenet_network(A: Any, config: FirenetConfig, *, exact: bool = False,
     """
     if not isinstance(config, FirenetConfig):
         raise InvalidArgument(f"config={describe(config)}: expected a FirenetConfig")
+    # exact: lists of Fractions and object arrays; float: numpy arrays (one construction below)
+    tau: Any
+    sigma: Any
+    lam: Any
+    t: Any
+    inv_t: Any
+    ones_m: Any
+    ones_N: Any
+    alphas: Any
     if exact:
         Aq, cplx = exact_matrix(A)
         m, N = Aq.shape
