@@ -7,6 +7,7 @@ tree, so the picture cannot drift from the code.  Run: python docs/draw_architec
 from __future__ import annotations
 
 import sys
+import textwrap
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -17,7 +18,7 @@ else:  # pragma: no cover
 ROOT = Path(__file__).resolve().parents[1]
 
 ROLE = {
-    "__init__": "the root", "errors": "one error root", "_lazy": "", "registry": "one registry (entry points)",
+    "__init__": "the root", "errors": "one error root", "arguments": "argument checks", "_lazy": "", "registry": "one registry (entry points)",
     "catalogue": "what `list` shows", "outputs": "output files", "untrusted": "safe printing",
     "display": "verdicts in words", "explore": "the classification explorer", "sweeps": "grids of commands",
     "exact": "exact arithmetic", "oracles": "inputs behind oracles", "algorithms": "running candidates",
@@ -52,18 +53,23 @@ def main() -> Path:
         colour = cmap(0.15 + 0.7 * i / max(1, len(layers) - 1))
         ax.add_patch(FancyBboxPatch((0, y), width, height, boxstyle="round,pad=0.02,rounding_size=0.12",
                                     facecolor=colour, edgecolor="none", alpha=0.85))
-        title = "  ·  ".join(("sci_hierarchy" if n == "__init__" else n) + ("/" if modules_of(n) else "")
-                             for n in names)
+        if "__init__" in names:  # the root: the package's own modules
+            title = "sci_hierarchy/ (root)"
+            mods = ", ".join(n for n in names if n != "__init__")
+        else:
+            title = "  ·  ".join(n + ("/" if modules_of(n) else "") for n in names)
+            mods = ", ".join(m for n in names for m in modules_of(n))
         roles = "; ".join(r for r in (ROLE.get(n, "") for n in names) if r)
         text_colour = "white" if i < len(layers) * 0.6 else "black"
         ax.text(0.18, y + height * 0.62, title, fontsize=11.5, fontweight="bold", va="center", color=text_colour)
         ax.text(0.18, y + height * 0.24, roles, fontsize=8.5, va="center", color=text_colour, style="italic")
-        mods = ", ".join(m for n in names for m in modules_of(n))
         if mods:
-            # a long list goes on the title's line so that it never runs into the roles below
-            long = len(mods) > 70
-            ax.text(width - 0.15, y + height * (0.62 if long else 0.5), mods, fontsize=7.5 if long else 8.5,
-                    va="center", ha="right", color=text_colour)
+            # a long list is wrapped onto lines of its own at the right, clear of the title and roles
+            lines = textwrap.wrap(mods, 84)
+            centre = 0.62 if len(lines) == 1 else 0.5  # one line: on the title's line
+            for k, line in enumerate(lines):
+                ax.text(width - 0.15, y + height * (centre + 0.3 * ((len(lines) - 1) / 2 - k)), line,
+                        fontsize=8, va="center", ha="right", color=text_colour)
         if i:
             ax.annotate("", xy=(width / 2, y - gap + 0.02), xytext=(width / 2, y - 0.02),
                         arrowprops=dict(arrowstyle="-|>", color="0.35", lw=1.2))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, Callable
 
 from sci_hierarchy.adversary.pairs import PairFamily, consistent_pair_attack, randomised_pair_attack

@@ -41,7 +41,6 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from sci_hierarchy.adversary.pairs import (
-    NoVerdict,
     composite_witness,
     consistent_pair_attack,
     distance_to_solution,
@@ -287,9 +286,9 @@ def _hard_class(K: int, seed: int) -> Witness:
     def train(data: Any) -> Any:
         return trainer(data)
 
-    w = consistent_pair_attack(train, theorem1._Pairs(omega, "K", omega.threshold), task, theorem="firenet",
+    w = consistent_pair_attack(train, theorem1.ClassPairs(omega, "K", omega.threshold), task, theorem="firenet",
                                part="hard-class", algorithm_name=f"FIRENET(target=1e-{K + 1})",
-                               extra=theorem1._extra(omega, note))
+                               extra=theorem1.class_fields(omega, note))
     return w
 
 
@@ -348,11 +347,9 @@ def _claim(w: Witness) -> tuple[str, ...]:
         K = specs[0]["K"]
         if w.threshold != Fraction(1, 10**K) or specs[0].get("subclass") != "Omega_K":
             raise WitnessInvalid("the hard-class threshold is 10^-K on Omega_K")
-        from proofs_as_code.theorem1 import check_pair
+        from proofs_as_code.theorem1 import bind_class_fields, bind_pair_fields
 
-        from proofs_as_code.theorem1 import _bind_class_fields, bind_pair_fields
-
-        class_lines = _bind_class_fields(w, specs[0], K) + bind_pair_fields(w, specs, K)
+        class_lines = bind_class_fields(w, specs[0], K) + bind_pair_fields(w, specs, K)
         other = instance_from_json(specs[1])
         value = decode_value(w.data["transcript"]["runs"][0]["output"])
         d_other = distance_to_solution(other, value)

@@ -43,7 +43,6 @@ from fractions import Fraction
 from typing import Any, Callable, Mapping
 
 from sci_hierarchy.adversary.pairs import (
-    NoVerdict,
     _admissible_up_to,
     composite_witness,
     consistent_pair_attack,
@@ -53,7 +52,7 @@ from sci_hierarchy.adversary.pairs import (
 from sci_hierarchy.algorithms.running import is_randomised, run_algorithm
 from sci_hierarchy.exact.dyadic import fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, approx, describe
-from sci_hierarchy.problems.families import TheoremOneClass, subclass_of
+from sci_hierarchy.problems.families import TheoremOneClass
 from sci_hierarchy.oracles.core import Budget, ExactOracle, FrozenOracle, Instance
 from sci_hierarchy.problems.programs import QCBP, SRLasso, ULasso, exact_to_real
 from sci_hierarchy.exact.reals import Interval, interval_sqrt
@@ -68,8 +67,8 @@ MAX_K = 1000
 INPUT_LEVEL = 96  # level of the dyadic inputs used when mixing makes y irrational
 
 
-class _Pairs:
-    """The consistent-pair family of Ω at one scale (a PairFamily)."""
+class ClassPairs:
+    """The consistent-pair family of Ω at one scale (a PairFamily; FIRENET's hard class uses it too)."""
 
     def __init__(self, omega: TheoremOneClass, scale: str, threshold: Fraction) -> None:
         self.omega, self.scale, self.threshold = omega, scale, threshold
@@ -139,18 +138,20 @@ def _cases(omega: TheoremOneClass) -> list[tuple[Instance, Any, str]]:
 
 
 def _condition(omega: TheoremOneClass) -> dict[str, Any]:
-    from sci_hierarchy.problems.families import condition_report
+    from sci_hierarchy.problems.conditioning import condition_report
 
     rep = condition_report(omega.tie())
     return {"cond_AAstar_proved_one": rep.proved_one, "cond_AAstar": str(rep)[:200]}
 
 
-def _extra(omega: TheoremOneClass, note: str, **more: Any) -> dict[str, Any]:
+def class_fields(omega: TheoremOneClass, note: str, **more: Any) -> dict[str, Any]:
+    """The witness's top-level description of the class (K, problem, mixing, the inputs note, the
+    condition report) and ``more``; :func:`bind_class_fields` checks it back."""
     return {"K": omega.K, "problem": omega.problem.name, "mixing": omega.mixing, "inputs_note": note,
             "condition": _condition(omega), **more}
 
 
-def _bind_class_fields(w: Witness, spec: Mapping[str, Any], K: int) -> tuple[str, ...]:
+def bind_class_fields(w: Witness, spec: Mapping[str, Any], K: int) -> tuple[str, ...]:
     """The top-level description of the class (K, problem, mixing, condition) is a claim too:
     it must be what the instances say (the condition report is recomputed)."""
     omega = TheoremOneClass.from_spec(spec)
@@ -211,9 +212,9 @@ def demonstrate(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 1,
     task, note = make_task(omega)
     name, fn = resolve(algorithm, THEOREM.default_for(part), "training")
     if part == "a":
-        w = attack(fn, name, _Pairs(omega, "K", omega.threshold), task, theorem="theorem1",
+        w = attack(fn, name, ClassPairs(omega, "K", omega.threshold), task, theorem="theorem1",
                    part="a", seeds=seeds, seed=seed, budget=budget,
-                   extra=_extra(omega, note), progress=progress)
+                   extra=class_fields(omega, note), progress=progress)
         w.data["breakdown_epsilon_lower_bound"] = fraction_to_str(
             breakdown_lower_bound(omega, w.data["pair_n"], "K"))
         return _reseal(w)
@@ -221,20 +222,20 @@ def demonstrate(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 1,
         thr = Fraction(1, 10 ** (K - 2))
         return success_demonstration(fn, _cases(omega), task, threshold=thr, theorem="theorem1",
                                      part="c", algorithm_name=name, max_items=L, budget=budget,
-                                     extra=_extra(omega, note, L=L))
+                                     extra=class_fields(omega, note, L=L))
     # part b: the upper bound with the built-in algorithm, the lower bound for `fn`
     thr = Fraction(1, 10 ** (K - 1))
     _, builtin = resolve("certify-winner", "certify-winner", "training")
     upper = success_demonstration(builtin, _cases(omega), task, threshold=thr, theorem="theorem1",
                                   part="b-upper", algorithm_name="certify-winner", budget=budget,
-                                  extra=_extra(omega, note))
+                                  extra=class_fields(omega, note))
     lower = _part_b_lower(fn, name, omega, task, note, M, budget)
     return composite_witness(
         [upper, lower], theorem="theorem1", part="b", algorithm=name, verdict="defeated",
         threshold=thr, error_lower_bound=lower.error_lower_bound,
         summary=(f"certify-winner reaches 10^-{K - 1} on every sampled input of Omega; "
                  f"{lower.summary}"),
-        extra=_extra(omega, note, M=M))
+        extra=class_fields(omega, note, M=M))
 
 
 def _part_b_lower(fn: Callable, name: str, omega: TheoremOneClass, task: TrainingTask, note: str,
@@ -250,12 +251,12 @@ def _part_b_lower(fn: Callable, name: str, omega: TheoremOneClass, task: Trainin
     up = _admissible_up_to(tie, inst, start=0)
     cap = budget or Budget(max_level=max(4 * up, M + 64))
     probe = run_algorithm(fn, FrozenOracle(tie, own=inst, up_to_level=up), task, budget=cap)
-    extra = _extra(omega, note, M=M)
+    extra = class_fields(omega, note, M=M)
     if probe.transcript.max_level > M:
         return reads_beyond_demonstration(fn, inst, FrozenOracle(tie, own=inst, up_to_level=up), task,
                                           level=M, threshold=thr, theorem="theorem1", part="b-lower",
                                           algorithm_name=name, budget=cap, extra=extra)
-    return consistent_pair_attack(fn, _Pairs(omega, "K-1", thr), task, theorem="theorem1",
+    return consistent_pair_attack(fn, ClassPairs(omega, "K-1", thr), task, theorem="theorem1",
                                   part="b-lower", algorithm_name=name, budget=budget, extra=extra)
 
 
@@ -353,7 +354,7 @@ def _claim(w: Witness) -> tuple[str, ...]:
             if lower.get("M") != w.data["M"]:
                 raise WitnessInvalid(f"M={w.data['M']} but the lower half says M={describe(lower.get('M'))}")
         return (f"both halves concern one class Omega (K={K}) at threshold 10^-{K - 1}",) + \
-            _bind_class_fields(w, first, K)
+            bind_class_fields(w, first, K)
     specs = _specs(w)
     if not specs or any(s.get("kind") != "theorem1.two_column" for s in specs):
         raise MalformedWitness("Theorem 1 witnesses are about theorem1.two_column instances")
@@ -381,7 +382,7 @@ def _claim(w: Witness) -> tuple[str, ...]:
     if "pair_n" in w.data and w.data["pair_n"] != specs[0].get("gap_exponent"):
         raise WitnessInvalid(f"pair_n={w.data['pair_n']!r} but the chosen instance's gap exponent is "
                              f"{specs[0].get('gap_exponent')!r}")
-    out += _bind_class_fields(w, specs[0], K)
+    out += bind_class_fields(w, specs[0], K)
     if part in ("b-lower",) and "M" in w.data:
         int_field(w.data["M"], "M", lo=0, hi=4096)
         if w.kind == "reads_beyond" and w.data.get("level_budget") != w.data["M"]:

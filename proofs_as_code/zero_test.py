@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 
 from fractions import Fraction
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from sci_hierarchy.adversary.pairs import _Checked, _claim_hooks, _rebuild
 from sci_hierarchy.algorithms.running import register_algorithm, run_algorithm

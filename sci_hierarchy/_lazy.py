@@ -32,3 +32,19 @@ def reexport(package: str, modules: tuple[str, ...]) -> tuple[Callable[[str], An
         return sorted(names)
 
     return __getattr__, __dir__
+
+
+def moved(module: str, names: dict[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` for names that moved to sibling modules of ``module``'s package:
+    ``names`` maps each old name to the sibling that holds it now, so that
+    ``from <module> import <name>`` keeps working.  The sibling is imported on first use, which
+    also lets the sibling import ``module`` itself (no import cycle)."""
+    package = module.rpartition(".")[0]
+
+    def __getattr__(name: str) -> Any:
+        home = names.get(name)
+        if home is None:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        return getattr(importlib.import_module(f"{package}.{home}"), name)
+
+    return __getattr__

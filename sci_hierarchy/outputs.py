@@ -116,9 +116,9 @@ def seconds(t: float) -> str:
     return f"{t:.0f} s"
 
 
-def plural(n: int, word: str, words: str | None = None) -> str:
+def plural(count: int, word: str, words: str | None = None) -> str:
     """'1 thread', '2 threads' (``words`` for an irregular plural)."""
-    return f"{n} {word if n == 1 else (words or word + 's')}"
+    return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
 #: resolution of every figure the reproductions write (dots per inch; 150 or more keeps superscripts legible)

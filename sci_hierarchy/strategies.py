@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from hypothesis import strategies as st
 
-from sci_hierarchy.exact.dyadic import LEVEL_LIMIT, check_level
+from sci_hierarchy.exact.dyadic import check_level
 from sci_hierarchy.errors import InvalidArgument
 from sci_hierarchy.oracles.core import Answer, Instance, Reader
 from sci_hierarchy.exact.reals import Real, cos_pi, rational, scaled_sqrt

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator
 
 from sci_hierarchy.exact.dyadic import check_level, fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, NotCertified, SciHierarchyError, describe

@@ -22,14 +22,12 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
-import math
 import os
 import re
 import sys
 import traceback
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Any, Callable, Mapping, Protocol
 
 import numpy as np
 
@@ -38,7 +36,6 @@ from sci_hierarchy.errors import (
     BudgetExceeded,
     InconsistentAlgorithm,
     InvalidArgument,
-    SciHierarchyError,
     TimeUp,
     describe,
 )
@@ -57,6 +54,8 @@ __all__ = [
     "BuiltinAlgorithm",
     "register_algorithm",
     "builtin_algorithms",
+    "exception_summary",
+    "exception_detail",
 ]
 
 
@@ -132,7 +131,7 @@ def _is_library_frame(filename: str) -> bool:
 _STDLIB = os.path.dirname(os.__file__)
 
 
-def _summary(exc: BaseException) -> str:
+def exception_summary(exc: BaseException) -> str:
     """A one-line summary of an exception raised inside a candidate algorithm, located at the
     deepest frame of the candidate's own code (not inside this library, an installed package
     such as torch, or the standard library), else at the deepest frame outside this library."""
@@ -153,9 +152,13 @@ def _summary(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {msg}{where}"
 
 
-def _detail(exc: BaseException) -> str:
+def exception_detail(exc: BaseException) -> str:
     """The full traceback of a candidate's exception (shown by ``--debug``)."""
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+#: the old private names, still imported by algorithms/sandbox.py (to be moved to the public ones)
+_summary, _detail = exception_summary, exception_detail
 
 
 def run_algorithm(
@@ -230,8 +233,8 @@ def _run_algorithm(
     except MemoryError:
         return Run(reader.transcript, seed=seed, error="the algorithm ran out of memory")
     except Exception as exc:  # a candidate's fault is a result, not a crash
-        return Run(reader.transcript, seed=seed, error=f"the algorithm raised {_summary(exc)}",
-                   detail=_detail(exc))
+        return Run(reader.transcript, seed=seed, error=f"the algorithm raised {exception_summary(exc)}",
+                   detail=exception_detail(exc))
     if reader.exceeded is not None:
         return Run(reader.transcript, seed=seed, error=f"budget exceeded: {reader.exceeded}")
     try:
@@ -239,14 +242,14 @@ def _run_algorithm(
     except AlgorithmFailed as exc:
         cause = exc.__cause__
         return Run(reader.transcript, seed=seed, output=output, error=str(exc),
-                   detail=_detail(cause) if cause is not None else None)
+                   detail=exception_detail(cause) if cause is not None else None)
     except Exception as exc:
         return Run(
             reader.transcript,
             seed=seed,
             output=output,
-            error=f"its output could not be evaluated: {_summary(exc)}",
-            detail=_detail(exc),
+            error=f"its output could not be evaluated: {exception_summary(exc)}",
+            detail=exception_detail(exc),
         )
     return Run(reader.transcript, value=value, output=output, seed=seed)
 
@@ -276,6 +279,7 @@ class _wall_clock:
             raise TimeUp()
 
         self._old = signal.signal(signal.SIGALRM, handler)
+        assert self.seconds is not None  # active only with a time limit
         self._old_timer = signal.setitimer(signal.ITIMER_REAL, float(self.seconds))
 
     def __exit__(self, *exc: object) -> None:
@@ -407,7 +411,7 @@ def load_algorithm(spec: str, task: str) -> tuple[str, Callable[..., Any]]:
         raise
     except Exception as exc:
         raise InvalidArgument(
-            f"algorithm={spec!r}: importing {module_name!r} failed ({_summary(exc)}); "
+            f"algorithm={spec!r}: importing {module_name!r} failed ({exception_summary(exc)}); "
             "check the module path (the current directory is searched)"
         ) from None
     fn = getattr(module, func_name, None)

@@ -134,9 +134,9 @@ def network_output(network: Any, y: Sequence[Fraction], N: int) -> tuple[Fractio
     try:
         out = _call_torch_module(network, arg) if _is_torch_module(network) else network(arg)
     except Exception as exc:
-        from sci_hierarchy.algorithms.running import _summary
+        from sci_hierarchy.algorithms.running import exception_summary
 
-        raise AlgorithmFailed(f"the returned network raised {_summary(exc)}") from exc
+        raise AlgorithmFailed(f"the returned network raised {exception_summary(exc)}") from exc
     out = _from_tensor(out)
     if isinstance(out, np.ndarray):
         if out.ndim != 1:

@@ -28,12 +28,12 @@ functions).
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from typing import Any, Callable
 
 from sci_hierarchy.errors import InvalidArgument, describe
-from sci_hierarchy.problems.programs import QCBP, SRLasso, TwoColumnData, ULasso, quad_sqrt, solve_two_column
+from sci_hierarchy.problems.closed_forms import solve_two_column
+from sci_hierarchy.problems.programs import QCBP, SRLasso, TwoColumnData, ULasso, quad_sqrt
 from sci_hierarchy.exact.reals import scaled_sqrt
 
 from sci_hierarchy.explore.problem import Problem, point, product, union

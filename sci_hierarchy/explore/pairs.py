@@ -52,10 +52,10 @@ from sci_hierarchy.adversary.witness import Witness
 
 from sci_hierarchy.explore.certify import (float_item_gap, float_separation, float_solution, items_agree,
                                            separation_lower)
-from sci_hierarchy.explore.problem import Problem, Solution, _box
+from sci_hierarchy.explore.problem import Problem, Solution, problem_box
 from sci_hierarchy.explore.witness import build_witness
 
-__all__ = ["explore", "ExploreResult", "LevelBound", "certify_pair", "DEFAULT_LEVELS"]
+__all__ = ["explore", "ExploreResult", "LevelBound", "certify_pair", "DEFAULT_LEVELS", "grid_points"]
 
 DEFAULT_LEVELS = tuple(range(0, 41, 4))
 #: The anchored search also runs at a probe level this far past the finest level requested.
@@ -303,7 +303,7 @@ def _member_candidates(ev: _Eval, members, n: int, limit: int = 96):
     return out
 
 
-def _grid_points(bounds, seed: int, limit: int = 32):
+def grid_points(bounds, seed: int, limit: int = 32):
     """Structured points of the box (where degenerate inputs live): 0 / centre / corners."""
     import itertools
     import random
@@ -327,7 +327,7 @@ def _grid_candidates(ev: _Eval, bounds, n: int, seed: int):
     out = []
     free = [i for i, (lo, hi) in enumerate(bounds) if lo != hi]
     delta = Fraction(1, 1 << n) * (1 - Fraction(1, 1 << 12))
-    for g in _grid_points(bounds, seed):
+    for g in grid_points(bounds, seed):
         for i in free:
             for sgn in (1, -1):
                 b, c, b2 = list(g), list(g), list(g)
@@ -349,7 +349,6 @@ def _grid_candidates(ev: _Eval, bounds, n: int, seed: int):
 
 def _de_start(ev: _Eval, bounds, n0: int, seed: int, iterations: int = 40):
     """A coarse pair: differential evolution over (θa, θb) in the box, items kept within 2^-n0."""
-    import numpy as np
     from scipy.optimize import differential_evolution
 
     d = len(bounds)
@@ -517,7 +516,7 @@ def _anchor_phase(ev: _Eval, problem: Problem, levels, result, progress) -> dict
     anchors.append(tuple((x + y) / 2 for x, y in zip(f.theta1, f.theta2)))
     best_run, best_score = out, None
     for th0 in dict.fromkeys(anchors):
-        box = _box(problem)
+        box = problem_box(problem)
         if box is not None and any(not lo <= x <= hi for x, (lo, hi) in zip(th0, box)):
             continue
         run: dict[int, LevelBound | None] = {}

@@ -53,6 +53,7 @@ from sci_hierarchy.exact.reals import Real, as_real
 
 __all__ = [
     "Problem",
+    "problem_box",
     "Piece",
     "Solution",
     "point",
@@ -199,7 +200,7 @@ def as_solution(obj: object) -> Solution:
                           "or a sci_hierarchy.problems.programs PointSet/SegmentSet")
 
 
-def _box(problem: Problem) -> tuple[tuple[Fraction, Fraction], ...] | None:
+def problem_box(problem: Problem) -> tuple[tuple[Fraction, Fraction], ...] | None:
     """``problem.bounds`` as ``Problem.__post_init__`` leaves it: a tuple of Fraction pairs (lo, hi), or None."""
     # The field is typed for what callers may pass (any rationals); __post_init__ replaces it.
     return cast("tuple[tuple[Fraction, Fraction], ...] | None", problem.bounds)

@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Sequence
 
-from sci_hierarchy.exact.dyadic import fraction_to_str
 from sci_hierarchy.errors import InvalidArgument
 
 from sci_hierarchy.explore.pairs import ExploreResult, explore

@@ -29,8 +29,8 @@ from sci_hierarchy.errors import InvalidArgument, describe
 from sci_hierarchy.oracles.core import Budget, ExactOracle, Instance, Reader
 
 from sci_hierarchy.explore.certify import distance_upper
-from sci_hierarchy.explore.problem import Problem, Solution, _box
-from sci_hierarchy.explore.upper import _as_output
+from sci_hierarchy.explore.problem import Problem, Solution, problem_box
+from sci_hierarchy.explore.upper import as_output
 
 __all__ = ["inputs", "Drawn", "thetas"]
 
@@ -47,7 +47,7 @@ class Drawn:
 
     def error(self, output: Any, *, bits: int = 128) -> Fraction:
         """A proved upper bound on the output's distance to the solution set (max over blocks)."""
-        return distance_upper(_as_output(output), self.solution, bits=bits)
+        return distance_upper(as_output(output), self.solution, bits=bits)
 
 
 def _coordinate(lo: Fraction, hi: Fraction) -> st.SearchStrategy:
@@ -65,7 +65,7 @@ def thetas(problem: Problem, *, member_levels: tuple[int, ...] = (0, 8, 16)) -> 
     if not isinstance(problem, Problem):
         raise InvalidArgument(f"problem={describe(problem)} is not a sci_hierarchy.explore.Problem")
     parts = []
-    box = _box(problem)
+    box = problem_box(problem)
     if box is not None:
         parts.append(st.tuples(*[_coordinate(lo, hi) for lo, hi in box]))
     if problem.members is not None:

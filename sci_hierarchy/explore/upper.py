@@ -33,9 +33,9 @@ from sci_hierarchy.errors import InvalidArgument, SciHierarchyError, describe
 from sci_hierarchy.oracles.core import Budget, ExactOracle, FrozenOracle, Instance, Reader, admissible
 
 from sci_hierarchy.explore.certify import distance_upper
-from sci_hierarchy.explore.problem import Problem, _box
+from sci_hierarchy.explore.problem import Problem, problem_box
 
-__all__ = ["TowerResult", "measure_towers", "sample_thetas", "load_tower", "ADMISSIBLE_CAP"]
+__all__ = ["TowerResult", "measure_towers", "sample_thetas", "load_tower", "ADMISSIBLE_CAP", "as_output"]
 
 #: Highest level checked when freezing an adversarial oracle to a neighbour.
 ADMISSIBLE_CAP = 96
@@ -127,12 +127,12 @@ def sample_thetas(problem: Problem, *, count: int = 12, seed: int = 0, extra: Se
         for n in levels:
             for t in problem.members(n):
                 add(t)
-    box = _box(problem)
+    box = problem_box(problem)
     if box is not None:
         rng = random.Random(seed)
-        from sci_hierarchy.explore.pairs import _grid_points  # same package
+        from sci_hierarchy.explore.pairs import grid_points  # same package
 
-        for g in _grid_points(problem.bounds, seed, limit=8):
+        for g in grid_points(problem.bounds, seed, limit=8):
             add(g)
         for _ in range(count):
             add(tuple(lo if lo == hi else lo + (hi - lo) * Fraction(rng.randrange(1 << 20), 1 << 20)
@@ -160,7 +160,9 @@ def _frozen_up_to(source: Instance, own: Instance) -> int:
     return L
 
 
-def _as_output(v: Any) -> tuple[tuple[Fraction, ...], ...]:
+def as_output(v: Any) -> tuple[tuple[Fraction, ...], ...]:
+    """A tower's output (a number, a vector, or a list of blocks; numpy arrays and scalars accepted)
+    as a tuple of blocks of rationals."""
     def num(x):
         if isinstance(x, bool):
             return Fraction(int(x))
@@ -228,7 +230,7 @@ def measure_towers(problem: Problem, towers: Sequence[str] | None = None, *, ind
             for th, orc in oracles:
                 reader = Reader(orc, Budget(max_level=4096, wall_time=60.0))
                 try:
-                    z = _as_output(fn(reader, n))
+                    z = as_output(fn(reader, n))
                     err = distance_upper(z, sols[th], bits=bits)
                 except Exception as exc:  # the tower's failure is recorded, not raised
                     fails.append(f"θ={tuple(str(x) for x in th)}: {type(exc).__name__}: {describe(str(exc), 80)}")

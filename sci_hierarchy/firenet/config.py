@@ -14,10 +14,11 @@ from sci_hierarchy.errors import InvalidArgument
 
 from sci_hierarchy.firenet.validation import int_arg, real_arg, weights_array
 
-__all__ = ["FirenetConfig"]
+__all__ = ["FirenetConfig", "NU_DEFAULT"]
 
 
-_NU_DEFAULT = math.exp(-1.0)
+#: the default restart contraction ``nu = e^-1`` (also the trainer's and the rNSP theory's default)
+NU_DEFAULT = math.exp(-1.0)
 
 
 # --------------------------------------------------------------------------- configuration
@@ -59,7 +60,7 @@ class FirenetConfig:
     op_norm: Any = 1.0
     eps0: Any = 1.0
     delta: Any = 1e-9
-    nu: Any = _NU_DEFAULT
+    nu: Any = NU_DEFAULT
     weights: Any = field(default=None, compare=False)
 
     def __post_init__(self) -> None:

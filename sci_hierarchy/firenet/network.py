@@ -26,7 +26,7 @@ from sci_hierarchy.problems.operators import DenseOperator, as_operator
 from sci_hierarchy.firenet.config import FirenetConfig
 from sci_hierarchy.firenet.validation import check_steps
 
-__all__ = ["firenet_network", "firenet_widths"]
+__all__ = ["firenet_network", "firenet_widths", "exact_matrix", "float_spectral_norm"]
 
 
 # --------------------------------------------------------------------------- network form
@@ -68,7 +68,8 @@ class _Blocks:
             vals = np.concatenate([_objarr(v) if self.exact else np.asarray(v) for v in self.vals])
         if self.exact:
             keep = [i for i, v in enumerate(vals) if not _is_zero(v)]
-            return SparseWeights(self.shape, rows[keep].tolist(), cols[keep].tolist(), [vals[i] for i in keep])
+            return SparseWeights(self.shape, tuple(rows[keep].tolist()), tuple(cols[keep].tolist()),
+                                 tuple(vals[i] for i in keep))
         dt = np.complex128 if self.cplx else np.float64
         m = sp.csr_matrix((np.asarray(vals, dtype=dt), (rows, cols)), shape=self.shape)
         m.sum_duplicates()
@@ -104,7 +105,9 @@ def _qconj(a: Any) -> Any:
     return (a[0], -a[1]) if isinstance(a, tuple) else a
 
 
-def _exact_matrix(A: Any) -> tuple[np.ndarray, bool]:
+def exact_matrix(A: Any) -> tuple[np.ndarray, bool]:
+    """``A`` as an object array of exact entries (Fraction, or an ``(re, im)`` pair of Fractions) and
+    whether any entry is complex; refuses a ragged, empty or irrational matrix."""
     if isinstance(A, np.ndarray):
         arr = A.astype(object) if A.dtype != object else A
     else:
@@ -175,8 +178,17 @@ def firenet_network(A: Any, config: FirenetConfig, *, exact: bool = False,
     """
     if not isinstance(config, FirenetConfig):
         raise InvalidArgument(f"config={describe(config)}: expected a FirenetConfig")
+    # exact: lists of Fractions and object arrays; float: numpy arrays (one construction below)
+    tau: Any
+    sigma: Any
+    lam: Any
+    t: Any
+    inv_t: Any
+    ones_m: Any
+    ones_N: Any
+    alphas: Any
     if exact:
-        Aq, cplx = _exact_matrix(A)
+        Aq, cplx = exact_matrix(A)
         m, N = Aq.shape
         one = Fraction(1)
         tau, sigma, lam = Fraction(config.tau), Fraction(config.sigma), Fraction(config.lam)
@@ -194,7 +206,7 @@ def firenet_network(A: Any, config: FirenetConfig, *, exact: bool = False,
         inv_t = [one / ti for ti in t]
         ones_m = [one] * m
         ones_N = [one] * N
-        nA = _float_norm_upper(Aq, cplx)
+        nA = float_spectral_norm(Aq, cplx)
     else:
         op = as_operator(A)
         if not isinstance(op, DenseOperator):
@@ -276,7 +288,9 @@ def firenet_network(A: Any, config: FirenetConfig, *, exact: bool = False,
     layers.append(AffineLayer(bl.build()))
     return Network(layers, info=info)
 
-def _float_norm_upper(Aq: np.ndarray, cplx: bool) -> float:
+
+def float_spectral_norm(Aq: np.ndarray, cplx: bool) -> float:
+    """``||Aq||_2`` in floats for an :func:`exact_matrix` (an estimate: callers widen it to a bound)."""
     M = np.array([[complex(float(v[0]), float(v[1])) if isinstance(v, tuple) else float(v) for v in row]
                   for row in Aq], dtype=np.complex128 if cplx else np.float64)
     return float(np.linalg.norm(M, 2))

@@ -14,7 +14,7 @@ from sci_hierarchy.errors import InvalidArgument, describe
 from sci_hierarchy.problems.operators import as_operator, op_norm
 
 
-from sci_hierarchy.firenet.config import FirenetConfig, _NU_DEFAULT
+from sci_hierarchy.firenet.config import FirenetConfig, NU_DEFAULT
 from sci_hierarchy.firenet.solver import firenet
 from sci_hierarchy.firenet.validation import int_arg, real_arg, weights_array
 
@@ -429,7 +429,7 @@ def check_error_bound(A: Any, x: Any, y: Any, config: FirenetConfig, levels: Any
 
 
 def theory_config(certificate: RnspCertificate, levels: Any, weights: Any, *, lam: float, op_norm_value: float,
-                  eps0: float, delta: float, restarts: int, nu: float = _NU_DEFAULT) -> FirenetConfig:
+                  eps0: float, delta: float, restarts: int, nu: float = NU_DEFAULT) -> FirenetConfig:
     r"""A FIRENET configuration meeting the hypotheses of :func:`error_bound`'s closed form (except δ vs η).
 
     :math:`\sigma=c_s/L_A` (so :math:`b=1/2`), :math:`\tau=0.99/(c_sL_A)` (so

@@ -14,8 +14,8 @@ from sci_hierarchy.problems.networks import (
 )
 
 
-from sci_hierarchy.firenet.config import FirenetConfig, _NU_DEFAULT
-from sci_hierarchy.firenet.network import _exact_matrix, _float_norm_upper, firenet_network
+from sci_hierarchy.firenet.config import FirenetConfig, NU_DEFAULT
+from sci_hierarchy.firenet.network import exact_matrix, float_spectral_norm, firenet_network
 from sci_hierarchy.firenet.validation import int_arg, real_arg, weights_array
 
 __all__ = ["LevelChoice", "FirenetTrainer", "firenet_training_algorithm"]
@@ -68,7 +68,7 @@ class FirenetTrainer:
     restarts: int | None = None
     eps0: Any = 1
     delta: Any = 1e-9
-    nu: Any = _NU_DEFAULT
+    nu: Any = NU_DEFAULT
     weights: Any = field(default=None, compare=False)
     matrix_fraction: Any = Fraction(1, 10)
     step: Any = 0.99
@@ -124,11 +124,11 @@ class FirenetTrainer:
             raise InvalidArgument(f"data.shape={describe(getattr(data, 'shape', None))}: expected (m, N)") from None
         n = self.choose_level(m, N)
         raw = data.matrix(n)
-        Aq, cplx = _exact_matrix(raw)
+        Aq, cplx = exact_matrix(raw)
         if Aq.shape != (m, N):
             raise InvalidArgument(f"data.matrix({n}).shape={Aq.shape!r}: expected {(m, N)!r} as in data.shape")
         pert = math.sqrt(m * N) * 2.0 ** (-n)
-        L = (1 + 1e-9) * _float_norm_upper(Aq, cplx) + pert
+        L = (1 + 1e-9) * float_spectral_norm(Aq, cplx) + pert
         tau = Fraction(float(self.step))
         sigma = Fraction(float(self.step) / (L * L))
         restarts = self.choose_restarts()
@@ -153,7 +153,7 @@ class FirenetTrainer:
 
 
 def firenet_training_algorithm(*, target_accuracy: Any, lam: Any = 1, inner: int = 20, restarts: int | None = None,
-                               eps0: Any = 1, delta: Any = 1e-9, nu: Any = _NU_DEFAULT, weights: Any = None,
+                               eps0: Any = 1, delta: Any = 1e-9, nu: Any = NU_DEFAULT, weights: Any = None,
                                matrix_fraction: Any = Fraction(1, 10), step: Any = 0.99,
                                max_level: int = 200) -> FirenetTrainer:
     """Return ``train(data, rng=None) -> Network`` (a :class:`FirenetTrainer`); see that class."""

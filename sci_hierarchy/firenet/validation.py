@@ -1,38 +1,21 @@
-"""FIRENET's argument checks: one-line messages ``name=value!r: expected ...``."""
+"""FIRENET's argument checks: one-line messages ``name=value!r: expected ...``.
+
+The scalar checks are the package's (:mod:`sci_hierarchy.arguments`, re-exported here); the
+weight vector, the data array and the step-size condition are FIRENET's own.
+"""
 
 from __future__ import annotations
 
-import math
-from fractions import Fraction
-from numbers import Real
+import numbers
 from typing import Any
 
 import numpy as np
 
+from sci_hierarchy.arguments import int_arg, real_arg
 from sci_hierarchy.errors import InvalidArgument, describe
 
 
 __all__ = ["real_arg", "int_arg", "weights_array", "data_array", "check_steps"]
-
-
-# --------------------------------------------------------------------------- validation helpers
-
-def real_arg(v: Any, name: str, *, positive: bool = False, nonneg: bool = False) -> Real:
-    if isinstance(v, bool) or not isinstance(v, (Real, np.floating, np.integer)):
-        raise InvalidArgument(f"{name}={describe(v)}: expected a real number")
-    if isinstance(v, (float, np.floating)) and not math.isfinite(float(v)):
-        raise InvalidArgument(f"{name}={v!r}: expected a finite number")
-    if positive and not v > 0:
-        raise InvalidArgument(f"{name}={v!r}: expected a number > 0")
-    if nonneg and not v >= 0:
-        raise InvalidArgument(f"{name}={v!r}: expected a number >= 0")
-    return v if isinstance(v, (Fraction, int)) else float(v)
-
-
-def int_arg(v: Any, name: str, lo: int) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-        raise InvalidArgument(f"{name}={describe(v)}: expected an int >= {lo}")
-    return int(v)
 
 
 def weights_array(weights: Any, N: int | None = None, name: str = "weights") -> np.ndarray:
@@ -41,7 +24,7 @@ def weights_array(weights: Any, N: int | None = None, name: str = "weights") -> 
     except ValueError:  # ragged nested sequences
         raw = None
     if raw is None or raw.dtype.kind not in "iufO" or (
-            raw.dtype == object and not all(isinstance(v, Real) and not isinstance(v, bool) for v in raw.ravel())):
+            raw.dtype == object and not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in raw.ravel())):
         what = "complex weights are not allowed" if raw is not None and raw.dtype.kind == "c" else "not a vector of real numbers"
         raise InvalidArgument(f"{name}={describe(weights)}: {what}; expected a 1-D vector of real numbers > 0")
     w = raw.astype(np.float64)

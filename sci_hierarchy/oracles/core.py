@@ -31,9 +31,9 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence, Union
+from typing import Any, Callable, Mapping, Protocol, Sequence, TypeGuard, Union
 
 from sci_hierarchy.exact.dyadic import (
     check_level,
@@ -49,7 +49,7 @@ from sci_hierarchy.errors import (
     SciHierarchyError,
     describe,
 )
-from sci_hierarchy.exact.reals import ComplexReal, Interval, Real, as_real, real_from_json
+from sci_hierarchy.exact.reals import ComplexReal, Real, as_real, real_from_json
 from sci_hierarchy.registry import load_plugins
 
 __all__ = [
@@ -127,7 +127,7 @@ def _as_block(value: object, name: str) -> Block:
     return Block(tuple(shape), tuple(flat))
 
 
-def _is_complex_pair(v: object) -> bool:
+def _is_complex_pair(v: object) -> TypeGuard[tuple[Any, Any]]:
     return isinstance(v, tuple) and len(v) == 2 and not isinstance(v[0], (list, tuple))
 
 
@@ -140,12 +140,6 @@ def _as_entry(v: object, name: str) -> Entry:
         return as_real(v)
     except InvalidArgument as exc:
         raise InvalidArgument(f"an entry of block {name!r}: {exc}") from None
-
-
-class InstanceKind(Protocol):
-    """What a family registers so that instances can be rebuilt from JSON."""
-
-    def build(self, spec: Mapping[str, Any]) -> "Instance": ...
 
 
 _KINDS: dict[str, Callable[[Mapping[str, Any]], "Instance"]] = {}
@@ -241,7 +235,7 @@ def _build_explicit(spec: Mapping[str, Any]) -> Instance:
         shape = b.get("shape")
         if not isinstance(shape, list) or not all(isinstance(d, int) and d > 0 for d in shape):
             raise MalformedWitness(f"block {name!r} has an invalid shape {describe(shape)}")
-        entries = []
+        entries: list[Entry] = []
         for e in b["entries"]:
             if isinstance(e, dict) and set(e) == {"re", "im"}:
                 entries.append(ComplexReal(real_from_json(e["re"]), real_from_json(e["im"])))
@@ -583,7 +577,7 @@ def admissible(answer: Answer, entry: Entry, n: int, *, max_extra_bits: int = 40
         extra *= 2
 
 
-def _dyadic_ok(q: object, n: int) -> bool:
+def _dyadic_ok(q: object, n: int) -> TypeGuard[Fraction]:
     return isinstance(q, Fraction) and is_dyadic(q, n)
 
 

@@ -18,7 +18,8 @@ and::
     A = [ r^T   0  ]          y_k = (theta_k, w_k),  theta_k = 1,
         [ 0    c I ]          w_0 = 0 (y_0 = e_1), w_k rational, 5-sparse.
 
-so ``A A^T = c^2 I`` and Cond(A A^*) = 1 (:func:`condition_report`).  Optional
+so ``A A^T = c^2 I`` and Cond(A A^*) = 1
+(:func:`~sci_hierarchy.problems.conditioning.condition_report`).  Optional
 orthonormal DCT-II row mixing replaces ``(A, y_k)`` by ``(D A, D y_k)``; it
 changes no solution set (every problem uses the l2 fidelity).
 
@@ -30,7 +31,7 @@ Instances are :class:`~sci_hierarchy.oracles.core.Instance` objects with blocks
 ``spec`` of kind ``"theorem1.two_column"`` that rebuilds them, and
 ``solution`` = the list of per-sample exact solution sets.  Two extra attributes
 are set on family instances: ``closed_forms`` (the per-sample
-:class:`~sci_hierarchy.problems.programs.ClosedForm`, with exact vertices and KKT duals)
+:class:`~sci_hierarchy.problems.closed_forms.ClosedForm`, with exact vertices and KKT duals)
 and ``omega`` (the :class:`TheoremOneClass`).
 
 Key numbers (P3, theta = 1): the winners' solutions ``e_1 / (a + eps)`` and
@@ -44,31 +45,25 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping, Sequence
 
-from sci_hierarchy.exact.dyadic import as_fraction, fraction_from_str, fraction_to_str
+from sci_hierarchy._lazy import moved
+from sci_hierarchy.arguments import int_arg
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, describe
+from sci_hierarchy.exact.dyadic import as_fraction, fraction_from_str, fraction_to_str
+from sci_hierarchy.exact.reals import Interval, Real, cos_pi, rational, scaled_sqrt
 from sci_hierarchy.oracles.core import Instance, register_instance_kind
-from sci_hierarchy.problems.programs import (
-    QCBP,
-    ClosedForm,
-    Exact,
-    KKTResult,
-    Problem,
-    SRLasso,
-    ULasso,
-    TwoColumnData,
-    exact_sign,
-    exact_to_real,
-    problem_from_json,
-    quad_sqrt,
-    solve_two_column,
-)
-from sci_hierarchy.exact.reals import Interval, Real, cos_pi, interval_sqrt, rational, scaled_sqrt
+from sci_hierarchy.problems.closed_forms import solve_two_column
+from sci_hierarchy.problems.programs import QCBP, Problem, SRLasso, TwoColumnData, ULasso, problem_from_json
+from sci_hierarchy.problems.quadratic import Exact, exact_sign, exact_to_real, quad_sqrt
+
+if TYPE_CHECKING:
+    from sci_hierarchy.problems.reference_algorithms import ColumnNetwork
 
 __all__ = [
     "KIND",
     "TheoremOneClass",
+    "class_of",
     "subclass_of",
     "training_error",
     "condition_report",
@@ -84,19 +79,21 @@ __all__ = [
     "required_level",
 ]
 
+#: what the class is used for lives in sibling modules that import this one; the names are
+#: still importable from here (forwarded on first use)
+__getattr__ = moved(__name__, {
+    **dict.fromkeys(("ConditionReport", "condition_report"), "conditioning"),
+    **dict.fromkeys(("InterpolatingNetwork", "interpolating_network", "check_interpolation"), "interpolation"),
+    **dict.fromkeys(("ColumnNetwork", "midpoint_algorithm", "certify_winner_algorithm", "required_level"),
+                    "reference_algorithms"),
+})
+
 KIND = "theorem1.two_column"
 
 Scale = Literal["K", "K-1"]
 Mixing = Literal["none", "dct"]
 
 _PAYLOAD_DENOMINATOR = 256  # payload entries are k / 2^8 with 1 <= |k| <= 255
-
-
-def _check_int(value: object, name: str, *, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-        rng = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise InvalidArgument(f"{name}={value!r} must be an int {rng}")
-    return value
 
 
 def dct_matrix(m: int) -> tuple[tuple[Real, ...], ...]:
@@ -108,7 +105,7 @@ def dct_matrix(m: int) -> tuple[tuple[Real, ...], ...]:
     ``sum_i cos(pi k(2i+1)/2m) cos(pi l(2i+1)/2m) = (m/2) [k = l]`` for
     ``0 < k, l < m`` (and m for ``k = l = 0``).
     """
-    m = _check_int(m, "m", low=1)
+    m = int_arg(m, "m", 1)
     rows = []
     for k in range(m):
         s = scaled_sqrt(1, Fraction(1 if k == 0 else 2, m))
@@ -161,12 +158,12 @@ class TheoremOneClass:
     def __post_init__(self) -> None:
         if not isinstance(self.problem, (QCBP, ULasso, SRLasso)):
             raise InvalidArgument(f"problem={describe(self.problem)} must be QCBP, ULasso or SRLasso")
-        _check_int(self.K, "K", low=3, high=1000)
-        _check_int(self.N1, "N1", low=2, high=64)
-        _check_int(self.N2, "N2", low=0, high=4096)
-        _check_int(self.samples, "samples", low=1, high=10_000)
-        _check_int(self.sparsity, "sparsity", low=0, high=self.N2)
-        _check_int(self.seed, "seed", low=0)
+        object.__setattr__(self, "K", int_arg(self.K, "K", 3, 1000))
+        object.__setattr__(self, "N1", int_arg(self.N1, "N1", 2, 64))
+        object.__setattr__(self, "N2", int_arg(self.N2, "N2", 0, 4096))
+        object.__setattr__(self, "samples", int_arg(self.samples, "samples", 1, 10_000))
+        object.__setattr__(self, "sparsity", int_arg(self.sparsity, "sparsity", 0, self.N2))
+        object.__setattr__(self, "seed", int_arg(self.seed, "seed", 0))
         if self.mixing not in ("none", "dct"):
             raise InvalidArgument(f"mixing={self.mixing!r} must be 'none' or 'dct'")
         d = as_fraction(self.delta, "delta")
@@ -260,8 +257,8 @@ class TheoremOneClass:
 
     def member(self, *, scale: Scale = "K", winner: int = 1, gap_exponent: int = 0) -> Instance:
         """The instance with winner ``winner`` (1-based) and gap ``4^-gap_exponent``."""
-        _check_int(winner, "winner", low=1, high=self.N1)
-        _check_int(gap_exponent, "gap_exponent", low=0, high=1 << 20)
+        winner = int_arg(winner, "winner", 1, self.N1)
+        gap_exponent = int_arg(gap_exponent, "gap_exponent", 0, 1 << 20)
         return self._instance(scale=scale, winner=winner, gap_exponent=gap_exponent)
 
     def pair(self, n: int, *, scale: Scale = "K") -> tuple[Instance, Instance]:
@@ -342,7 +339,7 @@ class TheoremOneClass:
 
         For P3 and theta = 1 this is ``2 / (a + 4^-n)^2``.
         """
-        _check_int(sample, "sample", low=0, high=self.samples - 1)
+        sample = int_arg(sample, "sample", 0, self.samples - 1)
         gap = Fraction(1, 4**n)
         x1 = solve_two_column(self.problem, self.data(scale=scale, winner=1, gap=gap)[sample]).vertices[0]
         x2 = solve_two_column(self.problem, self.data(scale=scale, winner=2, gap=gap)[sample]).vertices[0]
@@ -369,6 +366,8 @@ class TheoremOneClass:
 
     def algorithm_b(self) -> Callable[..., "ColumnNetwork"]:
         """Part (b)'s algorithm bound to this class: ``train(data, rng=None)``."""
+        from sci_hierarchy.problems.reference_algorithms import certify_winner_algorithm
+
         def train(data: Any, rng: Any = None) -> ColumnNetwork:
             return certify_winner_algorithm(data, rng, omega=self)
 
@@ -377,6 +376,8 @@ class TheoremOneClass:
 
     def algorithm_c(self) -> Callable[..., "ColumnNetwork"]:
         """Part (c)'s algorithm bound to this class: ``train(data, rng=None)``."""
+        from sci_hierarchy.problems.reference_algorithms import midpoint_algorithm
+
         def train(data: Any, rng: Any = None) -> ColumnNetwork:
             return midpoint_algorithm(data, rng, omega=self)
 
@@ -422,7 +423,7 @@ def _mix_vector(D: Sequence[Sequence[Real]], y: list[Real]) -> list[Real]:
 def _build(spec: Mapping[str, Any]) -> Instance:
     omega = TheoremOneClass.from_spec(spec)
     scale = spec.get("scale")
-    winner = spec.get("winner")
+    winner: Any = spec.get("winner")  # untrusted JSON: member() checks it
     gexp = spec.get("gap_exponent")
     if scale not in ("K", "K-1"):
         raise MalformedWitness(f"scale={scale!r} must be 'K' or 'K-1'")
@@ -434,7 +435,8 @@ def _build(spec: Mapping[str, Any]) -> Instance:
 register_instance_kind(KIND, _build)
 
 
-def _omega_of(instance: Instance) -> TheoremOneClass:
+def class_of(instance: Instance) -> TheoremOneClass:
+    """The :class:`TheoremOneClass` of a family instance (its ``omega`` attribute, else rebuilt from its spec)."""
     omega = getattr(instance, "omega", None)
     if isinstance(omega, TheoremOneClass):
         return omega
@@ -442,11 +444,6 @@ def _omega_of(instance: Instance) -> TheoremOneClass:
     if spec.get("kind") != KIND:
         raise InvalidArgument(f"instance {instance!r} is not a {KIND!r} instance")
     return TheoremOneClass.from_spec(spec)
-
-
-# ---------------------------------------------------------------------------
-# accuracy on the training set
-# ---------------------------------------------------------------------------
 
 
 def training_error(values: Sequence[Sequence[object]], instance: Instance, *, bits: int | None = None) -> Interval:
@@ -464,465 +461,3 @@ def training_error(values: Sequence[Sequence[object]], instance: Instance, *, bi
         )
     ivs = [s.distance(v, bits=bits) for s, v in zip(sols, values)]
     return Interval(max(iv.lo for iv in ivs), max(iv.hi for iv in ivs))
-
-
-# ---------------------------------------------------------------------------
-# condition number
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ConditionReport:
-    """Cond(A A^*) of an instance.
-
-    Attributes
-    ----------
-    exact_identity
-        True when ``A A^T = c^2 I`` was verified in exact arithmetic (unmixed A).
-    enclosure
-        A rigorous interval containing Cond(A A^T) (computed from the instance's
-        own entries with intervals; it contains 1 and is ~2^-bits wide).
-    numeric
-        ``numpy.linalg.cond(A A^T)`` from float approximations (for display only).
-    reason
-        One line saying how the value was established.
-    """
-
-    exact_identity: bool
-    enclosure: Interval
-    numeric: float
-    reason: str
-
-    @property
-    def proved_one(self) -> bool:
-        """Cond = 1 proved: exactly (unmixed) or by the DCT identity plus the enclosure."""
-        return self.enclosure.contains(Fraction(1)) and (self.exact_identity or self.enclosure.width < 1)
-
-
-def condition_report(instance: Instance, *, bits: int = 64) -> ConditionReport:
-    """Prove Cond(A A^*) = 1 for a family instance and report its numerical value.
-
-    Unmixed: ``A A^T`` is computed in exact tower arithmetic and compared with
-    ``c^2 I`` (first row: ``r . r = c^2`` by definition of c; disjoint supports
-    give zeros; payload rows ``c^2``).  Mixed: ``(DA)(DA)^T = D (c^2 I) D^T = c^2 I``
-    by the DCT-II orthogonality identity (:func:`dct_matrix`); in every case the
-    entries of the instance's own ``A A^T`` are also enclosed with intervals:
-    ``A A^T = c^2 I + E`` with ``||E||_2 <= ||E||_F <= e``, so every eigenvalue
-    lies in ``[c^2 - e, c^2 + e]`` and Cond lies in ``[1, (c^2 + e)/(c^2 - e)]``.
-    """
-    import numpy as np
-
-    omega = _omega_of(instance)
-    spec = instance.to_json()
-    gexp = spec["gap_exponent"]
-    gap = Fraction(0) if gexp is None else Fraction(1, 4**gexp)
-    data = omega.data(scale=spec["scale"], winner=spec["winner"], gap=gap)[0]
-    A = data.matrix_exact()
-    c2 = data.c_squared
-    exact_ok = True
-    for k in range(len(A)):
-        for l in range(len(A)):
-            s: Exact = Fraction(0)
-            for a, b in zip(A[k], A[l]):
-                s = s + a * b
-            target = c2 if k == l else Fraction(0)
-            if exact_sign(s - target) != 0:
-                exact_ok = False
-    blk = instance.block("A")
-    m, N = blk.shape
-    ent = blk.entries
-    n = bits + 8 + max(1, (4 * omega.K))  # entries are below 10^K < 2^(4K)
-    # The enclosure in integer arithmetic, in units of 2^-n (entries) and 2^-2n
-    # (products): entry e = (Q + t) 2^-n with |t| <= r (r = 1 from approx's
-    # contract), so e_k e_l = (Q_k Q_l + t') 2^-2n, |t'| <= |Q_k| r_l + |Q_l| r_k + r_k r_l.
-    # (Fraction interval arithmetic here took seconds at K = 1000.)
-    Q, r = zip(*(_scaled_approx(e, n) for e in ent))  # type: ignore[arg-type]
-    C, rc = _scaled_approx(exact_to_real(c2), n)
-    err2_hi = 0  # an upper bound of ||A A^T - c^2 I||_F^2, in units of 2^-4n
-    for k in range(m):
-        for l in range(m):
-            S = R = 0
-            for i in range(k * N, (k + 1) * N):
-                j = i + (l - k) * N
-                S += Q[i] * Q[j]
-                R += abs(Q[i]) * r[j] + abs(Q[j]) * r[i] + r[i] * r[j]
-            if k == l:  # minus c^2 = (C + t) 2^-n, |t| <= rc
-                S -= C << n
-                R += rc << n
-            err2_hi += (abs(S) + R) ** 2
-    e = interval_sqrt(Interval(Fraction(0), Fraction(err2_hi, 1 << (4 * n))), bits).hi
-    c2iv = Interval(Fraction(C - rc, 1 << n), Fraction(C + rc, 1 << n))
-    lo_c2 = c2iv.lo
-    if e >= lo_c2:
-        enc = Interval(Fraction(1), Fraction(10**9))
-    else:
-        enc = Interval(Fraction(1), (c2iv.hi + e) / (lo_c2 - e))
-    # Display value.  Cond is scale-invariant, so A is first scaled by an exact
-    # power of two that brings its largest entry near 1: entries reach 10^K
-    # (beyond the float range from K = 309) and A A^T overflowed from K ~ 155.
-    shift = max(abs(x) for x in Q).bit_length()
-    Af = np.array([[float(Fraction(x, 1 << shift)) for x in Q[k * N:(k + 1) * N]]
-                   for k in range(m)])
-    numeric = float(np.linalg.cond(Af @ Af.T))
-    mixed = omega.mixing != "none"
-    exact_identity = exact_ok and not mixed
-    if not exact_ok:
-        reason = "A A^T != c^2 I in exact arithmetic (unexpected)"
-    elif mixed:
-        reason = ("unmixed A A^T = c^2 I exactly; D D^T = I by DCT-II orthogonality; "
-                  "interval enclosure of the mixed A A^T agrees")
-    else:
-        reason = "A A^T = c^2 I verified in exact arithmetic"
-    return ConditionReport(exact_identity, enc, numeric, reason)
-
-
-def _scaled_approx(x: Real, n: int) -> tuple[int, int]:
-    """``(Q, r)`` with ``|x - Q 2^-n| <= r 2^-n`` (proved): ``Q = x.approx(n) 2^n``."""
-    q = x.approx(n)
-    Qn, rem = divmod(q.numerator << n, q.denominator)
-    return (Qn, 1) if rem == 0 else (Qn, 2)  # approx(n) is in D_n, so rem is 0
-
-
-# ---------------------------------------------------------------------------
-# the exact interpolating network
-# ---------------------------------------------------------------------------
-
-
-def _soft_interval(iv: Interval) -> Interval:
-    def f(t: Fraction) -> Fraction:
-        return t - 1 if t > 1 else (t + 1 if t < -1 else Fraction(0))
-
-    return Interval(f(iv.lo), f(iv.hi))  # soft(., 1) is monotone
-
-
-@dataclass(frozen=True, eq=False)
-class InterpolatingNetwork:
-    """An exact network ``phi(y) = V2(rho(V1(y)))`` of the paper's class with Real weights.
-
-    ``V1(y) = W1 y + b1`` (W1 is N x m), ``rho`` applies ``f(t) = soft(t, 1) =
-    sign(t) max(|t| - 1, 0)`` to the coordinates in ``nonlinear`` and passes the
-    others through, and ``V2(x) = diag(out_scale) x`` (an affine layer).  For P3
-    and P1 the index set is empty: ``phi`` is the single affine map ``W1 y + b1``,
-    valid on the half-space in ``domain``.
-
-    Weights (unmixed ``y = (theta, w)``; with mixing ``W1 = M D^T``):
-
-    * P3, P1 with eta = 0: ``u_j = theta / r_j``, ``v = w / c`` -- ``M[j,0] = 1/r_j``,
-      ``M[N1+l, 1+l] = 1/c``.  Domain ``theta > 0``.
-    * P1 with eta > 0 (payload-free): ``u_j = (theta - eta)/r_j``: bias
-      ``b1[j] = -eta / r_j``.  Domain ``theta > eta``, ``w = 0``.
-    * P2: ``u_j = theta / r_j - lam omega_j / (2 r_j^2)`` (bias), domain
-      ``theta > lam omega_j / (2 r_j)``; ``v_l = tau_l soft(w_l/(c tau_l), 1)`` with
-      ``tau_l = lam omega_l / (2 c^2)``: ``M[N1+l, 1+l] = 2c/(lam omega_l)``,
-      ``out_scale = tau_l`` on the payload.
-
-    ``j`` is the winner (for the tie: the first winner, a vertex of the segment).
-    """
-
-    W1: tuple[tuple[Real, ...], ...]
-    b1: tuple[Real, ...]
-    nonlinear: tuple[int, ...]
-    out_scale: tuple[Real, ...]
-    domain: str
-
-    def evaluate_interval(self, y: Sequence[Real], n: int) -> list[Interval]:
-        """Output intervals at input ``y`` (Reals), all quantities taken at level n."""
-        yi = [v.interval(n) for v in y]
-        pre = []
-        for row, b in zip(self.W1, self.b1):
-            s = b.interval(n)
-            for wv, yv in zip(row, yi):
-                if wv.exact == 0:
-                    continue
-                s = s + wv.interval(n) * yv
-            pre.append(s)
-        nl = set(self.nonlinear)
-        return [sc.interval(n) * (_soft_interval(p) if i in nl else p)
-                for i, (p, sc) in enumerate(zip(pre, self.out_scale))]
-
-
-def interpolating_network(instance: Instance) -> InterpolatingNetwork:
-    """The exact interpolating network of a family instance (see :class:`InterpolatingNetwork`)."""
-    omega = _omega_of(instance)
-    closed: list[ClosedForm] = getattr(instance, "closed_forms", None) or _omega_of_closed(instance)
-    data = closed[0].data
-    prob = omega.problem
-    N1, N2 = omega.N1, omega.N2
-    m, N = omega.shape
-    j = closed[0].winners[0]
-    r = data.first_row
-    c = data.c
-    c2 = data.c_squared
-    omega_w = prob.weight_vector(N)
-    M = [[Fraction(0)] * m for _ in range(N)]  # exact unmixed weights
-    bias: list[Exact] = [Fraction(0)] * N
-    out: list[Exact] = [Fraction(1)] * N
-    nonlinear: tuple[int, ...] = ()
-    M[j][0] = 1 / r[j]
-    if isinstance(prob, SRLasso) or (isinstance(prob, QCBP) and prob.eta == 0):
-        for l in range(N2):
-            M[N1 + l][1 + l] = 1 / c
-        domain = "theta > 0 (theta = first unmixed coordinate of y, (D^T y)_1 with mixing)"
-    elif isinstance(prob, QCBP):
-        bias[j] = -prob.eta / r[j]
-        domain = f"theta > eta = {prob.eta} and w = 0"
-    else:
-        lam = prob.lam
-        bias[j] = -lam * omega_w[j] / (2 * r[j] * r[j])
-        nonlinear = tuple(N1 + l for l in range(N2))
-        for l in range(N2):
-            M[N1 + l][1 + l] = 2 * c / (lam * omega_w[N1 + l])
-            out[N1 + l] = lam * omega_w[N1 + l] / (2 * c2)
-        domain = "theta > lam omega_j / (2 r_j)"
-    Mr = [[exact_to_real(v) for v in row] for row in M]
-    if omega.mixing == "dct":
-        D = dct_matrix(m)
-        # (M D^T)[row][k] = sum_i M[row][i] D[k][i]; M has one non-zero per row
-        W1 = []
-        for row in range(N):
-            nz = [(i, Mr[row][i]) for i in range(m) if Mr[row][i].exact != 0]
-            W1.append(tuple(sum((v * D[k][i] for i, v in nz[1:]), nz[0][1] * D[k][nz[0][0]]) if nz
-                            else rational(0) for k in range(m)))
-    else:
-        W1 = [tuple(row) for row in Mr]
-    return InterpolatingNetwork(tuple(tuple(r_) for r_ in W1), tuple(exact_to_real(b) for b in bias),
-                                nonlinear, tuple(exact_to_real(o) for o in out), domain)
-
-
-def _omega_of_closed(instance: Instance) -> list[ClosedForm]:
-    omega = _omega_of(instance)
-    spec = instance.to_json()
-    gexp = spec["gap_exponent"]
-    gap = Fraction(0) if gexp is None else Fraction(1, 4**gexp)
-    return [solve_two_column(omega.problem, d) for d in
-            omega.data(scale=spec["scale"], winner=spec["winner"], gap=gap)]
-
-
-def check_interpolation(network: InterpolatingNetwork, instance: Instance, *, bits: int = 64) -> KKTResult:
-    """Check with intervals that ``network`` maps every ``y_k`` into ``Xi(A, y_k)``.
-
-    The output box ``B_k`` (centre ``z_k``, half-widths ``h_k``) certainly contains
-    ``phi(y_k)``, so ``dist(phi(y_k), Xi) <= dist(z_k, Xi) + ||h_k||``; the check
-    passes when this upper bound is below ``2^-bits`` for every k.  (The network is
-    exact, so it passes for any ``bits``; the level used grows with ``bits``.)
-    """
-    omega = _omega_of(instance)
-    n = bits + 16 + 4 * omega.K + omega.shape[0].bit_length()
-    worst = Fraction(0)
-    for k, sol in enumerate(instance.solution):
-        y = list(instance.block(f"y[{k}]").entries)
-        box = network.evaluate_interval(y, n)  # type: ignore[arg-type]
-        centre = [(iv.lo + iv.hi) / 2 for iv in box]
-        h2 = sum(((iv.hi - iv.lo) / 2) ** 2 for iv in box)
-        hi = sol.distance(centre, bits=bits + 8).hi + interval_sqrt(Interval.point(h2), bits + 8).hi
-        worst = max(worst, hi)
-    ok = worst < Fraction(1, 1 << bits)
-    return KKTResult(ok, f"max distance upper bound {float(worst):.3g} {'<' if ok else '>='} 2^-{bits}")
-
-
-# ---------------------------------------------------------------------------
-# the reference algorithms of Theorem 1 (b) and (c)
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class ColumnNetwork:
-    """``phi(y)_i = out_scale_i * soft(<col_i, y>, tau_i)`` with rational weights.
-
-    ``matrix`` is N x m (row i = ``Ahat[:, i]^T / ||Ahat[:, i]||^2``), ``thresholds``
-    are the ``tau_i >= 0`` (0 = identity), ``out_scale`` the output weights.  An
-    affine layer, an entrywise soft-threshold and a diagonal affine layer; exact on
-    Fraction inputs (floats are taken at their exact binary value).
-    """
-
-    matrix: tuple[tuple[Fraction, ...], ...]
-    thresholds: tuple[Fraction, ...]
-    out_scale: tuple[Fraction, ...]
-    description: str = ""
-
-    def __call__(self, y: Sequence[object]) -> list[Fraction]:
-        yy = [as_fraction(v, "y") for v in y]
-        if len(yy) != len(self.matrix[0]):
-            raise InvalidArgument(f"y has length {len(yy)}; this network takes m={len(self.matrix[0])} inputs")
-        out = []
-        for row, tau, sc in zip(self.matrix, self.thresholds, self.out_scale):
-            if sc == 0:
-                out.append(Fraction(0))
-                continue
-            t = sum((a * b for a, b in zip(row, yy) if a), Fraction(0))
-            t = t - tau if t > tau else (t + tau if t < -tau else Fraction(0))
-            out.append(sc * t)
-        return out
-
-
-def _ceil_sqrt_fraction(x: Fraction, m: int = 32) -> Fraction:
-    """A rational >= sqrt(x), within 2^-m."""
-    num = -((-x.numerator << (2 * m)) // x.denominator)
-    s = math.isqrt(num)
-    if s * s < num:
-        s += 1
-    return Fraction(s, 1 << m)
-
-
-def _floor_sqrt_fraction(x: Fraction, m: int = 32) -> Fraction:
-    """A rational <= sqrt(x), within 2^-m."""
-    return Fraction(math.isqrt((x.numerator << (2 * m)) // x.denominator), 1 << m)
-
-
-def _constant_C(omega: TheoremOneClass) -> Fraction:
-    """C = 14 Y + 5 lam omega_max + 4 eta: the error constant of the column network."""
-    prob = omega.problem
-    wmax = max(prob.weight_vector(omega.shape[1]))
-    lam = prob.lam if isinstance(prob, (ULasso, SRLasso)) else Fraction(0)
-    eta = prob.eta if isinstance(prob, QCBP) else Fraction(0)
-    return 14 * omega.output_bound() + 5 * lam * wmax + 4 * eta
-
-
-def required_level(omega: TheoremOneClass, *, budget: Fraction, a_min_squared: Fraction) -> int:
-    """The least level l with ``sqrt(N m) 2^-l C <= budget * a_min^2`` and ``sqrt(m) 2^-l <= a_min / 4``.
-
-    Proof sketch (docstring of :func:`midpoint_algorithm`): with entrywise error
-    ``h = 2^-l`` each column moves by ``delta <= sqrt(m) h`` in l2, and each output
-    coordinate by at most ``delta C / s^2 <= delta C / a_min^2``; over N coordinates
-    the l2 error is at most ``sqrt(N) delta C / a_min^2``.
-    """
-    m, N = omega.shape
-    C = _constant_C(omega)
-    root_nm = _ceil_sqrt_fraction(Fraction(N * m))
-    root_m = _ceil_sqrt_fraction(Fraction(m))
-    a_min_lower = _floor_sqrt_fraction(a_min_squared)
-    level = 0
-    while root_nm * C > budget * a_min_squared * (1 << level) or 4 * root_m > a_min_lower * (1 << level):
-        level += 1
-    return level
-
-
-def _column_stats(Ahat: Sequence[Sequence[Fraction]]) -> list[Fraction]:
-    m, N = len(Ahat), len(Ahat[0])
-    return [sum((Ahat[k][i] ** 2 for k in range(m)), Fraction(0)) for i in range(N)]
-
-
-def _column_network(omega: TheoremOneClass, Ahat: Sequence[Sequence[Fraction]], *, level: int,
-                    first_block_scale: Sequence[Fraction], description: str) -> ColumnNetwork:
-    prob = omega.problem
-    m, N = omega.shape
-    N1 = omega.N1
-    norms2 = _column_stats(Ahat)
-    level_bits = level + 32
-    if any(v == 0 for v in norms2):
-        raise InvalidArgument("a column of the approximate matrix is zero; read at a finer level")
-    wv = prob.weight_vector(N)
-    matrix = tuple(tuple(Ahat[k][i] / norms2[i] for k in range(m)) for i in range(N))
-    out = [Fraction(1)] * N
-    for i in range(N1):
-        out[i] = Fraction(first_block_scale[i])
-    if isinstance(prob, ULasso):
-        taus = tuple(prob.lam * wv[i] / (2 * norms2[i]) for i in range(N))
-    elif isinstance(prob, QCBP) and prob.eta > 0:
-        taus = tuple(prob.eta / _floor_sqrt_fraction(norms2[i], level_bits) if i < N1 else Fraction(0) for i in range(N))
-        for i in range(N1, N):
-            out[i] = Fraction(0)  # payload-free class: v = 0
-    else:
-        taus = (Fraction(0),) * N
-    return ColumnNetwork(matrix, taus, tuple(out), description)
-
-
-def _a_min_squared(omega: TheoremOneClass, scale: Scale) -> Fraction:
-    kk = omega.K if scale == "K" else omega.K - 1
-    return Fraction(2 * 10 ** (2 * kk), 9)
-
-
-def midpoint_algorithm(data: Any, rng: Any = None, *, omega: TheoremOneClass) -> ColumnNetwork:
-    """Theorem 1 (c): one read of the matrix; accuracy 10^-(K-2) on all of Omega.
-
-    Reads ``data.matrix(l)`` once, at the level ``l`` of :func:`required_level`
-    with budget ``10^-(K-2) / 2`` and ``a_min = sqrt(2) 10^(K-1) / 3`` (small:
-    0 to 3 for the defaults), and returns the network ``phi(y)_i = beta_i
-    soft(<Ahat_i, y> / ||Ahat_i||^2, tau_i)`` with ``beta_i = 1/N1`` on the first
-    block (the barycentre of the tie simplex, e.g. the midpoint of the segment) and
-    1 on the payload.  Never reads y (the network is linear in y up to the
-    threshold).
-
-    Proof.  (i) *Model error.*  With the exact columns (``||A_i|| = r_i`` on the
-    first block, ``c`` on the payload; ``<A_i, y> = r_i theta`` resp. ``c w_l``, also
-    after orthonormal mixing), the payload output is the exact ``v*`` and the first
-    block is ``t_i / N1`` with ``t_i = soft(theta/r_i, tau_i) <= theta / a``.  Its
-    distance to the winner's vertex ``t_j e_j`` is at most
-    ``(theta/a) sqrt((N1-1)/N1) < theta / a = 3 / (sqrt 2 10^K') <= 2.1214 10^-K'``
-    (for ties it is 0).  On Omega_{K-1} that is ``<= 0.213 10^-(K-2)``.
-    (ii) *Data error.*  Let ``x, xhat`` be a column and its level-l approximation,
-    ``s = ||x|| >= a_min >= 47``, ``delta = ||xhat - x|| <= sqrt(m) 2^-l <= s/4``.
-    Then ``shat = ||xhat|| in [s/2, 5s/4]``, ``|<xhat,y>/shat^2 - <x,y>/s^2| <=
-    4 delta Y / s^2 + s Y |s^2 - shat^2| / (s^2 shat^2) <= 14 delta Y / s^2``
-    (``|s^2 - shat^2| <= delta (s + shat) <= 2.5 s delta``), and the thresholds
-    move by at most ``(lam omega / 2) 10 delta / s^3 <= 5 lam omega delta / s^2``
-    (P2) or, with the rational square root ``shat'`` of ``shat^2`` (within
-    ``2^-(l+32) <= delta``, so ``|shat' - s| <= 2 delta <= s/2``),
-    ``eta |shat' - s| / (s shat') <= 4 eta delta / s^2`` (P1).  soft is 1-Lipschitz in both arguments and
-    ``|beta_i| <= 1``, so the output moves by at most
-    ``sqrt(N) sqrt(m) 2^-l C / a_min^2`` with ``C = 14 Y + 5 lam omega + 4 eta``
-    (Y bounds ||y_k||).  :func:`required_level` makes this ``<= 10^-(K-2)/2``.
-    Total ``< 0.213 + 0.5 < 1`` times ``10^-(K-2)``.  The same bound gives
-    ``10^-(K-1)`` on Omega_K (part (b)).
-    """
-    m, N = omega.shape
-    if tuple(data.shape) != (m, N):
-        raise InvalidArgument(f"data.shape={tuple(data.shape)!r} does not match the class shape {(m, N)}")
-    level = required_level(omega, budget=Fraction(1, 2 * 10 ** (omega.K - 2)),
-                           a_min_squared=_a_min_squared(omega, "K-1"))
-    Ahat = data.matrix(level)
-    return _column_network(omega, Ahat, level=level, first_block_scale=[Fraction(1, omega.N1)] * omega.N1,
-                           description=f"midpoint network from the matrix at level {level}")
-
-
-def certify_winner_algorithm(data: Any, rng: Any = None, *, omega: TheoremOneClass,
-                             max_level: int = 1 << 16) -> ColumnNetwork:
-    """Theorem 1 (b): accuracy 10^-(K-1) on all of Omega, with unbounded reads on Omega_{K-1}.
-
-    1. Read the matrix at ``l0`` (:func:`required_level` for budget ``10^-(K-1)/2``
-       and ``a_min = sqrt(2) 10^(K-1) / 3``).  Recognise the scale: with
-       ``shat_1 = ||Ahat[:, 0]||``, scale K iff ``shat_1^2 >= 10^(2(K-1))``
-       (true column norms: ``>= 4.71 10^(K-1)`` at scale K, ``<= 0.49 10^(K-1)``
-       at scale K-1; the read moves them by ``<= sqrt(m) 2^-l0 <= a_min/2``).
-    2. Scale K: the midpoint network (error ``<= 2.1214 10^-K + 10^-(K-1)/2 <
-       10^-(K-1)``, as in :func:`midpoint_algorithm`).
-    3. Scale K-1: read levels ``l0, 2 l0, 4 l0, ...`` (at least l0 + 1 each step)
-       until some first-block column j is certified larger than every other:
-       ``L_j - U_i > 2 ceil(sqrt m) 2^-l`` with ``L, U`` rational bounds on the
-       approximate column norms (each within ``sqrt(m) 2^-l`` of the true
-       ``r_i``).  This terminates because the gap is non-zero on Omega_{K-1}; then
-       output the winner's network (``beta_j = 1``, other first-block outputs 0):
-       its model error is 0 and its data error ``<= 10^-(K-1)/2``.  If
-       ``max_level`` is reached (only possible for a gap below about
-       ``2^-max_level``, e.g. the scale-(K-1) tie outside Omega) the midpoint
-       network is returned.
-    """
-    m, N = omega.shape
-    if tuple(data.shape) != (m, N):
-        raise InvalidArgument(f"data.shape={tuple(data.shape)!r} does not match the class shape {(m, N)}")
-    N1 = omega.N1
-    l0 = required_level(omega, budget=Fraction(1, 2 * 10 ** (omega.K - 1)),
-                        a_min_squared=_a_min_squared(omega, "K-1"))
-    Ahat = data.matrix(l0)
-    level = l0
-    norms2 = _column_stats(Ahat)
-    if norms2[0] >= 10 ** (2 * (omega.K - 1)):
-        return _column_network(omega, Ahat, level=level, first_block_scale=[Fraction(1, N1)] * N1,
-                               description=f"Omega_K recognised at level {l0}: midpoint network")
-    root_m = _ceil_sqrt_fraction(Fraction(m))
-    while True:
-        lows = [_floor_sqrt_fraction(v, level + 32) for v in norms2[:N1]]
-        highs = [_ceil_sqrt_fraction(v, level + 32) for v in norms2[:N1]]
-        slack = 2 * root_m / (1 << level)
-        for j in range(N1):
-            if all(lows[j] - highs[i] > slack for i in range(N1) if i != j):
-                beta = [Fraction(0)] * N1
-                beta[j] = Fraction(1)
-                return _column_network(omega, Ahat, level=level, first_block_scale=beta,
-                                       description=f"Omega_(K-1): winner {j + 1} certified at level {level}")
-        if level >= max_level:
-            return _column_network(omega, Ahat, level=level, first_block_scale=[Fraction(1, N1)] * N1,
-                                   description=f"no winner certified up to level {level}: midpoint network")
-        level = min(max(2 * level, level + 1), max_level)
-        Ahat = data.matrix(level)
-        norms2 = _column_stats(Ahat)

@@ -39,24 +39,45 @@ reals, python-flint ``fmpq``, or any object with a method ``.arb(prec)``
 (real) or ``.acb(prec)`` (complex) returning a flint ball -- the way irrational
 weights enter.  Such irrational weights are rejected by the exact mode and
 approximated by the midpoint of a 128-bit ball in float mode.
+
+The entries of weights are :mod:`sci_hierarchy.problems.weights`, the scalar maps
+:mod:`sci_hierarchy.problems.nonlinearities`; their names are also importable from here.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
-from numbers import Integral, Real
 from types import MappingProxyType
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import flint
 import numpy as np
 import scipy.sparse as sp
 
+from sci_hierarchy.arguments import int_arg
 from sci_hierarchy.errors import InvalidArgument, describe
 from sci_hierarchy.exact.flint_scope import flint_precision
+from sci_hierarchy.problems.nonlinearities import (
+    BALL_GATE,
+    RELU,
+    SOFT_THRESHOLD,
+    SQUARE,
+    Nonlinearity,
+    ball_gate,
+    relu,
+    soft_threshold,
+    square,
+)
+from sci_hierarchy.problems.weights import (
+    SparseWeights,
+    WeightMatrix,
+    exact_value,
+    is_complex_value,
+    value_to_ball,
+    value_to_float,
+)
 
 __all__ = [
     "Nonlinearity",
@@ -77,385 +98,6 @@ __all__ = [
 ]
 
 
-# --------------------------------------------------------------------------- scalars
-
-def exact_value(v: Any, *, name: str = "value") -> Any:
-    """Normalise one weight or input entry to its exact value.
-
-    Returns a :class:`Fraction` (real), a pair ``(Fraction, Fraction)``
-    (complex), or the object itself when it only offers ``.arb(prec)`` /
-    ``.acb(prec)`` (an irrational given as a certified ball provider).
-
-    Raises
-    ------
-    InvalidArgument
-        For ``bool``, NaN/inf, or unsupported types.
-    """
-    if isinstance(v, bool) or isinstance(v, np.bool_):
-        raise InvalidArgument(f"{name}={v!r}: expected a number, got a bool; pass 0 or 1 instead")
-    if isinstance(v, Fraction):
-        return v
-    if isinstance(v, (Integral, np.integer)):
-        return Fraction(int(v))
-    if isinstance(v, flint.fmpq):
-        return Fraction(int(v.p), int(v.q))
-    if isinstance(v, flint.fmpz):
-        return Fraction(int(v))
-    if isinstance(v, (float, np.floating)):
-        if not math.isfinite(float(v)):
-            raise InvalidArgument(f"{name}={v!r}: expected a finite number; remove NaN/inf")
-        return Fraction(float(v))
-    if isinstance(v, (complex, np.complexfloating)):
-        c = complex(v)
-        if not (math.isfinite(c.real) and math.isfinite(c.imag)):
-            raise InvalidArgument(f"{name}={v!r}: expected a finite number; remove NaN/inf")
-        return (Fraction(c.real), Fraction(c.imag))
-    if isinstance(v, tuple) and len(v) == 2:
-        re, im = exact_value(v[0], name=name), exact_value(v[1], name=name)
-        if not (isinstance(re, Fraction) and isinstance(im, Fraction)):
-            raise InvalidArgument(f"{name}={describe(v)}: a complex pair must hold two rationals; pass (re, im) Fractions")
-        return (re, im)
-    if hasattr(v, "arb") or hasattr(v, "acb"):
-        return v
-    if isinstance(v, Real):
-        return exact_value(float(v), name=name)
-    raise InvalidArgument(
-        f"{name}={describe(v)}: expected int, float, Fraction, complex, (re, im) pair or an object "
-        "with .arb(prec); convert the entry to one of these"
-    )
-
-
-def _is_complex_exact(v: Any) -> bool:
-    return isinstance(v, tuple) or (not isinstance(v, Fraction) and hasattr(v, "acb"))
-
-
-def _to_float(v: Any) -> complex | float:
-    if isinstance(v, Fraction):
-        return float(v)
-    if isinstance(v, tuple):
-        return complex(float(v[0]), float(v[1]))
-    if hasattr(v, "acb"):
-        b = v.acb(128)
-        return complex(float(b.real.mid()), float(b.imag.mid()))
-    b = v.arb(128)
-    return float(b.mid())
-
-
-def _fraction_to_arb(q: Fraction) -> flint.arb:
-    return flint.arb(flint.fmpq(q.numerator, q.denominator))
-
-
-def _to_ball(v: Any, prec: int, complex_mode: bool) -> Any:
-    if isinstance(v, Fraction):
-        b = _fraction_to_arb(v)
-        return flint.acb(b) if complex_mode else b
-    if isinstance(v, tuple):
-        return flint.acb(_fraction_to_arb(v[0]), _fraction_to_arb(v[1]))
-    if hasattr(v, "acb"):
-        return v.acb(prec)
-    b = v.arb(prec)
-    if not isinstance(b, flint.arb):
-        raise InvalidArgument(f"weight={describe(v)}: .arb(prec) returned {type(b).__name__}; it must return flint.arb")
-    return flint.acb(b) if complex_mode else b
-
-
-# --------------------------------------------------------------------------- nonlinearities
-
-@dataclass(frozen=True)
-class Nonlinearity:
-    """A scalar map :math:`f:\\mathbb{C}\\to\\mathbb{C}` with three implementations.
-
-    Parameters
-    ----------
-    name : str
-        Identifies the map; two nonlinearities with the same name are the same
-        map (this is how ``q`` is counted).
-    float_fn : callable
-        Vectorised numpy implementation (real or complex arrays).
-    exact_fn : callable or None
-        Maps a :class:`Fraction` to a :class:`Fraction`; ``None`` when the map
-        is not exactly computable over the rationals (e.g. it needs a square root).
-    ball_fn : callable or None
-        Maps an ``arb`` (real mode) or ``acb`` (complex mode) ball to a ball
-        containing the image of every point of the input ball.
-    """
-
-    name: str
-    float_fn: Callable[[np.ndarray], np.ndarray] = field(compare=False, repr=False)
-    exact_fn: Callable[[Fraction], Fraction] | None = field(default=None, compare=False, repr=False)
-    ball_fn: Callable[[Any], Any] | None = field(default=None, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise InvalidArgument(f"name={self.name!r}: expected a non-empty string naming the map")
-        if not callable(self.float_fn):
-            raise InvalidArgument(f"float_fn={describe(self.float_fn)}: expected a callable on numpy arrays")
-
-
-def _relu_ball(x: flint.arb) -> flint.arb:
-    if x.lower() > 0:
-        return x
-    if x.upper() <= 0:
-        return flint.arb(0)
-    return flint.arb(0).union(x.upper())
-
-
-def _relu_float(x: np.ndarray) -> np.ndarray:
-    if np.iscomplexobj(x):
-        raise InvalidArgument("x=<complex array>: relu is defined on real inputs only; use soft_threshold for complex data")
-    return np.maximum(x, 0.0)
-
-
-def relu() -> Nonlinearity:
-    """ReLU, :math:`f(u)=\\max(u,0)` (real only); exact and ball implementations."""
-    return Nonlinearity("relu", _relu_float, lambda v: max(v, Fraction(0)), _relu_ball)
-
-
-def _soft_float(t: float) -> Callable[[np.ndarray], np.ndarray]:
-    def f(u: np.ndarray) -> np.ndarray:
-        if np.iscomplexobj(u):
-            mag = np.abs(u)
-            scale = np.maximum(mag - t, 0.0) / np.where(mag > 0, mag, 1.0)
-            return u * scale  # z/|z| * max(|z|-t, 0): phase kept, never np.sign on complex
-        return np.maximum(u - t, 0.0) - np.maximum(-u - t, 0.0)
-    return f
-
-
-def _soft_ball(t: Fraction) -> Callable[[Any], Any]:
-    tb = _fraction_to_arb(t)
-
-    def f(u: Any) -> Any:
-        if isinstance(u, flint.arb):
-            return _relu_ball(u - tb) - _relu_ball(-u - tb)
-        a = abs(u)
-        if a.upper() <= tb.lower():
-            return flint.acb(0)
-        if a.lower() > 0:
-            return u * flint.acb(_relu_ball(1 - tb / a))
-        # |u| may vanish: |f(u)| <= |u|, an enclosing disc of radius |u|_max.
-        r = a.upper()
-        return flint.acb(flint.arb(0, r), flint.arb(0, r))
-    return f
-
-
-def soft_threshold(threshold: float | Fraction = 1) -> Nonlinearity:
-    """Soft-thresholding :math:`S_t(u)=\\frac{u}{|u|}\\max(|u|-t,0)`.
-
-    For real ``u`` this is :math:`\\mathrm{ReLU}(u-t)-\\mathrm{ReLU}(-u-t)`; for
-    complex ``u`` the phase is kept and :math:`|u|` needs a square root (so the
-    exact mode is real-only).  ``threshold`` must be a non-negative number and is
-    taken at its exact value.
-    """
-    t = exact_value(threshold, name="threshold")
-    if not isinstance(t, Fraction) or t < 0:
-        raise InvalidArgument(f"threshold={describe(threshold)}: expected a real number >= 0")
-    tf = float(t)
-
-    def ex(v: Fraction) -> Fraction:
-        return max(v - t, Fraction(0)) - max(-v - t, Fraction(0))
-    return Nonlinearity(f"soft_threshold({t})", _soft_float(tf), ex, _soft_ball(t))
-
-
-def _square_float(v: np.ndarray) -> np.ndarray:
-    if np.iscomplexobj(v):
-        return (v.real * v.real + v.imag * v.imag).astype(v.dtype)
-    return v * v
-
-
-def _square_ball(v: Any) -> Any:
-    if isinstance(v, flint.arb):
-        return v * v
-    re, im = v.real, v.imag
-    return flint.acb(re * re + im * im)
-
-
-def square() -> Nonlinearity:
-    """Modulus squared, :math:`f(v)=|v|^2` (exact for real rationals)."""
-    return Nonlinearity("square", _square_float, lambda v: v * v, _square_ball)
-
-
-def _gate_float(s: np.ndarray) -> np.ndarray:
-    r = np.real(s)
-    return 1.0 / np.sqrt(np.maximum(r, 1.0))
-
-
-def _gate_ball(s: Any) -> Any:
-    complex_mode = isinstance(s, flint.acb)
-    r = s.real if complex_mode else s
-    if r.upper() <= 1:
-        out = flint.arb(1)
-    elif r.lower() >= 1:
-        out = r.rsqrt()
-    else:
-        out = flint.arb(1).union(flint.arb(r.upper()).rsqrt())
-    return flint.acb(out) if complex_mode else out
-
-
-def ball_gate() -> Nonlinearity:
-    """Projection gate :math:`f(s)=\\min(1, 1/\\sqrt{s})` for :math:`s\\ge 0`.
-
-    Used as a :class:`Gated` layer with :math:`s=\\|v\\|_2^2` it maps
-    :math:`v` to its projection :math:`v\\min(1,1/\\|v\\|_2)` onto the unit
-    ball.  No exact implementation (square root).
-    """
-    return Nonlinearity("ball_gate", _gate_float, None, _gate_ball)
-
-
-RELU = relu()
-SOFT_THRESHOLD = soft_threshold(1)
-SQUARE = square()
-BALL_GATE = ball_gate()
-
-
-# --------------------------------------------------------------------------- weights
-
-@dataclass(frozen=True)
-class SparseWeights:
-    """A sparse matrix given by coordinates; values may be any accepted scalar.
-
-    Parameters
-    ----------
-    shape : (int, int)
-    rows, cols : sequence of int
-        Coordinates (duplicates are summed).
-    values : sequence
-        Entries (``Fraction``, ``float``, ``(re, im)``, ``.arb`` providers, ...).
-    """
-
-    shape: tuple[int, int]
-    rows: tuple[int, ...]
-    cols: tuple[int, ...]
-    values: tuple[Any, ...]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "shape", tuple(int(s) for s in self.shape))
-        object.__setattr__(self, "rows", tuple(int(r) for r in self.rows))
-        object.__setattr__(self, "cols", tuple(int(c) for c in self.cols))
-        object.__setattr__(self, "values", tuple(self.values))
-        if len(self.shape) != 2 or min(self.shape) < 0:
-            raise InvalidArgument(f"shape={self.shape!r}: expected (rows, cols) with non-negative sizes")
-        if not (len(self.rows) == len(self.cols) == len(self.values)):
-            raise InvalidArgument(
-                f"rows/cols/values lengths={len(self.rows), len(self.cols), len(self.values)!r}: expected equal lengths"
-            )
-        for r, c in zip(self.rows, self.cols):
-            if not (0 <= r < self.shape[0] and 0 <= c < self.shape[1]):
-                raise InvalidArgument(f"coordinate={(r, c)!r}: outside shape {self.shape!r}; fix the indices")
-
-
-class _Matrix:
-    """Internal immutable matrix: numeric dense array or coordinate list of exact values."""
-
-    def __init__(self, obj: Any, name: str) -> None:
-        self.name = name
-        self._dense: np.ndarray | None = None
-        self._coo: tuple[np.ndarray, np.ndarray, list[Any]] | None = None
-        self._ball_cache: dict[tuple[int, bool], list[list[tuple[int, Any]]]] = {}
-        if isinstance(obj, SparseWeights):
-            vals = [exact_value(v, name=name) for v in obj.values]
-            self.shape = obj.shape
-            self._coo = (np.asarray(obj.rows, dtype=np.int64), np.asarray(obj.cols, dtype=np.int64), vals)
-            self.is_complex = any(_is_complex_exact(v) for v in vals)
-            return
-        if sp.issparse(obj):
-            m = sp.coo_matrix(obj)
-            if not np.issubdtype(m.dtype, np.number) or m.dtype.kind == "b":
-                raise InvalidArgument(f"{name}=<sparse {m.dtype}>: expected a numeric sparse matrix")
-            if not np.all(np.isfinite(m.data)):
-                raise InvalidArgument(f"{name}=<sparse matrix>: entries must be finite; remove NaN/inf")
-            self.shape = m.shape
-            self._dense = None
-            self._csr = m.tocsr()
-            self._csr.sum_duplicates()
-            self.is_complex = np.iscomplexobj(m.data)
-            self._float = self._csr
-            return
-        arr = np.asarray(obj) if not isinstance(obj, np.ndarray) else obj
-        if arr.ndim == 1:
-            arr = arr.reshape(-1, 1)
-        if arr.ndim != 2:
-            raise InvalidArgument(f"{name}=<array of shape {arr.shape!r}>: expected a 2-D matrix")
-        self.shape = arr.shape
-        if arr.dtype.kind in "iuf c".replace(" ", ""):
-            if not np.all(np.isfinite(arr)):
-                raise InvalidArgument(f"{name}=<array>: entries must be finite; remove NaN/inf")
-            dense = np.array(arr, dtype=np.complex128 if arr.dtype.kind == "c" else np.float64)
-            dense.setflags(write=False)
-            self._dense = dense
-            self._float = dense
-            self.is_complex = dense.dtype.kind == "c"
-            return
-        if arr.dtype.kind == "b":
-            raise InvalidArgument(f"{name}=<bool array>: expected numbers; convert with .astype(float)")
-        # object array: store nonzero exact values as coordinates
-        rows, cols, vals = [], [], []
-        for (i, j), v in np.ndenumerate(arr):
-            ev = exact_value(v, name=name)
-            if isinstance(ev, Fraction) and ev == 0:
-                continue
-            if isinstance(ev, tuple) and ev[0] == 0 and ev[1] == 0:
-                continue
-            rows.append(i)
-            cols.append(j)
-            vals.append(ev)
-        self._coo = (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), vals)
-        self.is_complex = any(_is_complex_exact(v) for v in vals)
-
-    # -- float
-    @cached_property
-    def float_matrix(self) -> Any:
-        if hasattr(self, "_float"):
-            return self._float
-        rows, cols, vals = self._coo  # type: ignore[misc]
-        data = np.array([_to_float(v) for v in vals], dtype=np.complex128 if self.is_complex else np.float64)
-        m = sp.csr_matrix((data, (rows, cols)), shape=self.shape)
-        m.sum_duplicates()
-        return m
-
-    @cached_property
-    def nnz(self) -> int:
-        if self._dense is not None:
-            return int(np.count_nonzero(self._dense))
-        if self._coo is not None:
-            return len(self._coo[2])
-        return int(self._csr.nnz)
-
-    # -- exact
-    def _entries(self) -> Iterator[tuple[int, int, Any]]:
-        if self._coo is not None:
-            rows, cols, vals = self._coo
-            yield from zip(rows.tolist(), cols.tolist(), vals)
-        elif self._dense is not None:
-            for (i, j), v in np.ndenumerate(self._dense):
-                if v != 0:
-                    yield i, j, exact_value(v.item(), name=self.name)
-        else:
-            c = self._csr.tocoo()
-            for i, j, v in zip(c.row.tolist(), c.col.tolist(), c.data.tolist()):
-                yield i, j, exact_value(v, name=self.name)
-
-    @cached_property
-    def exact_rows(self) -> list[list[tuple[int, Fraction]]]:
-        out: list[list[tuple[int, Fraction]]] = [[] for _ in range(self.shape[0])]
-        for i, j, v in self._entries():
-            if not isinstance(v, Fraction):
-                raise InvalidArgument(
-                    f"{self.name} entry ({i}, {j})={describe(v)}: exact evaluation needs real rational weights; "
-                    "use evaluate_ball for complex or irrational weights"
-                )
-            out[i].append((j, v))
-        return out
-
-    def ball_rows(self, prec: int, complex_mode: bool) -> list[list[tuple[int, Any]]]:
-        key = (prec, complex_mode)
-        if key not in self._ball_cache:
-            out: list[list[tuple[int, Any]]] = [[] for _ in range(self.shape[0])]
-            for i, j, v in self._entries():
-                out[i].append((j, _to_ball(v, prec, complex_mode)))
-            self._ball_cache[key] = out
-        return self._ball_cache[key]
-
-
 # --------------------------------------------------------------------------- layers
 
 class AffineLayer:
@@ -473,11 +115,14 @@ class AffineLayer:
     """
 
     __slots__ = ("_W", "_R", "_c")
+    _W: WeightMatrix
+    _R: WeightMatrix | None
+    _c: WeightMatrix | None
 
     def __init__(self, W: Any, R: Any = None, c: Any = None) -> None:
-        Wm = W if isinstance(W, _Matrix) else _Matrix(W, "W")
-        Rm = None if R is None else (R if isinstance(R, _Matrix) else _Matrix(R, "R"))
-        cm = None if c is None else (c if isinstance(c, _Matrix) else _Matrix(c, "c"))
+        Wm = W if isinstance(W, WeightMatrix) else WeightMatrix(W, "W")
+        Rm = None if R is None else (R if isinstance(R, WeightMatrix) else WeightMatrix(R, "R"))
+        cm = None if c is None else (c if isinstance(c, WeightMatrix) else WeightMatrix(c, "c"))
         if Rm is not None and Rm.shape[0] != Wm.shape[0]:
             raise InvalidArgument(f"R.shape={Rm.shape!r}: expected {Wm.shape[0]} rows like W.shape={Wm.shape!r}")
         if cm is not None and cm.shape != (Wm.shape[0], 1):
@@ -560,9 +205,7 @@ class Gated:
     def __post_init__(self) -> None:
         if not isinstance(self.f, Nonlinearity):
             raise InvalidArgument(f"f={describe(self.f)}: expected a Nonlinearity (see ball_gate())")
-        if isinstance(self.m_j, bool) or not isinstance(self.m_j, (int, np.integer)) or self.m_j < 0:
-            raise InvalidArgument(f"m_j={self.m_j!r}: expected an int >= 0 (length of the gated block)")
-        object.__setattr__(self, "m_j", int(self.m_j))
+        object.__setattr__(self, "m_j", int_arg(self.m_j, "m_j", 0, todo="pass the length of the gated block"))
 
     def key(self) -> tuple[Any, ...]:
         return ("gated", self.f.name, self.m_j)
@@ -688,7 +331,7 @@ class Network:
         """
         arr = np.asarray(y)
         if arr.dtype == object:
-            arr = np.asarray([[_to_float(exact_value(v, name="y")) for v in row] for row in np.atleast_2d(arr)])
+            arr = np.asarray([[value_to_float(exact_value(v, name="y")) for v in row] for row in np.atleast_2d(arr)])
             arr = arr.reshape(np.asarray(y).shape)
         if arr.ndim not in (1, 2) or arr.shape[-1] != self.input_dim:
             raise InvalidArgument(
@@ -785,17 +428,16 @@ class Network:
             If ``prec`` is not an int >= 16, the input has the wrong length, or a
             nonlinearity has no ball implementation.
         """
-        if isinstance(prec, bool) or not isinstance(prec, int) or prec < 16:
-            raise InvalidArgument(f"prec={describe(prec)}: expected an int >= 16 (bits of working precision)")
+        prec = int_arg(prec, "prec", 16, todo="pass the working precision in bits, e.g. prec=128")
         ys_exact = [exact_value(v, name="y") for v in y]
         if len(ys_exact) != self.input_dim:
             raise InvalidArgument(f"len(y)={len(ys_exact)!r}: expected {self.input_dim} entries")
         for L in self._layers[1::2]:
             if L.f.ball_fn is None:
                 raise InvalidArgument(f"nonlinearity={L.f.name!r}: has no ball implementation; supply ball_fn")
-        cplx = self.is_complex or any(_is_complex_exact(v) for v in ys_exact)
+        cplx = self.is_complex or any(is_complex_value(v) for v in ys_exact)
         with flint_precision(prec):
-            ys = [_to_ball(v, prec, cplx) for v in ys_exact]
+            ys = [value_to_ball(v, prec, cplx) for v in ys_exact]
             zero = flint.acb(0) if cplx else flint.arb(0)
             x = list(ys)
             for L in self._layers:
@@ -829,3 +471,4 @@ def _nonlinear(L: Any, x: list, fn: Any, zero: Any) -> list:
         return x
     g = fn(x[0])
     return [zero] + [g * v for v in x[1:1 + L.m_j]] + list(x[1 + L.m_j:])
+

@@ -42,6 +42,7 @@ import numpy as np
 import pywt
 import scipy.sparse as sp
 
+from sci_hierarchy.arguments import int_arg, refuse
 from sci_hierarchy.errors import InvalidArgument, describe
 
 __all__ = [
@@ -62,7 +63,7 @@ __all__ = [
 
 def _check_pow2(N: Any, name: str = "N") -> int:
     if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 2 or (int(N) & (int(N) - 1)):
-        raise InvalidArgument(f"{name}={describe(N)}: expected a power of two >= 2; pad or crop the image")
+        raise refuse(name, N, "a power of two >= 2", "pad or crop the image")
     return int(N)
 
 
@@ -206,10 +207,9 @@ class WaveletSynthesis2D(LinearOperator):
         r = int(math.log2(self.N))
         if levels is None:
             levels = max(1, r - 1)
-        if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or not 1 <= levels <= r:
-            raise InvalidArgument(f"levels={describe(levels)}: expected an int in [1, {r}] for N={self.N}")
+        levels = int_arg(levels, "levels", 1, r, todo=f"pass at most {r} levels for an image of side N={self.N}")
         self.wavelet = wavelet
-        self.levels = int(levels)
+        self.levels = levels
         self.shape = (self.N * self.N, self.N * self.N)
         self.is_complex = False
         nb = 1.0
@@ -497,8 +497,7 @@ def op_norm(A: Any, *, iterations: int = 200, tol: float = 1e-12, seed: int = 0)
     For a :class:`DenseOperator` the SVD value is returned instead.
     """
     op = as_operator(A)
-    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 1:
-        raise InvalidArgument(f"iterations={describe(iterations)}: expected an int >= 1")
+    iterations = int_arg(iterations, "iterations", 1)
     if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, (int, float, np.integer, np.floating)) \
             or not 0 < float(tol) < math.inf:
         raise InvalidArgument(f"tol={describe(tol)}: expected a finite number > 0")

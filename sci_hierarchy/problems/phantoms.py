@@ -9,6 +9,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from sci_hierarchy.arguments import int_arg
 from sci_hierarchy.errors import InvalidArgument
 
 __all__ = ["ellipse_image", "shepp_logan", "random_ellipses"]
@@ -30,9 +31,7 @@ _SHEPP_LOGAN = (
 
 
 def _check_n(N: Any) -> int:
-    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 2:
-        raise InvalidArgument(f"N={N!r}: expected an int >= 2 (image side)")
-    return int(N)
+    return int_arg(N, "N", 2, todo="pass the side of the image in pixels")
 
 
 def ellipse_image(N: int, ellipses: Sequence[Sequence[float]]) -> np.ndarray:
@@ -69,8 +68,7 @@ def shepp_logan(N: int) -> np.ndarray:
 def random_ellipses(N: int, *, num_ellipses: int = 12, seed: int = 0) -> np.ndarray:
     """Random-ellipse phantom (seeded): a bright background disc with ``num_ellipses`` inclusions, in [0, 1]."""
     N = _check_n(N)
-    if isinstance(num_ellipses, bool) or not isinstance(num_ellipses, (int, np.integer)) or num_ellipses < 0:
-        raise InvalidArgument(f"num_ellipses={num_ellipses!r}: expected an int >= 0")
+    num_ellipses = int_arg(num_ellipses, "num_ellipses", 0)
     rng = np.random.default_rng(seed)
     ell = [(0.5, 0.85, 0.9, 0.0, 0.0, 0.0)]
     for _ in range(int(num_ellipses)):

@@ -22,11 +22,12 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from numbers import Real
+import numbers
 from typing import Any, Iterator
 
 import numpy as np
 
+from sci_hierarchy.arguments import int_arg
 from sci_hierarchy.errors import InvalidArgument, describe
 from sci_hierarchy.problems.operators import WaveletSynthesis2D
 
@@ -40,15 +41,9 @@ __all__ = [
 ]
 
 
-def _posint(v: Any, name: str, lo: int = 1) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-        raise InvalidArgument(f"{name}={describe(v)}: expected an int >= {lo}")
-    return int(v)
-
-
 def _number(v: Any, name: str) -> float:
     """A finite real number: Python or numpy (float32 as well as float64), never a bool."""
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (Real, np.floating, np.integer)) \
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Real, np.floating, np.integer)) \
             or not math.isfinite(float(v)):
         raise InvalidArgument(f"{name}={describe(v)}: expected a finite real number")
     return float(v)
@@ -72,7 +67,7 @@ class SparsityLevels:
 
     def __post_init__(self) -> None:
         lev = tuple(int(v) for v in self.level_of)
-        s = tuple(_posint(v, f"sparsities[{k}]") for k, v in enumerate(self.sparsities))
+        s = tuple(int_arg(v, f"sparsities[{k}]", 1) for k, v in enumerate(self.sparsities))
         object.__setattr__(self, "level_of", lev)
         object.__setattr__(self, "sparsities", s)
         r = len(s)
@@ -90,7 +85,7 @@ class SparsityLevels:
     @classmethod
     def from_bounds(cls, bounds: Any, sparsities: Any) -> "SparsityLevels":
         """Contiguous levels :math:`\\{M_{k-1}+1..M_k\\}` (1-based bounds ``M_1<...<M_r=N``)."""
-        M = [_posint(v, f"bounds[{k}]") for k, v in enumerate(bounds)]
+        M = [int_arg(v, f"bounds[{k}]", 1) for k, v in enumerate(bounds)]
         if any(b <= a for a, b in zip(M, M[1:])):
             raise InvalidArgument(f"bounds={list(bounds)!r}: expected strictly increasing M_1 < ... < M_r")
         if len(M) != len(list(sparsities)):
@@ -185,8 +180,8 @@ def band_levels(N: int, num_levels: int) -> np.ndarray:
     (half-open on both sides, so the bands have sizes :math:`2^{j_0+1}` and
     :math:`2^{j_0+k}` and tile the axis).  Requires :math:`1\\le L\\le\\log_2N`.
     """
-    N = _posint(N, "N", 2)
-    num_levels = _posint(num_levels, "num_levels")
+    N = int_arg(N, "N", 2)
+    num_levels = int_arg(num_levels, "num_levels", 1)
     r = int(math.log2(N))
     if 2 ** r != N:
         raise InvalidArgument(f"N={N!r}: expected a power of two >= 2")
@@ -261,7 +256,7 @@ def das_mask(N: int, rate: float, *, levels: int | None = None, sparsities: Any 
     bisection on :math:`[m/32, 32m]`, then corrected by ±1 (largest rounding
     residuals first, within the level sizes) to total exactly :math:`m`.
     """
-    N = _posint(N, "N", 2)
+    N = int_arg(N, "N", 2)
     if N & (N - 1):
         raise InvalidArgument(f"N={N!r}: expected a power of two")
     r = int(math.log2(N))
@@ -271,7 +266,7 @@ def das_mask(N: int, rate: float, *, levels: int | None = None, sparsities: Any 
     if not 0 < rate_f <= 1:
         raise InvalidArgument(f"rate={rate!r}: expected a number in (0, 1]")
     rate = rate_f
-    nres = max(1, r - 1) if levels is None else _posint(levels, "levels")
+    nres = max(1, r - 1) if levels is None else int_arg(levels, "levels", 1)
     if nres > r - 1:
         raise InvalidArgument(f"levels={levels!r}: expected <= log2(N) - 1 = {r - 1} for a multilevel mask")
     L = nres + 1
@@ -280,7 +275,7 @@ def das_mask(N: int, rate: float, *, levels: int | None = None, sparsities: Any 
         s = np.array([max(1.0, ring[l] * 2.0 ** -l) for l in range(L)])
     else:
         raw = np.asarray(sparsities, dtype=object).ravel()
-        if not all(isinstance(v, (Real, np.floating, np.integer)) and not isinstance(v, (bool, np.bool_))
+        if not all(isinstance(v, (numbers.Real, np.floating, np.integer)) and not isinstance(v, (bool, np.bool_))
                    for v in raw):
             raise InvalidArgument(f"sparsities={describe(sparsities)}: expected {L} positive numbers (levels + 1)")
         s = np.asarray(sparsities, dtype=float)
@@ -289,7 +284,7 @@ def das_mask(N: int, rate: float, *, levels: int | None = None, sparsities: Any 
     if not _number(decay, "decay") > 0:
         raise InvalidArgument(f"decay={decay!r}: expected a number > 0")
     decay = float(decay)
-    seed = _posint(seed, "seed", 0)
+    seed = int_arg(seed, "seed", 0)
     m = int(round(rate * N * N))
     if m < 1:
         raise InvalidArgument(f"rate={rate!r}: gives no sample at N={N}; raise the rate")
@@ -340,7 +335,7 @@ def das_mask(N: int, rate: float, *, levels: int | None = None, sparsities: Any 
         if counts[i, j]:
             pos = np.flatnonzero(flat == lvl)
             mask[rng.choice(pos, size=int(counts[i, j]), replace=False)] = True
-    mask = mask.reshape(N, N)
-    for a in (mask, counts, sizes, dens):
+    square_mask = mask.reshape(N, N)
+    for a in (square_mask, counts, sizes, dens):
         a.setflags(write=False)
-    return SamplingPattern(mask, counts, sizes, dens, seed)
+    return SamplingPattern(square_mask, counts, sizes, dens, seed)

@@ -48,7 +48,7 @@ from sci_hierarchy.firenet import FirenetConfig, firenet, firenet_travel_bounds,
 from sci_hierarchy.problems.chambolle_pock import step as cp_step
 from sci_hierarchy.problems.operators import WaveletSynthesis2D, fourier_wavelet_operator
 from sci_hierarchy.problems.phantoms import random_ellipses, shepp_logan
-from sci_hierarchy.outputs import FIG_DPI, Progress, Timer, child_seeds, environment, fmt, plural, pyplot, seconds, \
+from sci_hierarchy.outputs import FIG_DPI, Progress, Timer, child_seeds, environment, fmt, pyplot, seconds, \
     text_table, write_csv, write_json
 from sci_hierarchy.problems.sampling import das_mask, estimate_sparsities, wavelet_weights
 

@@ -39,7 +39,8 @@ import numpy as np
 
 from sci_hierarchy.problems.families import dct_matrix
 from sci_hierarchy.firenet import FirenetConfig, firenet
-from sci_hierarchy.problems.programs import SRLasso, TwoColumnData, exact_to_real, quad_sqrt, solve_two_column
+from sci_hierarchy.problems.closed_forms import solve_two_column
+from sci_hierarchy.problems.programs import SRLasso, TwoColumnData, exact_to_real, quad_sqrt
 from sci_hierarchy.outputs import (
     FIG_DPI,
     Progress,
@@ -72,7 +73,6 @@ INTENDED_INDEX = {
 }
 
 LAM = Fraction(1)
-DELTA_CLASS = Fraction(1, 6)  # the authors' delta; it cancels in the first row (families.py docstring)
 N1, N2 = 2, 20
 SPARSITY = 5
 

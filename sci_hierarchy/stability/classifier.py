@@ -27,10 +27,12 @@ from sci_hierarchy.errors import InvalidArgument
 __all__ = ["clopper_pearson", "digits_audit", "digits_report", "one_pixel_attack", "train_digits_classifier"]
 
 
-def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+def clopper_pearson(successes: int, trials: int, level: float = 0.95) -> tuple[float, float]:
+    """The exact two-sided ``level`` confidence interval of a success probability."""
     a = (1 - level) / 2
-    lo = 0.0 if k == 0 else float(beta.ppf(a, k, n - k + 1))
-    hi = 1.0 if k == n else float(beta.ppf(1 - a, k + 1, n - k))
+    k, t = successes, trials
+    lo = 0.0 if k == 0 else float(beta.ppf(a, k, t - k + 1))
+    hi = 1.0 if k == t else float(beta.ppf(1 - a, k + 1, t - k))
     return lo, hi
 
 

@@ -11,7 +11,6 @@ Other sweeps get no plot (``plot_sweep`` returns None).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 __all__ = ["plot_sweep"]

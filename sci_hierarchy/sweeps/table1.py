@@ -35,7 +35,8 @@ EPOCHS, TRAIN, VAL, BATCH = 4000, 8000, 100, 1000
 def entry(*, K: int, n: int, column: str, seed: int | None = None, epochs: int | None = None) -> dict[str, Any]:
     from sci_hierarchy.exact.dyadic import fraction_to_str
     from sci_hierarchy.firenet import firenet
-    from sci_hierarchy.problems.programs import SRLasso, solve_two_column
+    from sci_hierarchy.problems.closed_forms import solve_two_column
+    from sci_hierarchy.problems.programs import SRLasso
     from sci_hierarchy.reproduce.table1 import (
         N2, dct_float, firenet_config, payloads, table1_instance, train_lista_models, training_pairs)
 

@@ -25,7 +25,7 @@ does something sensible with it.
 * ``firenet`` -- the FIRENET network (:mod:`sci_hierarchy.firenet`) built
   from one read of A, targeting 10^-(K+1) (or 1e-8 without a class).
 * ``midpoint`` and ``certify-winner`` -- the algorithms of Theorem 1 (c) and
-  (b) (:mod:`sci_hierarchy.problems.families`), for inputs from a known class
+  (b) (:mod:`sci_hierarchy.problems.reference_algorithms`), for inputs from a known class
   (``data.omega``).
 
 All numerics work on A scaled to unit maximum entry (and rescale back), so
@@ -35,7 +35,7 @@ they stay finite for K up to several hundred.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -284,7 +284,7 @@ def _class_of(data: Any) -> Any:
 @register_algorithm("midpoint", "training",
                     "Theorem 1(c): one coarse read of A; the midpoint network (10^-(K-2) on all of Omega)")
 def midpoint(data: Any) -> Any:
-    from sci_hierarchy.problems.families import midpoint_algorithm
+    from sci_hierarchy.problems.reference_algorithms import midpoint_algorithm
 
     return midpoint_algorithm(data, omega=_class_of(data))
 
@@ -298,7 +298,7 @@ def certify_winner(data: Any) -> Any:
     the midpoint on Omega_(K-1), which is not within 10^-(K-1) there (red-team round 3)."""
     from sci_hierarchy.exact.dyadic import LEVEL_LIMIT as MAX_LEVEL
     from sci_hierarchy.errors import BudgetExceeded
-    from sci_hierarchy.problems.families import certify_winner_algorithm
+    from sci_hierarchy.problems.reference_algorithms import certify_winner_algorithm
 
     net = certify_winner_algorithm(data, omega=_class_of(data), max_level=MAX_LEVEL)
     if str(getattr(net, "description", "")).startswith("no winner certified"):
