@@ -1,6 +1,8 @@
-"""One definition per problem: the demonstrations' instances come from the explorer's descriptions.
+"""One definition per problem: the demonstrations' instances come from (or agree with) the explorer's descriptions.
 
-argmax and the zero test build their instances *from* ``explore.builtins``.
+argmax and the zero test build their instances *from* ``explore.builtins``; Theorem 1's
+demonstration keeps ``TheoremOneClass`` (it also needs the full matrix, the training inputs
+and DCT mixing), and the description is checked here to agree with it exactly.
 """
 
 from __future__ import annotations
@@ -12,11 +14,15 @@ from fractions import Fraction
 import pytest
 
 from proofs_as_code import argmax as argmax_demo
+from proofs_as_code import theorem1 as theorem1_demo
 from proofs_as_code import zero_test as zero_demo
 from sci_hierarchy.errors import InvalidArgument
 from sci_hierarchy.exact.dyadic import fraction_to_str
-from sci_hierarchy.exact.reals import rational, scaled_sqrt
+from sci_hierarchy.exact.reals import Interval, interval_sqrt, rational, scaled_sqrt
 from sci_hierarchy.explore import builtins, point, product, segment, union
+from sci_hierarchy.explore.certify import separation_lower
+from sci_hierarchy.explore.problem import as_solution
+from sci_hierarchy.problems.programs import exact_to_real
 
 
 def _json(reals) -> str:
@@ -91,3 +97,48 @@ def test_zero_test_description_refuses_a_zero_unit():
     with pytest.raises(InvalidArgument, match="nonzero unit"):
         builtins.zero_test(unit=0)
     assert builtins.zero_test(unit="-2/3").evaluate_items((Fraction(3),))["x"].exact == -2
+
+
+# -- Theorem 1: the description agrees with the demonstration's class ------------------------------
+
+
+def _theta(scale: str, winner: int, n: int | None) -> tuple[Fraction, Fraction]:
+    s = Fraction(0) if n is None else Fraction(1, 4 ** n) * (1 if winner == 1 else -1)
+    return (s, Fraction(0 if scale == "K" else 1))
+
+
+@pytest.mark.parametrize("problem", ["p1", "p2", "p3"])
+def test_theorem1_description_agrees_with_the_class(problem):
+    """Items exactly equal (Quad ==), solution sets equal as exact expressions, and the certified
+    separation of the description's pair brackets the class's exact separation of ``pair(n)``."""
+    K = 3
+    omega = theorem1_demo.make_class(problem, K)
+    desc = builtins.theorem1(problem=problem, K=K)
+    N1 = omega.N1
+    n = 5  # the pair (ι^1_n, ι^2_n) at gap 4^-n, at both scales, and the tie
+    cases = [("K", 0, None)] + [(scale, w, n) for scale in ("K", "K-1") for w in (1, 2)]
+    for scale, winner, m in cases:
+        th = _theta(scale, winner, m)
+        gap = Fraction(0) if m is None else Fraction(1, 4 ** m)
+        A = omega.data(scale=scale, winner=winner, gap=gap)[0].matrix_exact()
+        raw = desc.items(th)
+        assert (raw["A[0,0]"], raw["A[0,1]"], raw["c"]) == (A[0][0], A[0][1], A[1][N1])
+        # every other entry of A is an exact zero or the payload diagonal c (public structure)
+        assert all(v == 0 or (i >= 1 and j == N1 + i - 1 and v == raw["c"])
+                   for i, row in enumerate(A) for j, v in enumerate(row) if (i, j) not in ((0, 0), (0, 1)))
+        inst = omega.tie(scale=scale) if m is None else omega.member(scale=scale, winner=winner, gap_exponent=m)
+        assert desc.evaluate_solution(th).to_json() == as_solution(list(inst.solution)).to_json()
+        items = desc.evaluate_items(th)
+        entries = inst.block("A").entries
+        assert _json([items["A[0,0]"], items["A[0,1]"]]) == _json(entries[:2])
+    bits = 2 * omega.default_bits
+    for scale in ("K", "K-1"):
+        lower = separation_lower(desc.evaluate_solution(_theta(scale, 1, n)),
+                                 desc.evaluate_solution(_theta(scale, 2, n)), bits=bits)
+        # κ = max over training inputs of the exact separation the class proves for pair(n)
+        exact_sq = max((omega.pair_separation_squared(n, sample=k, scale=scale) for k in range(omega.samples)),
+                       key=lambda v: exact_to_real(v).interval(bits).lo)
+        iv = exact_to_real(exact_sq).interval(bits)
+        kappa = Interval(interval_sqrt(Interval(iv.lo, iv.lo), bits).lo, interval_sqrt(Interval(iv.hi, iv.hi), bits).hi)
+        assert lower <= kappa.hi and kappa.lo - lower <= Fraction(1, 2 ** (bits - 8)), scale
+        assert theorem1_demo.breakdown_lower_bound(omega, n, scale) * 2 <= kappa.hi
