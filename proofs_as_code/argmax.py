@@ -31,6 +31,7 @@ from sci_hierarchy.exact.reals import Real, as_real, real_from_json, scaled_sqrt
 from sci_hierarchy.exact.dyadic import fraction_from_str, fraction_to_str
 from sci_hierarchy.adversary.witness import current_limits, int_field
 from sci_hierarchy.adversary.witness import Witness, WitnessInvalid
+from sci_hierarchy.explore.builtins import argmax as describe_argmax
 
 from proofs_as_code._common import DiscreteSolution, DiscreteTask, attack, resolve
 from sci_hierarchy.registry import theorem
@@ -40,18 +41,25 @@ THRESHOLD = Fraction(1, 2)
 
 
 def argmax_instance(base: Real, gap: Fraction, winner: int) -> Instance:
-    """a = (base + gap*[winner=1], base + gap*[winner=2]); winner 0 means the tie."""
+    """a = (base + gap*[winner=1], base + gap*[winner=2]); winner 0 means the tie.
+
+    The entries and the solution set are those of the explorer's description
+    :func:`sci_hierarchy.explore.builtins.argmax` at θ = (gap*[winner=1], gap*[winner=2]):
+    the one definition of the problem."""
     if winner not in (0, 1, 2):
         raise InvalidArgument(f"winner={winner!r} must be 0 (tie), 1 or 2")
     if winner == 0:
         gap = Fraction(0)
     if gap < 0 or (winner and gap == 0):
         raise InvalidArgument(f"gap={gap!r} must be > 0 for a winner (0 only for the tie)")
-    a = [base + (gap if winner == 1 else 0), base + (gap if winner == 2 else 0)]
+    problem = describe_argmax(base)
+    theta = (gap if winner == 1 else Fraction(0), gap if winner == 2 else Fraction(0))
+    items = problem.evaluate_items(theta)
+    members = problem.evaluate_solution(theta).discrete_members()
     label = "tie (r, r)" if winner == 0 else f"a_{winner} larger by {_pretty(gap)}"
     spec = {"kind": "argmax2", "base": base.to_json(), "gap": fraction_to_str(gap), "winner": winner}
-    members = frozenset((1, 2)) if winner == 0 else frozenset((winner,))
-    return Instance({"a": a}, spec=spec, label=label, solution=DiscreteSolution(members, TASK.allowed))
+    return Instance({"a": [items["a1"], items["a2"]]}, spec=spec, label=label,
+                    solution=DiscreteSolution(members, TASK.allowed))
 
 
 def _pretty(gap: Fraction) -> str:

@@ -37,6 +37,7 @@ from sci_hierarchy.oracles.core import Budget, ExactOracle, Instance, Reader, re
 from sci_hierarchy.exact.reals import Real, as_real, rational, real_from_json, scaled_sqrt
 from sci_hierarchy.adversary.witness import current_limits, int_field
 from sci_hierarchy.adversary.witness import FORMAT, Witness, WitnessInvalid, encode_value, register_witness_kind
+from sci_hierarchy.explore.builtins import zero_test as describe_zero_test
 
 from proofs_as_code._common import DiscreteSolution, DiscreteTask, attack, resolve
 from sci_hierarchy.registry import theorem
@@ -46,11 +47,19 @@ THRESHOLD = Fraction(1, 2)
 
 
 def zero_instance(x: Real, label: str = "") -> Instance:
-    """The input x; Ξ(x) = {True} if x = 0 else {False} (decided with proof)."""
-    is_zero = x.sign() == 0
+    """The input x; Ξ(x) = {True} if x = 0 else {False} (decided with proof).
+
+    The item and the solution set are those of the explorer's description
+    :func:`sci_hierarchy.explore.builtins.zero_test`, whose inputs are x = θ·unit:
+    a rational x is θ = x (unit 1); any other x is θ = 1 with unit x (proved nonzero
+    there).  Its answer 1 ("= 0") is True here, 0 is False."""
+    theta, unit = (x.exact, None) if x.exact is not None else (Fraction(1), x)
+    problem = describe_zero_test(unit)
+    items = problem.evaluate_items((theta,))
+    members = frozenset(m == 1 for m in problem.evaluate_solution((theta,)).discrete_members())
     spec = {"kind": "zero_test", "x": x.to_json()}
-    return Instance({"x": x}, spec=spec, label=label or f"x = {x!r}",
-                    solution=DiscreteSolution(frozenset((is_zero,)), TASK.allowed))
+    return Instance({"x": items["x"]}, spec=spec, label=label or f"x = {x!r}",
+                    solution=DiscreteSolution(members, TASK.allowed))
 
 
 register_instance_kind("zero_test", lambda spec: zero_instance(real_from_json(spec["x"])))

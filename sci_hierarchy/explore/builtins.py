@@ -34,9 +34,9 @@ from typing import Any, Callable
 from sci_hierarchy.errors import InvalidArgument, describe
 from sci_hierarchy.problems.closed_forms import solve_two_column
 from sci_hierarchy.problems.programs import QCBP, SRLasso, TwoColumnData, ULasso, quad_sqrt
-from sci_hierarchy.exact.reals import scaled_sqrt
+from sci_hierarchy.exact.reals import Real, scaled_sqrt
 
-from sci_hierarchy.explore.problem import Problem, point, product, union
+from sci_hierarchy.explore.problem import Problem, as_item, point, product, union
 
 __all__ = ["get", "names", "theorem1", "argmax", "zero_test", "two_column_lp", "sign", "rank", "mean"]
 
@@ -164,9 +164,24 @@ def _exact_fraction(v) -> Fraction:
 # ---------------------------------------------------------------------------
 
 
-def argmax() -> Problem:
-    """argmax(a1, a2) of a_i = √2 + g_i; both indices at a tie (outputs 1 or 2)."""
-    base = scaled_sqrt(1, 2)
+def _real_option(value: object, name: str) -> Real:
+    """An exact number option: a Real, an int, a Fraction or a 'p/q' string (``--set base=3/2``)."""
+    if isinstance(value, str):
+        try:
+            value = Fraction(value)
+        except (ValueError, ZeroDivisionError):
+            raise InvalidArgument(f"{name}={describe(value)} is not a rational 'p/q'") from None
+    return as_item(value, name)
+
+
+
+def argmax(base: object = None) -> Problem:
+    """argmax(a1, a2) of a_i = base + g_i (θ = (g1, g2), base √2 by default); both indices at a tie.
+
+    The outputs are the indices 1 and 2.  :mod:`proofs_as_code.argmax` builds its
+    instances (and their solution sets) from this description.
+    """
+    base = scaled_sqrt(1, 2) if base is None else _real_option(base, "base")
 
     def solution(t):
         g1, g2 = t
@@ -185,13 +200,22 @@ def argmax() -> Problem:
                    description="argmax of two reals, ties allowed (the paper's introductory example)")
 
 
-def zero_test() -> Problem:
-    """Decide x = 0: output 1 for "= 0", 0 for "≠ 0"."""
+def zero_test(unit: object = None) -> Problem:
+    """Decide x = 0 for x = θ·unit (unit 1 by default): output 1 for "= 0", 0 for "≠ 0".
+
+    ``unit`` is a fixed real, proved nonzero here, so x = 0 exactly when θ = 0; a
+    non-rational unit puts irrational inputs on the line (θ = 1 gives x = unit).
+    :mod:`proofs_as_code.zero_test` builds its instances (and their solution sets)
+    from this description.
+    """
+    u = _real_option(1 if unit is None else unit, "unit")
+    if u.sign() == 0:
+        raise InvalidArgument("unit=0: the zero test's inputs x = θ·unit need a nonzero unit")
 
     def threshold(reader, n):
         return 0 if abs(reader.read("x", n)) > Fraction(1, 1 << n) else 1
 
-    return Problem(name="zero_test", items=lambda t: {"x": t[0]},
+    return Problem(name="zero_test", items=lambda t: {"x": u * t[0]},
                    solution=lambda t: point(1 if t[0] == 0 else 0), bounds=[(-1, 1)],
                    pairs=lambda n: [((0,), (Fraction(1, 1 << n),))],
                    towers={"threshold": threshold}, one_sided={"threshold": "Pi1"},

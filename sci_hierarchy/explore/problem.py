@@ -146,6 +146,26 @@ class Solution:
     def dims(self) -> tuple[int, ...]:
         return tuple(pieces[0].N for pieces in self.blocks)
 
+    def discrete_members(self) -> frozenset[int]:
+        """The integers of a finite set of integer points (one block of one-coordinate points).
+
+        The answers of a decision or selection problem (argmax's indices, the zero
+        test's 1/0) as a plain set, for a demonstration that measures outputs in the
+        discrete metric.  Refuses a segment, a point with several coordinates, a
+        coordinate that is not an exact integer, and a product of blocks.
+        """
+        if len(self.blocks) != 1:
+            raise InvalidArgument(f"a solution of {len(self.blocks)} blocks is not a finite set of integers")
+        out = set()
+        for i, pc in enumerate(self.blocks[0]):
+            x = pc.p[0].exact if pc.q is None and pc.N == 1 else None
+            if x is None or x.denominator != 1:
+                what = ("a segment" if pc.q is not None else f"a point of R^{pc.N}" if pc.N != 1
+                        else f"the point {describe(pc.p[0])}")
+                raise InvalidArgument(f"solution piece {i} ({what}) is not an integer point of R^1")
+            out.add(int(x))
+        return frozenset(out)
+
 
 def point(*coords: object) -> Solution:
     """The one-point set {x}; ``point(1)`` or ``point(x1, x2)`` or ``point([x1, x2])``."""
