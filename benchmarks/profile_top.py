@@ -6,6 +6,7 @@
     python benchmarks/profile_top.py batch 256
     python benchmarks/profile_top.py inner 1024 db4
     python benchmarks/profile_top.py reads 1024
+    python benchmarks/profile_top.py isolated 10
 
 ``cli ARGS`` profiles ``sci_hierarchy.cli.main(ARGS)`` in this process, imports included
 (the same as ``python -m cProfile -s cumulative -m sci_hierarchy ARGS``).
@@ -61,7 +62,21 @@ def target(argv: list[str]):
             return lambda: firenet(A, Y, cfg)
         cfg = _config(3, y)
         return lambda: firenet(A, y, cfg)
-    raise SystemExit(f"unknown figure {kind!r}: use cli, scaling, reads, batch or inner")
+    if kind == "isolated":  # the parent's side of N isolated runs (the child's CPU is not in it)
+        import proofs_as_code.theorem1 as t1
+        from sci_hierarchy.algorithms.running import run_algorithm
+        from sci_hierarchy.algorithms.sandbox import IsolatedAlgorithm
+        from sci_hierarchy.oracles.core import FrozenOracle
+
+        omega = t1.make_class("p3", 3)
+        task, _ = t1.make_task(omega)
+        tie = omega.tie()
+        alg = IsolatedAlgorithm("sci_hierarchy.zoo.builtin:midpoint", task_family="training",
+                                preload=("proofs_as_code.theorem1",))
+        run_algorithm(alg, FrozenOracle(tie), task)  # the spares warm, outside the profile
+        n = int(rest[0]) if rest else 10
+        return lambda: [run_algorithm(alg, FrozenOracle(tie), task) for _ in range(n)]
+    raise SystemExit(f"unknown figure {kind!r}: use cli, scaling, reads, batch, inner or isolated")
 
 
 def main() -> int:

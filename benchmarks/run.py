@@ -35,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_common import Row, render_table  # noqa: E402
 
-BENCHES = ("startup", "demo", "scaling", "reads", "isolation", "firenet", "batch", "pyproximal", "memory")
+BENCHES = ("startup", "demo", "scaling", "reads", "isolation", "per-run", "jobs", "firenet", "batch", "pyproximal",
+           "memory")
 
 
 def machine() -> str:
@@ -89,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
             rows += bench_exact.reads(R, quick=q)
         elif name == "isolation":
             rows += bench_cli.isolation(R, quick=q)
+        elif name == "per-run":
+            rows += bench_cli.isolation_per_run(R, quick=q)
+        elif name == "jobs":
+            rows += bench_cli.jobs(R, quick=q)
         elif name == "firenet":
             rows += bench_firenet.inner(R, quick=q)
         elif name == "batch":

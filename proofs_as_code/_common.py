@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from fractions import Fraction
+from typing import Any, Callable, Mapping
 
 from sci_hierarchy.adversary.pairs import PairFamily, consistent_pair_attack, randomised_pair_attack
 from sci_hierarchy.algorithms.running import accepts_rng, is_randomised, load_algorithm
@@ -71,7 +72,8 @@ def resolve(algorithm: str | Callable | None, default: str, task: str) -> tuple[
 
 def attack(fn: Callable, name: str, family: PairFamily, task: Any, *, theorem: str, part: str,
            seeds: int | None, seed: int | None, budget: Budget | None, extra: dict | None = None,
-           progress: Callable[[str], None] | None = None) -> Witness:
+           progress: Callable[[str], None] | None = None,
+           pair_fields: Callable[[int], Mapping[str, Any]] | None = None) -> Witness:
     """Deterministic or randomised consistent-pair attack.
 
     Randomised when the algorithm requires ``rng`` (or says ``randomised = True``),
@@ -84,6 +86,7 @@ def attack(fn: Callable, name: str, family: PairFamily, task: Any, *, theorem: s
     if is_randomised(fn) or seeds is not None:
         return randomised_pair_attack(fn, family, task, theorem=theorem, part=part,
                                       algorithm_name=name, seeds=20 if seeds is None else seeds,
-                                      master_seed=seed, budget=budget, extra=extra, progress=progress)
+                                      master_seed=seed, budget=budget, extra=extra, progress=progress,
+                                      pair_fields=pair_fields)
     return consistent_pair_attack(fn, family, task, theorem=theorem, part=part,
-                                  algorithm_name=name, budget=budget, extra=extra)
+                                  algorithm_name=name, budget=budget, extra=extra, pair_fields=pair_fields)

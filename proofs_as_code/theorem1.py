@@ -43,7 +43,7 @@ from fractions import Fraction
 from typing import Any, Callable, Mapping
 
 from sci_hierarchy.adversary.pairs import (
-    _admissible_up_to,
+    admissible_up_to,
     composite_witness,
     consistent_pair_attack,
     reads_beyond_demonstration,
@@ -131,17 +131,21 @@ def _cases(omega: TheoremOneClass) -> list[tuple[Instance, Any, str]]:
     for scale, winner, gexp in (("K", 2, 9), ("K-1", 1, 9)):
         inst = omega.member(scale=scale, winner=winner, gap_exponent=gexp)
         t = omega.tie(scale=scale)
-        up = _admissible_up_to(t, inst, start=0)
+        up = admissible_up_to(t, inst, start=0)
         cases.append((inst, FrozenOracle(t, own=inst, up_to_level=up),
                       f"adversarial oracle (frozen to the tie up to level {up})"))
     return cases
 
 
 def _condition(omega: TheoremOneClass) -> dict[str, Any]:
-    from sci_hierarchy.problems.conditioning import condition_report
+    """The condition report of the class (computed once per class, see :func:`_once`)."""
+    def compute() -> dict[str, Any]:
+        from sci_hierarchy.problems.conditioning import condition_report
 
-    rep = condition_report(omega.tie())
-    return {"cond_AAstar_proved_one": rep.proved_one, "cond_AAstar": str(rep)[:200]}
+        rep = condition_report(omega.tie())
+        return {"cond_AAstar_proved_one": rep.proved_one, "cond_AAstar": str(rep)[:200]}
+
+    return dict(_once(("condition", _omega_key(omega)), compute))
 
 
 def class_fields(omega: TheoremOneClass, note: str, **more: Any) -> dict[str, Any]:
@@ -212,12 +216,12 @@ def demonstrate(*, part: str = "a", problem: str = "p3", K: int = 3, L: int = 1,
     task, note = make_task(omega)
     name, fn = resolve(algorithm, THEOREM.default_for(part), "training")
     if part == "a":
-        w = attack(fn, name, ClassPairs(omega, "K", omega.threshold), task, theorem="theorem1",
-                   part="a", seeds=seeds, seed=seed, budget=budget,
-                   extra=class_fields(omega, note), progress=progress)
-        w.data["breakdown_epsilon_lower_bound"] = fraction_to_str(
-            breakdown_lower_bound(omega, w.data["pair_n"], "K"))
-        return _reseal(w)
+        def pair_fields(n: int) -> dict[str, Any]:
+            return {"breakdown_epsilon_lower_bound": fraction_to_str(breakdown_lower_bound(omega, n, "K"))}
+
+        return attack(fn, name, ClassPairs(omega, "K", omega.threshold), task, theorem="theorem1",
+                      part="a", seeds=seeds, seed=seed, budget=budget,
+                      extra=class_fields(omega, note), progress=progress, pair_fields=pair_fields)
     if part == "c":
         thr = Fraction(1, 10 ** (K - 2))
         return success_demonstration(fn, _cases(omega), task, threshold=thr, theorem="theorem1",
@@ -248,7 +252,7 @@ def _part_b_lower(fn: Callable, name: str, omega: TheoremOneClass, task: Trainin
     n = M // 2 + 3  # frozen answers stay admissible up to level 2n - 2 > M
     inst = omega.member(scale="K-1", winner=1, gap_exponent=n)
     tie = omega.tie(scale="K-1")
-    up = _admissible_up_to(tie, inst, start=0)
+    up = admissible_up_to(tie, inst, start=0)
     cap = budget or Budget(max_level=max(4 * up, M + 64))
     probe = run_algorithm(fn, FrozenOracle(tie, own=inst, up_to_level=up), task, budget=cap)
     extra = class_fields(omega, note, M=M)
@@ -260,12 +264,35 @@ def _part_b_lower(fn: Callable, name: str, omega: TheoremOneClass, task: Trainin
                                   part="b-lower", algorithm_name=name, budget=budget, extra=extra)
 
 
+#: Values computed once per process, keyed by the exact data they are a function of (the class's
+#: description, and the pair's gap exponent and scale): a demonstration and the check of its
+#: witness ask for the same ones, a `verify` in a fresh process computes its own.
+_ONCE: dict[tuple, Any] = {}
+_ONCE_MAX = 256
+
+
+def _once(key: tuple, compute: Callable[[], Any]) -> Any:
+    if key not in _ONCE:
+        if len(_ONCE) >= _ONCE_MAX:
+            _ONCE.pop(next(iter(_ONCE)))
+        _ONCE[key] = compute()
+    return _ONCE[key]
+
+
+def _omega_key(omega: TheoremOneClass) -> str:
+    return _class_key(omega.spec(scale="K", winner=0, gap_exponent=None))
+
+
 def breakdown_lower_bound(omega: TheoremOneClass, n: int, scale: str) -> Fraction:
     """A rational lower bound for kappa/2, kappa = max_k ||x^1_k - x^2_k|| the separation of
     the pair's solution sets (Colbrook, Antun & Hansen 2022: the strong breakdown epsilon is >= kappa/2).
 
     The squared separation is exact (problems.py); its square root is bounded below with
-    integer square roots."""
+    integer square roots.  Computed once per class, n and scale."""
+    return _once(("breakdown", _omega_key(omega), n, scale), lambda: _breakdown_lower_bound(omega, n, scale))
+
+
+def _breakdown_lower_bound(omega: TheoremOneClass, n: int, scale: str) -> Fraction:
     bits = 2 * omega.default_bits
     best = Fraction(0)
     for k in range(omega.samples):
@@ -302,14 +329,6 @@ def check_pair(specs: list[Mapping[str, Any]], threshold: Fraction) -> Fraction:
         raise WitnessInvalid(f"the pair's solution sets are not proved more than 2 x {approx(threshold, 3)} apart "
                              f"(kappa/2 >= {approx(kappa_half, 4)} only): no output is forced to fail")
     return kappa_half
-
-
-def _reseal(w: Witness) -> Witness:
-    res = w.check()
-    if not res.valid:  # pragma: no cover - a library bug, never the candidate's
-        raise RuntimeError(f"internal error: a fresh witness failed its check: {res.reason}")
-    w.data["checked"] = list(res.checked)
-    return w
 
 
 # ---------------------------------------------------------------------------

@@ -29,7 +29,7 @@ import json
 from fractions import Fraction
 from typing import Any, Callable
 
-from sci_hierarchy.adversary.pairs import _Checked, _claim_hooks, _rebuild
+from sci_hierarchy.adversary.pairs import CheckedTranscript, claim_hooks, rebuild_instances
 from sci_hierarchy.algorithms.running import register_algorithm, run_algorithm
 from sci_hierarchy.exact.dyadic import check_level, fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness
@@ -152,7 +152,7 @@ def demonstrate_tower(*, k_max: int = 48, samples: tuple[Real, ...] = DEFAULT_SA
 
 @register_witness_kind("pi1_tower")
 def _check_tower(w: Witness) -> tuple[str, ...]:
-    insts = _rebuild(w.data)
+    insts = rebuild_instances(w.data)
     per = w.data["transcript"].get("per_instance")
     if not isinstance(per, list) or len(per) != len(insts):
         raise MalformedWitness("one transcript per instance")
@@ -167,7 +167,7 @@ def _check_tower(w: Witness) -> tuple[str, ...]:
         if keys != [[f"x@{k}"] for k in range(1, k_max + 1)]:
             raise WitnessInvalid(f"input {idx}: the tower's runs must be Γ_1..Γ_{k_max} (k_max), one read x@k each, "
                                  "in order")
-        c = _Checked([inst], tr)
+        c = CheckedTranscript([inst], tr)
         truth_zero = next(iter(inst.solution.members))
         x = inst.block("x").entries[0]
         eventually = None
@@ -198,7 +198,7 @@ def _check_tower(w: Witness) -> tuple[str, ...]:
         raise WitnessInvalid(f"{wrong_nonzero} 'nonzero' answers are wrong")
     if w.verdict != "succeeded":
         raise WitnessInvalid("the verdict must be 'succeeded'")
-    hooks = _claim_hooks(w)
+    hooks = claim_hooks(w)
     return hooks + ("every answer is within 2^-k of its input (exact/certified)",
             "no 'x != 0' answer is wrong (one-sided error control, exact)",
             "each nonzero input is answered correctly from the first k with 2^(1-k) < |x| (certified)")

@@ -14,7 +14,6 @@ import sys
 import time
 from typing import Any, Sequence
 
-from sci_hierarchy.display import ProgressBar
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, SciHierarchyError, TimeUp
 
 EXIT_OK, EXIT_CLAIM, EXIT_USAGE = 0, 1, 2
@@ -68,7 +67,8 @@ def _version() -> str:
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The command line's parser.  Given ``argv``, only the command it names gets its arguments
-    from a sub-package (classify, audit, sweep): the others are listed, not imported."""
+    (from a sub-package for classify, audit, sweep): the others are listed, their arguments not
+    set up and their modules not imported (argparse's cost of ``list`` and ``--help``)."""
     wanted = next((a for a in argv if not a.startswith("-")), "") if argv is not None else None
     p = _Parser(prog="sci-hierarchy",
                 description="Executable barriers of deep learning (Colbrook, Antun & Hansen, PNAS 2022): "
@@ -87,37 +87,41 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                        epilog="Exit codes: 0 a verdict (defeated or succeeded); 1 no verdict (the algorithm "
                               "failed to run, or a witness could not be written as claimed); 2 usage error. "
                               "`sci-hierarchy list` shows each theorem's parts, options and default algorithms.")
-    d.add_argument("theorem", help="a registered theorem (see `list`)")
-    d.add_argument("--part", help="which part of the theorem (default: its first part; see `list`)")
-    d.add_argument("--problem", type=str.lower, choices=("p1", "p2", "p3"),
-                   help="optimisation problem, p1/p2/p3 or P1/P2/P3 (default p3; theorem1)")
-    d.add_argument("--K", type=_integer, help="number of digits, 3 <= K <= 1000 (default 3; theorem1, firenet part hard-class)")
-    d.add_argument("--L", type=_integer, help="data budget of part (c), L >= 1 (default 1; theorem1)")
-    d.add_argument("--M", type=_integer, help="level budget of part (b), 0 <= M <= 4096 (default 40; theorem1)")
-    d.add_argument("--algorithm", help="built-in name, module:function or path/file.py:function (default: the "
-                                       "part's built-in, see `list`); built-ins run in-process, files and "
-                                       "modules in a separate process. A function whose rng has no default "
-                                       "is randomised and runs with 20 seeds unless --seeds says otherwise")
-    d.add_argument("--seeds", type=_at_least_one,
-                   help="run the algorithm as randomised with this many design seeds (>= 1)")
-    d.add_argument("--seed", type=_positive_int,
-                   help="master seed: makes randomised runs reproducible, and their seeds public (default: a "
-                        "secret drawn for each demonstration, disclosed in the witness after the runs)")
-    d.add_argument("--json", metavar="FILE", help="write the witness JSON here")
-    iso = d.add_mutually_exclusive_group()
-    iso.add_argument("--isolate", dest="isolate", action="store_true", default=None,
-                     help="run the algorithm in a separate process (default for module:function)")
-    iso.add_argument("--in-process", dest="isolate", action="store_false",
-                     help="run the algorithm in this process: trusted code only (docs/security.md)")
-    d.add_argument("--time-limit", type=_seconds, metavar="SECONDS",
-                   help="wall-time limit per run of an isolated algorithm (default 60)")
-    d.add_argument("--progress", action="store_true",
-                   help="report progress even when stderr is not a terminal (one line per step)")
-    d.add_argument("--verbose", "-v", action="store_true",
-                   help="also list every statement the witness's checker re-verified (notation: docs/glossary.md)")
-    d.add_argument("--max-level", type=_at_least_one, metavar="N",
-                   help="the reader's level budget: a read deeper than N ends the run (default 20000)")
-    d.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    if wanted is None or wanted == "demo":  # the others are listed, their arguments not set up
+        d.add_argument("theorem", help="a registered theorem (see `list`)")
+        d.add_argument("--part", help="which part of the theorem (default: its first part; see `list`)")
+        d.add_argument("--problem", type=str.lower, choices=("p1", "p2", "p3"),
+                       help="optimisation problem, p1/p2/p3 or P1/P2/P3 (default p3; theorem1)")
+        d.add_argument("--K", type=_integer, help="number of digits, 3 <= K <= 1000 (default 3; theorem1, firenet part hard-class)")
+        d.add_argument("--L", type=_integer, help="data budget of part (c), L >= 1 (default 1; theorem1)")
+        d.add_argument("--M", type=_integer, help="level budget of part (b), 0 <= M <= 4096 (default 40; theorem1)")
+        d.add_argument("--algorithm", help="built-in name, module:function or path/file.py:function (default: the "
+                                           "part's built-in, see `list`); built-ins run in-process, files and "
+                                           "modules in a separate process. A function whose rng has no default "
+                                           "is randomised and runs with 20 seeds unless --seeds says otherwise")
+        d.add_argument("--seeds", type=_at_least_one,
+                       help="run the algorithm as randomised with this many design seeds (>= 1)")
+        d.add_argument("--seed", type=_positive_int,
+                       help="master seed: makes randomised runs reproducible, and their seeds public (default: a "
+                            "secret drawn for each demonstration, disclosed in the witness after the runs)")
+        d.add_argument("--json", metavar="FILE", help="write the witness JSON here")
+        iso = d.add_mutually_exclusive_group()
+        iso.add_argument("--isolate", dest="isolate", action="store_true", default=None,
+                         help="run the algorithm in a separate process (default for module:function)")
+        iso.add_argument("--in-process", dest="isolate", action="store_false",
+                         help="run the algorithm in this process: trusted code only (docs/security.md)")
+        d.add_argument("--time-limit", type=_seconds, metavar="SECONDS",
+                       help="wall-time limit per run of an isolated algorithm (default 60)")
+        d.add_argument("--jobs", type=_at_least_one, metavar="N",
+                       help="isolated runs at once, each in its own process, for the seeds of a randomised "
+                            "algorithm (default: the number of cores); the witness does not depend on it")
+        d.add_argument("--progress", action="store_true",
+                       help="report progress even when stderr is not a terminal (one line per step)")
+        d.add_argument("--verbose", "-v", action="store_true",
+                       help="also list every statement the witness's checker re-verified (notation: docs/glossary.md)")
+        d.add_argument("--max-level", type=_at_least_one, metavar="N",
+                       help="the reader's level budget: a read deeper than N ends the run (default 20000)")
+        d.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     r = sub.add_parser("reproduce", help="regenerate the paper's experiments (CSV + JSON + PNG)",
                        description="Regenerate an experiment of the paper: table1 (LISTA and FIRENET on Theorem "
@@ -129,14 +133,15 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                        epilog="Exit codes: 0 the run supports the paper's claim, or does not evaluate it; "
                               "1 the run does NOT reproduce the claim (the report says why; convergence "
                               "says so even with --quick); 2 usage error.")
-    r.add_argument("experiment", choices=("table1", "convergence", "stability", "tradeoff"))
-    r.add_argument("--out", metavar="DIR", help="output folder (default: reproduce-out/EXPERIMENT)")
-    r.add_argument("--quick", action="store_true",
-                   help="small version (what the tests run): 15 s to 1.5 minutes, see above")
-    r.add_argument("--seed", type=_positive_int, default=0, help="master seed (default 0)")
-    r.add_argument("--progress", action="store_true",
-                   help="report progress even when stderr is not a terminal (one line per step)")
-    r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    if wanted is None or wanted == "reproduce":
+        r.add_argument("experiment", choices=("table1", "convergence", "stability", "tradeoff"))
+        r.add_argument("--out", metavar="DIR", help="output folder (default: reproduce-out/EXPERIMENT)")
+        r.add_argument("--quick", action="store_true",
+                       help="small version (what the tests run): 15 s to 1.5 minutes, see above")
+        r.add_argument("--seed", type=_positive_int, default=0, help="master seed (default 0)")
+        r.add_argument("--progress", action="store_true",
+                       help="report progress even when stderr is not a terminal (one line per step)")
+        r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     # classify, audit and sweep live in their own sub-packages; their arguments are set up (and
     # their modules imported) only when that command is the one asked for, so `list` and `--help`
@@ -255,19 +260,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     hint = "the default; choose with --algorithm" if "algorithm" in thm.options else "fixed by the theorem"
     shown = opts.get("algorithm") or f"{thm.default_for(opts.get('part'))} ({hint})"
     isolate = args.isolate if args.isolate is not None else (spec is not None and ":" in spec)
-    if args.time_limit is not None and not isolate:
-        raise InvalidArgument("--time-limit applies to isolated runs; "
-                              + ("drop --in-process or --time-limit" if args.isolate is False else "add --isolate"))
+    for flag, given in (("--time-limit", args.time_limit), ("--jobs", args.jobs)):
+        if given is not None and not isolate:
+            raise InvalidArgument(f"{flag} applies to isolated runs; "
+                                  + (f"drop --in-process or {flag}" if args.isolate is False else "add --isolate"))
     if isolate and (spec is not None or args.isolate) and "algorithm" in thm.options:
         from sci_hierarchy.algorithms.sandbox import DEFAULT_TIME_LIMIT, IsolatedAlgorithm
 
         opts["algorithm"] = IsolatedAlgorithm(
             spec or thm.default_for(opts.get("part")), task_family=thm.task,
-            time_limit=args.time_limit or DEFAULT_TIME_LIMIT)
+            time_limit=args.time_limit or DEFAULT_TIME_LIMIT, jobs=args.jobs or os.cpu_count() or 1,
+            preload=(getattr(thm.demonstrate, "__module__", None) or "sci_hierarchy",))
         shown = f"{shown} [isolated process]"
     print(f"demo {thm.name}: {thm.title}\n  algorithm: {shown}", flush=True)
     t0 = time.monotonic()
     try:
+        from sci_hierarchy.display import ProgressBar
+
         with ProgressBar(force=args.progress) as bar:
             if "progress" in thm.options:
                 opts["progress"] = bar
@@ -306,6 +315,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
     _require_extras(args.experiment)
     out = args.out or os.path.join("reproduce-out", args.experiment)
+    from sci_hierarchy.display import ProgressBar
+
     with ProgressBar(force=args.progress) as bar:
         summary = run(args.experiment, out=out, quick=args.quick, seed=args.seed, progress=bar)
     print(summary["report"])

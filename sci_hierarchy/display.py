@@ -259,6 +259,22 @@ def verify_lines(data: Mapping[str, Any], checked: Sequence[str]) -> list[str]:
 _COUNT = re.compile(r"(\d+)\s*/\s*(\d+)")
 
 
+def _may_be_terminal() -> bool:
+    """False only where rich's ``Console(stderr=True).is_terminal`` is surely False: stderr is not a
+    tty, and none of the environment variables or the notebook that make rich say True is there."""
+    import builtins
+    import os
+
+    if any(os.environ.get(v) for v in ("FORCE_COLOR", "TTY_INTERACTIVE", "TTY_COMPATIBLE")):
+        return True
+    if hasattr(builtins, "get_ipython"):
+        return True
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 class ProgressBar:
     """One progress bar for one long run, fed by the library's ``progress(message)`` callbacks.
 
@@ -269,10 +285,13 @@ class ProgressBar:
     """
 
     def __init__(self, *, force: bool = False, prefix: str = "") -> None:
-        from rich.console import Console
+        self._console: Any = None
+        self._live = False
+        if _may_be_terminal():  # rich decides; not imported (0.1 s) when it could only say no
+            from rich.console import Console
 
-        self._console = Console(stderr=True)
-        self._live = self._console.is_terminal
+            self._console = Console(stderr=True)
+            self._live = self._console.is_terminal
         self._plain = force and not self._live
         self._prefix = prefix
         self._bar: Any = None

@@ -35,7 +35,7 @@ __all__ = [
     "THEOREMS", "ALGORITHMS", "CATALOGUE",
     "Theorem", "TheoremCard", "AlgorithmCard",
     "theorem", "iter_theorems", "get_theorem", "claim_check", "claim_fields", "register_claim",
-    "load_plugins", "theorem_cards", "algorithm_cards", "BUILTIN_ALGORITHMS",
+    "load_plugins", "load_theorem", "theorem_cards", "algorithm_cards", "BUILTIN_ALGORITHMS",
 ]
 
 THEOREMS = "sci_hierarchy.theorems"
@@ -223,6 +223,8 @@ def register_claim(name: str, claim: Callable[..., Iterable[str]],
 def claim_check(name: str) -> Callable[..., Iterable[str]] | None:
     """The theorem-level check of theorem ``name`` (loading the plugins if it is not known yet)."""
     if name not in _CLAIMS:
+        _load_named(THEOREMS, name)
+    if name not in _CLAIMS:
         load_plugins()
     return _CLAIMS.get(name)
 
@@ -230,6 +232,8 @@ def claim_check(name: str) -> Callable[..., Iterable[str]] | None:
 def claim_fields(name: str) -> Callable[..., Iterable[str]]:
     """``fields(witness)``: the top-level fields beyond its kind's own that theorem ``name``'s
     check binds (none for a theorem registered without ``claim_fields``)."""
+    if name not in _CLAIM_FIELDS:
+        _load_named(THEOREMS, name)
     if name not in _CLAIM_FIELDS:
         load_plugins()
     return _CLAIM_FIELDS.get(name, _no_fields)
@@ -242,6 +246,8 @@ def iter_theorems() -> list[Theorem]:
 
 
 def get_theorem(name: str) -> Theorem:
+    if name not in _THEOREMS:
+        _load_named(THEOREMS, name)  # the entry point of that name first: it is the usual home
     if name not in _THEOREMS:
         load_plugins(THEOREMS)
     try:
@@ -387,6 +393,22 @@ def load_plugins(*groups: str) -> None:
             if key not in _LOADED:
                 _LOADED.add(key)
                 ep.load()
+
+
+def load_theorem(name: str) -> None:
+    """Import the theorem entry point called ``name`` only (if there is one, and once): where a
+    theorem's witnesses, instance kinds and built-ins usually come from, without importing every
+    other plugin (:func:`load_plugins` does that)."""
+    _load_named(THEOREMS, name)
+
+
+def _load_named(group: str, name: str) -> None:
+    """Import the entry point ``name`` of ``group`` only (if there is one, and once)."""
+    for ep in _entry_points(group):
+        key = (group, ep.name, ep.value)
+        if ep.name == name and key not in _LOADED:
+            _LOADED.add(key)
+            ep.load()
 
 
 def _dist(ep: EntryPoint) -> str | None:

@@ -1,6 +1,6 @@
 """Hand-listed mutants of the registered witness checkers, which mutmut 3 leaves alone.
 
-mutmut 3 does not mutate decorated functions, and every checker in ``sci_hierarchy/adversary/pairs.py``
+mutmut 3 does not mutate decorated functions, and every checker in ``sci_hierarchy/adversary/checkers.py``
 is registered with ``@register_witness_kind``.  This script applies each mutation below (one at a
 time, to a scratch copy of the tree; the repository is never written) and runs the given tests
 against it, at ``nice -n 10``.  A mutant is *killed* if the tests fail.
@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGET = "sci_hierarchy/adversary/pairs.py"
+TARGET = "sci_hierarchy/adversary/checkers.py"
 TESTS = ["tests/unit/test_adversary_kernel.py", "tests/properties/test_adversary_properties.py"]
 
 MUTANTS = [

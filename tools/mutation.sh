@@ -30,11 +30,15 @@ declare -A TESTS=(
   [witness]="tests/unit/test_adversary_kernel.py tests/properties/test_witness_claims.py tests/proofs/test_forgeries.py"
   [sandbox]="tests/unit/test_sandbox.py tests/unit/test_sandbox_limits.py"
 )
-ORDER=(dyadic reals oracles adversary witness sandbox)
+for m in attacks records measure; do TESTS[$m]="${TESTS[adversary]}"; done
+for m in sandbox_child wire process_tree; do TESTS[$m]="${TESTS[sandbox]}"; done
+ORDER=(dyadic reals oracles adversary attacks records measure witness sandbox sandbox_child wire process_tree)
 # where each kernel module lives in the layered package (docs/architecture.md)
 declare -A PATHS=(
   [dyadic]="exact/dyadic" [reals]="exact/reals" [oracles]="oracles/core"
-  [adversary]="adversary/pairs" [witness]="adversary/witness" [sandbox]="algorithms/sandbox"
+  [adversary]="adversary/checkers" [attacks]="adversary/attacks" [records]="adversary/records"
+  [measure]="adversary/measure" [witness]="adversary/witness" [sandbox]="algorithms/sandbox"
+  [sandbox_child]="algorithms/sandbox_child" [wire]="algorithms/wire" [process_tree]="algorithms/process_tree"
 )
 
 usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }

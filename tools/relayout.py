@@ -62,8 +62,8 @@ KEPT_AS_PACKAGE: dict[str, str] = {
 NEW_SUBMODULES: dict[str, set[str]] = {
     "exact": {"flint_scope"},
     "oracles": set(),
-    "algorithms": {"registry"},
-    "adversary": {"checking"},
+    "algorithms": {"registry", "sandbox_child", "wire", "process_tree"},
+    "adversary": {"checking", "measure", "records", "attacks", "checkers"},
     "problems": {"cvx", "chambolle_pock", "quadratic", "solution_sets", "closed_forms", "conditioning",
                  "interpolation", "reference_algorithms", "weights", "nonlinearities"},
     "firenet": {"config", "solver", "certificates", "network", "trainer", "rnsp", "validation"},

@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator
 
 from sci_hierarchy.exact.dyadic import check_level, fraction_from_str, fraction_to_str
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, NotCertified, SciHierarchyError, describe
-from sci_hierarchy.registry import load_plugins
+from sci_hierarchy.registry import load_plugins, load_theorem
 
 __all__ = [
     "FORMAT",
@@ -184,6 +184,8 @@ class Witness:
         """Re-verify the claim from the witness data alone (exact/certified)."""
         try:
             _validate_schema(self.data)
+            if isinstance(self.data.get("theorem"), str):
+                load_theorem(self.data["theorem"])  # its instance kinds and claim; others only if asked
             checker = _CHECKERS.get(self.data["kind"])
             if checker is None:
                 _load_checkers()

@@ -40,7 +40,7 @@ from sci_hierarchy.errors import (
     describe,
 )
 from sci_hierarchy.oracles.core import Budget, Diverged, Oracle, Reader, ReplayOracle, Transcript
-from sci_hierarchy.registry import BUILTIN_ALGORITHMS, load_plugins
+from sci_hierarchy.registry import ALGORITHMS, BUILTIN_ALGORITHMS, load_plugins
 
 __all__ = [
     "Task",
@@ -157,8 +157,6 @@ def exception_detail(exc: BaseException) -> str:
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
 
 
-#: the old private names, still imported by algorithms/sandbox.py (to be moved to the public ones)
-_summary, _detail = exception_summary, exception_detail
 
 
 def run_algorithm(
@@ -382,6 +380,10 @@ def load_algorithm(spec: str, task: str) -> tuple[str, Callable[..., Any]]:
         raise InvalidArgument(f"algorithm={describe(spec)} is empty; give a built-in name or module:function")
     spec = spec.strip()
     if ":" not in spec:
+        load_plugins(ALGORITHMS)  # the built-ins' usual home first; every plugin only if not there
+        found = _BUILTINS.get((task, spec))
+        if found is not None:
+            return spec, found.function
         builtins = {b.name: b for b in builtin_algorithms(task)}
         if spec in builtins:
             return spec, builtins[spec].function

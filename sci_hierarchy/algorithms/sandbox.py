@@ -26,6 +26,15 @@ hexadecimal integer strings (no floats, and no limit on the number of
 digits).  Only the parent -> child direction uses pickle (the job: spec, task,
 seed), which is safe because the parent is the trusted side.
 
+Spares.  A child serves one run and exits, so that no state passes from one run to the next.
+To keep a run from waiting for a process to start and the candidate's module to load, the
+parent keeps *spares*: children already started, limited and loaded, waiting for their job (the
+child of the describe handshake is the first).  Taking one starts the next.  A spare is given
+nothing of a run before its job (the seed included); unused spares are killed, with everything
+they started, by :meth:`IsolatedAlgorithm.close` (also when the object is collected, and at exit).
+``jobs`` runs several seeds at once (:meth:`IsolatedAlgorithm.map_runs`), each in its own child.
+Modules the fork server imports once (``preload``) are library code only, named by the caller.
+
 Limits.  The parent enforces a wall-time limit per run (the child is killed;
 the run's error is ``"time limit of X s exceeded"``); the child limits its own
 address space with ``RLIMIT_AS`` (``memory_limit_mb`` beyond its start-up
@@ -50,30 +59,33 @@ imported in the parent.
 from __future__ import annotations
 
 import inspect
-import json
 import math
 import multiprocessing
 import os
 import pickle
+import pickletools
 import signal
 import sys
+import threading
 import time
-from dataclasses import dataclass
-from fractions import Fraction
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import wait as _wait
-from typing import Any, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
-from sci_hierarchy.exact.dyadic import check_level
-from sci_hierarchy.errors import (
-    AlgorithmFailed,
-    BudgetExceeded,
-    InvalidArgument,
-    MalformedWitness,
-    NotCertified,
-    SciHierarchyError,
-    describe,
+from sci_hierarchy.algorithms.process_tree import kill_process_tree, signal_name
+from sci_hierarchy.algorithms.sandbox_child import CHILD_NAME, IdentityTask, child_main
+from sci_hierarchy.algorithms.wire import (
+    MAX_MESSAGE_BYTES,
+    MAX_RESULT_HEX_DIGITS,
+    ProtocolError,
+    decode_exact,
+    encode_exact,
+    receive_message,
+    send_message,
 )
-from sci_hierarchy.oracles.core import Budget, Diverged, Read, Reader
+from sci_hierarchy.errors import AlgorithmFailed, InvalidArgument, SciHierarchyError, describe
+from sci_hierarchy.oracles.core import Budget, Diverged, Reader
 
 __all__ = [
     "IsolatedAlgorithm",
@@ -81,22 +93,19 @@ __all__ = [
     "DEFAULT_MEMORY_LIMIT_MB",
     "MAX_MESSAGE_BYTES",
     "default_start_method",
+    "encode_exact",
+    "decode_exact",
 ]
 
 DEFAULT_TIME_LIMIT = 60.0
 DEFAULT_MEMORY_LIMIT_MB = 2048
-#: The largest message the parent accepts from a child (a longer one is a
-#: protocol violation and ends the run).
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024
-_MAX_DEPTH = 64
-_MAX_HEX_DIGITS = 1 << 22
-#: Modules the fork server imports once, so that each child starts in milliseconds.
-#: ``proofs_as_code`` is among them because unpickling a job's task imports it
-#: (the tasks live there), and that import (scipy, via the FIRENET modules)
-#: took ~0.2 s in every child: most of an isolated run's time.  The fork
-#: server is a fresh interpreter, so what it imports is library code only,
+#: Modules the fork server imports once, so that each child starts in milliseconds; callers add the
+#: modules their tasks live in (``preload=``: the command line names the theorem's module, from the
+#: registry).  The fork server is a fresh interpreter, so what it imports is library code only,
 #: never the parent's instances or adversary state.
-_PRELOAD = ["numpy", "sci_hierarchy.algorithms.sandbox", "sci_hierarchy.algorithms.running", "proofs_as_code"]
+BASE_PRELOAD = ("numpy", "sci_hierarchy.algorithms.sandbox", "sci_hierarchy.algorithms.running")
+
+_T = TypeVar("_T")
 
 
 def default_start_method() -> str:
@@ -104,427 +113,28 @@ def default_start_method() -> str:
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-# ---------------------------------------------------------------------------
-# exact values on the wire (JSON; hex integers; no floats, no pickle)
-# ---------------------------------------------------------------------------
+class _Child:
+    """A started child process and the parent's end of its channel."""
 
+    __slots__ = ("proc", "conn", "cwd")
 
-class _ProtocolError(SciHierarchyError):
-    """A message from the child is not of the sandbox protocol."""
+    def __init__(self, proc: Any, conn: Any, cwd: str) -> None:
+        self.proc, self.conn, self.cwd = proc, conn, cwd
 
-
-def _hex(n: int) -> str:
-    return format(n, "x")
-
-
-def _unhex(s: object) -> int:
-    if not isinstance(s, str) or not 0 < len(s) <= _MAX_HEX_DIGITS:
-        raise _ProtocolError(f"bad integer {describe(s)}")
-    body = s[1:] if s[:1] == "-" else s
-    if not body or not all(c in "0123456789abcdef" for c in body):
-        raise _ProtocolError(f"bad integer {describe(s)}")
-    return int(s, 16)
-
-
-def encode_exact(v: Any, depth: int = 0) -> Any:
-    """Tagged JSON form of an exact value: None, bool, int, Fraction, str and
-    (nested) tuples/lists of those.  Types are preserved, so a decoded value
-    compares equal to the original (tuple vs list, int vs Fraction)."""
-    if depth > _MAX_DEPTH:
-        raise ValueError("the value is nested too deeply")
-    if v is None or isinstance(v, bool):
-        return v
-    if isinstance(v, int):
-        return {"i": _hex(int(v))}
-    if isinstance(v, Fraction):
-        return {"q": [_hex(v.numerator), _hex(v.denominator)]}
-    if isinstance(v, str):
-        return {"s": v}
-    if isinstance(v, tuple):
-        return {"t": [encode_exact(x, depth + 1) for x in v]}
-    if isinstance(v, list):
-        return {"l": [encode_exact(x, depth + 1) for x in v]}
-    raise ValueError(f"{type(v).__name__} value {describe(v)} has no exact form")
-
-
-#: the parent decodes a result's integers only up to this many hex digits (an output entry of
-#: more than adversary.MAX_OUTPUT_BITS bits gets no verdict anyway; refusing it before
-#: ``Fraction`` reduces it keeps the parent's work bounded: a gcd of million-bit integers
-#: takes seconds)
-_MAX_RESULT_HEX_DIGITS = (1 << 16) // 4 + 1
-
-
-def decode_exact(obj: Any, depth: int = 0, *, max_hex: int | None = None) -> Any:
-    """Inverse of :func:`encode_exact`; :class:`_ProtocolError` on anything else.
-
-    ``max_hex`` bounds the hex digits of every integer (the parent passes it for results)."""
-    if max_hex is not None and depth == 0:
-        _check_hex_sizes(obj, max_hex)
-    if depth > _MAX_DEPTH:
-        raise _ProtocolError("value nested too deeply")
-    if obj is None or isinstance(obj, bool):
-        return obj
-    if not isinstance(obj, dict) or len(obj) != 1:
-        raise _ProtocolError(f"bad value {describe(obj)}")
-    ((tag, body),) = obj.items()
-    if tag == "i":
-        return _unhex(body)
-    if tag == "q":
-        if not isinstance(body, list) or len(body) != 2:
-            raise _ProtocolError("bad fraction")
-        num, den = _unhex(body[0]), _unhex(body[1])
-        if den <= 0:
-            raise _ProtocolError("bad fraction denominator")
-        return Fraction(num, den)
-    if tag == "s" and isinstance(body, str):
-        return body
-    if tag in ("t", "l") and isinstance(body, list):
-        items = [decode_exact(x, depth + 1) for x in body]
-        return tuple(items) if tag == "t" else items
-    raise _ProtocolError(f"bad value tag {describe(tag)}")
-
-
-def _check_hex_sizes(obj: Any, max_hex: int) -> None:
-    stack = [(obj, 0)]
-    while stack:
-        o, d = stack.pop()
-        if d > _MAX_DEPTH + 2:
-            raise _ProtocolError("value nested too deeply")
-        if isinstance(o, str):
-            if len(o) > max_hex:
-                raise _ProtocolError(f"an output entry has {4 * len(o)} bits, over the limit of {4 * max_hex} bits")
-        elif isinstance(o, dict):
-            stack.extend((v, d + 1) for k, v in o.items() if k != "s")
-        elif isinstance(o, list):
-            stack.extend((v, d + 1) for v in o)
-
-
-def _send(conn: Any, msg: Mapping[str, Any]) -> None:
-    conn.send_bytes(json.dumps(msg, separators=(",", ":")).encode("utf-8"))
-
-
-def _recv(conn: Any) -> dict[str, Any]:
-    """Receive one JSON message, at most MAX_MESSAGE_BYTES (parent side: untrusted)."""
-    try:
-        raw = conn.recv_bytes(MAX_MESSAGE_BYTES)
-    except OSError as exc:  # "bad message length" and friends
-        raise _ProtocolError(f"unreadable message ({exc})") from None
-    try:
-        msg = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise _ProtocolError(f"message is not JSON ({describe(str(exc))})") from None
-    if not isinstance(msg, dict) or not isinstance(msg.get("op"), str):
-        raise _ProtocolError("message is not an object with an 'op'")
-    return msg
-
-
-# ---------------------------------------------------------------------------
-# the child side
-# ---------------------------------------------------------------------------
-
-# Errors the parent's reader may raise, recreated with their type in the child
-# so that the candidate sees exactly what it would see in-process.
-_ERRORS: dict[str, type[Exception]] = {
-    "BudgetExceeded": BudgetExceeded,
-    "InvalidArgument": InvalidArgument,
-    "NotCertified": NotCertified,
-    "MalformedWitness": MalformedWitness,
-}
-
-
-class _ProxyReader(Reader):
-    """The child's reader: the same public API as :class:`Reader` (``read``,
-    ``read_flat``, ``names``, ``shape``, ``transcript``, ``budget``,
-    ``exceeded``); every read is served by the parent's real reader."""
-
-    def __init__(self, conn: Any, shapes: Mapping[str, tuple[int, ...]], budget: Budget) -> None:
-        # Deliberately not Reader.__init__: there is no oracle on this side.
-        self._conn = conn
-        self._shapes = {k: tuple(v) for k, v in shapes.items()}
-        self.budget = budget
-        self._reads: list[Read] = []
-        self._cache: dict[tuple[str, int], tuple] = {}
-        self._bits = 0
-        self._start = time.monotonic()
-        self.exceeded: str | None = None
-
-    def read_flat(self, name: str, n: int) -> tuple:
-        self._check_name(name)
-        n = check_level(n)
-        _send(self._conn, {"op": "read", "name": name, "level": n})
-        reply = json.loads(self._conn.recv_bytes().decode("utf-8"))
-        if "error" in reply:
-            etype = _ERRORS.get(reply.get("type"), SciHierarchyError)
-            if etype is BudgetExceeded and self.exceeded is None:
-                self.exceeded = reply["error"]
-            raise etype(reply["error"])
-        ans = decode_exact(reply["answer"])
-        self._reads.append(Read(name, n, ans))
-        return ans
-
-
-@dataclass(frozen=True)
-class _IdentityTask:
-    """The task of a direct call: the reader itself in, the output itself out."""
-
-    name: str = "direct call"
-
-    def interface(self, reader: Reader) -> Reader:
-        return reader
-
-    def evaluate(self, output: Any) -> Any:
-        return output
-
-
-def _limit_resources(memory_limit_mb: int | None, cpu_seconds: int) -> None:
-    try:
-        import resource
-    except ImportError:  # pragma: no cover - not POSIX
-        return
-    def cap(which: int, value: int) -> None:
+    def close(self) -> None:
+        kill_process_tree(self.proc)
         try:
-            _, hard = resource.getrlimit(which)
-            if hard != resource.RLIM_INFINITY:
-                value = min(value, hard)
-            resource.setrlimit(which, (value, value))
-        except (ValueError, OSError):  # pragma: no cover - platform refuses
+            self.conn.close()
+        except OSError:  # pragma: no cover
             pass
-    cap(resource.RLIMIT_CORE, 0)
-    cap(resource.RLIMIT_CPU, cpu_seconds)
-    if memory_limit_mb is not None:
-        cap(resource.RLIMIT_AS, _address_space() + memory_limit_mb * 1024 * 1024)
 
 
-def _address_space() -> int:
-    """The current virtual size of this process in bytes (0 if unknown)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
-
-
-_PR_SET_CHILD_SUBREAPER = 36
-
-
-def _become_subreaper() -> bool:
-    """Linux: make this process a child subreaper (prctl PR_SET_CHILD_SUBREAPER), so that every
-    orphaned descendant -- also one started with ``setsid`` or double-forked -- is re-parented to
-    it and stays in its process tree, where :func:`_kill_descendants` finds it."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-    except (OSError, AttributeError):  # pragma: no cover
-        return False
-
-
-def _children_files(pid: int) -> list[int] | None:
-    """Direct children of ``pid`` from /proc/PID/task/*/children (None if unavailable)."""
-    try:
-        tids = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return [] if not os.path.exists("/proc/self/task") else None
-    out: list[int] = []
-    for tid in tids:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/children", "rb") as fh:
-                out.extend(int(x) for x in fh.read().split())
-        except FileNotFoundError:
-            continue  # the thread ended
-        except (OSError, ValueError):
-            return None
-    return out
-
-
-def _descendants(root: int) -> list[int]:
-    """The pids of every process below ``root`` in the process tree (from /proc; [] elsewhere).
-
-    Walks /proc/PID/task/*/children (cost proportional to the tree); where the kernel lacks
-    those files, scans every /proc/PID/stat for parent pids."""
-    if os.path.exists(f"/proc/{root}/task/{root}/children"):
-        out, todo, ok = [], [root], True
-        while todo and ok:
-            kids = _children_files(todo.pop())
-            if kids is None:
-                ok = False
-                break
-            out.extend(kids)
-            todo.extend(kids)
-        if ok:
-            return out
-    children: dict[int, list[int]] = {}
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return []
-    for e in entries:
-        if not e.isdigit():
-            continue
-        try:
-            with open(f"/proc/{e}/stat", "rb") as fh:
-                stat = fh.read()
-            ppid = int(stat.rpartition(b")")[2].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(ppid, []).append(int(e))
-    out, todo = [], [root]
-    while todo:
-        for c in children.get(todo.pop(), []):
-            out.append(c)
-            todo.append(c)
-    return out
-
-
-def _kill_descendants(root: int, rounds: int = 5) -> int:
-    """SIGKILL every descendant of ``root`` (repeated: one may fork while we scan); the count."""
-    killed = 0
-    for _ in range(rounds):
-        pids = _descendants(root)
-        if not pids:
-            break
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-            except (ProcessLookupError, PermissionError, OSError):
-                pass
-        deadline = time.monotonic() + 0.5  # reap the ones re-parented to us (we are the subreaper)
-        while time.monotonic() < deadline:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if pid == 0:
-                time.sleep(0.01)
-    return killed
-
-
-def _child_main(conn: Any, job: dict[str, Any]) -> None:
-    """Entry point of the child process (runs under forkserver/spawn, never fork)."""
-    try:
-        os.setpgrp()  # our own process group: the parent can kill what we start
-    except (AttributeError, OSError):  # pragma: no cover
-        pass
-    _become_subreaper()
-    _limit_resources(job.get("memory_limit_mb"), int(job.get("cpu_seconds", 3600)))
-    try:
-        out = _child_work(conn, job)
-    except BaseException as exc:  # noqa: BLE001 - report, never die silently
-        try:
-            out = {"op": "error", "stage": "internal",
-                   "message": f"sandbox child failed: {type(exc).__name__}: {describe(str(exc), 200)}"}
-        except BaseException:  # pragma: no cover
-            out = {"op": "error", "stage": "internal", "message": "sandbox child failed"}
-    try:  # nothing the candidate started outlives its run
-        _kill_descendants(os.getpid())
-    except BaseException:  # pragma: no cover
-        pass
-    try:
-        _send(conn, out)
-    except BaseException:  # the parent is gone, or the message cannot be sent
-        pass
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BaseException:  # pragma: no cover
-        pass
-    os._exit(0)  # no atexit hooks of the candidate's modules
-
-
-def _child_work(conn: Any, job: dict[str, Any]) -> dict[str, Any]:
-    from sci_hierarchy.algorithms.running import _detail, _summary, accepts_rng, is_randomised, load_algorithm
-
-    try:
-        _, fn = load_algorithm(job["spec"], job["family"])
-    except BaseException as exc:  # noqa: BLE001 - a user module may raise anything, even exit
-        msg = str(exc) if isinstance(exc, InvalidArgument) else (
-            f"algorithm={job['spec']!r}: loading it failed ({_summary(exc)})")
-        return {"op": "error", "stage": "load", "message": msg}
-    randomised = is_randomised(fn)
-    takes_rng = accepts_rng(fn)
-    if job["mode"] == "describe":
-        params = []
-        try:
-            params = list(inspect.signature(fn).parameters)
-        except (TypeError, ValueError):
-            pass
-        return {"op": "hello", "randomised": randomised, "takes_rng": takes_rng, "params": params[:64]}
-
-    mb = job.get("memory_limit_mb")
-    task = job["task"]
-    proxy = _ProxyReader(conn, job["shapes"], job["budget"])
-    kwargs: dict[str, Any] = {}
-    if takes_rng:
-        if job.get("rng") is not None:
-            kwargs["rng"] = job["rng"]
-        elif job.get("seed") is not None:
-            import numpy as np
-
-            kwargs["rng"] = np.random.default_rng(job["seed"])
-        elif job["mode"] == "run" and randomised:
-            return {"op": "error", "stage": "load",
-                    "message": "a randomised algorithm (it requires rng) needs a framework seed"}
-
-    def fail(stage: str, message: str, exc: BaseException | None = None) -> dict[str, Any]:
-        out = {"op": "error", "stage": stage, "message": message}
-        cause = exc.__cause__ if isinstance(exc, AlgorithmFailed) else exc
-        if cause is not None:
-            out["detail"] = _detail(cause)[-20000:]  # the traceback, for --debug
-        return out
-
-    try:
-        output = fn(task.interface(proxy), **kwargs)
-    except BudgetExceeded as exc:
-        return fail("run", f"budget exceeded: {exc}")
-    except RecursionError:
-        return fail("run", "the algorithm recursed too deeply")
-    except MemoryError:
-        return fail("run", _memory_message(mb))
-    except Exception as exc:
-        return fail("run", f"the algorithm raised {_summary(exc)}", exc)
-    except BaseException as exc:  # SystemExit, KeyboardInterrupt, GeneratorExit
-        return fail("run", f"the algorithm raised {_summary(exc)}")
-    try:
-        value = task.evaluate(output)
-    except AlgorithmFailed as exc:
-        return fail("evaluate", str(exc), exc)
-    except MemoryError:
-        return fail("evaluate", _memory_message(mb))
-    except Exception as exc:
-        return fail("evaluate", f"its output could not be evaluated: {_summary(exc)}", exc)
-    except BaseException as exc:
-        return fail("evaluate", f"its output could not be evaluated: {_summary(exc)}")
-    try:
-        encoded = encode_exact(value)
-    except (ValueError, RecursionError) as exc:
-        what = "output" if job["mode"] == "call" else "evaluated output"
-        return fail("evaluate", f"its {what} cannot leave the isolated process: {exc}")
-    return {"op": "result", "value": encoded}
-
-
-def _memory_message(mb: int | None) -> str:
-    if mb is None:
-        return "the algorithm ran out of memory"
-    return f"memory limit of {mb} MB exceeded (the algorithm ran out of memory)"
-
-
-# ---------------------------------------------------------------------------
-# the parent side
-# ---------------------------------------------------------------------------
-
-
-def _signal_name(code: int) -> str:
-    try:
-        return signal.Signals(code).name
-    except ValueError:  # pragma: no cover
-        return f"signal {code}"
+def _close_all(children: list[_Child], lock: threading.Lock) -> None:
+    with lock:
+        todo = list(children)
+        children.clear()
+    for child in todo:
+        child.close()
 
 
 class IsolatedAlgorithm:
@@ -539,8 +149,8 @@ class IsolatedAlgorithm:
     task_family
         The built-in family (``"argmax"``, ``"scalar"``, ...) for built-in names.
     time_limit
-        Wall-clock seconds per run (process start, reads served and
-        evaluation included); on expiry the child is killed and the run fails
+        Wall-clock seconds per run (from the moment the run is handed to its process: reads
+        served and evaluation included); on expiry the child is killed and the run fails
         with ``"time limit of X s exceeded"``.
     memory_limit_mb
         Address space the child may allocate beyond its start-up footprint
@@ -548,11 +158,18 @@ class IsolatedAlgorithm:
     start_method
         ``"forkserver"`` (default where available) or ``"spawn"``; ``"fork"``
         is refused, because a forked child would inherit the framework's memory.
+    jobs
+        How many runs :meth:`map_runs` gives processes at once (default 1; the command line's
+        ``--jobs``, by default the number of cores).  Results do not depend on it.
+    preload
+        Library modules the fork server imports once, beyond :data:`BASE_PRELOAD` (the modules
+        the tasks live in); effective when the fork server is not running yet.
 
     Constructing the object starts one child to resolve ``spec`` and learn
     whether the function takes ``rng`` (so :func:`~sci_hierarchy.algorithms.running.
     accepts_rng` works on the wrapper); a spec that does not resolve raises
-    :class:`~sci_hierarchy.errors.InvalidArgument`, as ``load_algorithm`` does.
+    :class:`~sci_hierarchy.errors.InvalidArgument`, as ``load_algorithm`` does.  That child then
+    waits as the first spare.  :meth:`close` (or leaving a ``with`` block) kills the spares.
     """
 
     def __init__(
@@ -563,6 +180,8 @@ class IsolatedAlgorithm:
         time_limit: float = DEFAULT_TIME_LIMIT,
         memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
         start_method: str | None = None,
+        jobs: int = 1,
+        preload: Sequence[str] = (),
     ) -> None:
         if not isinstance(spec, str) or not spec.strip():
             raise InvalidArgument(f"spec={describe(spec)} is empty; give a built-in name or module:function")
@@ -574,6 +193,10 @@ class IsolatedAlgorithm:
             isinstance(memory_limit_mb, bool) or not isinstance(memory_limit_mb, int) or memory_limit_mb <= 0
         ):
             raise InvalidArgument(f"memory_limit_mb={memory_limit_mb!r} must be a positive int or None")
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+            raise InvalidArgument(f"jobs={jobs!r} must be an integer >= 1")
+        if isinstance(preload, str) or not all(isinstance(m, str) and m for m in preload):
+            raise InvalidArgument(f"preload={describe(preload)} must be a sequence of module names")
         method = start_method or default_start_method()
         if method not in ("forkserver", "spawn"):
             raise InvalidArgument(
@@ -587,8 +210,16 @@ class IsolatedAlgorithm:
         self.time_limit = float(time_limit)
         self.memory_limit_mb = memory_limit_mb
         self.start_method = method
+        self.jobs = jobs
+        self.preload = tuple(preload)
         self.__name__ = self.spec
         self._child_spec = _absolute_spec(self.spec)
+        self._local = threading.local()  # last_detail, per thread (map_runs runs several at once)
+        self._lock = threading.Lock()
+        self._replenishing = threading.Lock()
+        self._spares: list[_Child] = []
+        self._preimport: tuple[str, ...] = self.preload
+        self._finalizer = weakref.finalize(self, _close_all, self._spares, self._lock)
         hello = self._describe()
         #: Whether the wrapped function is randomised (requires ``rng``; learnt from the child).
         self.randomised: bool = bool(hello.get("randomised"))
@@ -604,7 +235,22 @@ class IsolatedAlgorithm:
         return (f"IsolatedAlgorithm({self.spec!r}, time_limit={self.time_limit:g}, "
                 f"memory_limit_mb={self.memory_limit_mb!r})")
 
-    # -- the framework's entry point ---------------------------------------
+    def __enter__(self) -> "IsolatedAlgorithm":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Kill the spare processes (and whatever they started); later runs start new ones."""
+        _close_all(self._spares, self._lock)
+
+    @property
+    def last_detail(self) -> str | None:
+        """The child's traceback of this thread's last failed run (for ``--debug``)."""
+        return getattr(self._local, "detail", None)
+
+    # -- the framework's entry points ---------------------------------------
     def run_isolated(self, reader: Reader, task: Any, seed: int | None) -> tuple[Any, str | None]:
         """Run the candidate on ``reader`` through ``task`` in a child process.
 
@@ -626,6 +272,30 @@ class IsolatedAlgorithm:
             return None, f"budget exceeded: {reader.exceeded}"
         return None, error
 
+    def map_runs(self, fn: Callable[[_T], Any], items: Iterable[_T]) -> Iterable[Any]:
+        """``fn(item)`` for every item -- each typically one or more runs of this algorithm --
+        with up to :attr:`jobs` of them at once (threads in this process, each run in its own
+        child); results in the order of ``items``, as ``map`` gives them.  The runs are
+        independent (each its own process, reader and seed), so the results are those of a
+        serial ``map``; an exception of ``fn`` is raised where its item comes."""
+        items = list(items)
+        if self.jobs <= 1 or len(items) <= 1:
+            yield from map(fn, items)
+            return
+        with self._lock:
+            self._spare_target = min(self.jobs, len(items))
+        with ThreadPoolExecutor(max_workers=min(self.jobs, len(items)),
+                                thread_name_prefix="sci-hierarchy-run") as pool:
+            futures = [pool.submit(fn, item) for item in items]
+            try:
+                for f in futures:
+                    yield f.result()
+            finally:
+                for f in futures:
+                    f.cancel()
+                with self._lock:
+                    self._spare_target = 1
+
     def __call__(self, data: Any, rng: Any = None) -> Any:
         """Call the candidate directly on a reader (``data``) in a child process.
 
@@ -638,7 +308,7 @@ class IsolatedAlgorithm:
             raise InvalidArgument(
                 f"data={describe(data)}: an isolated algorithm called directly needs a Reader"
             )
-        job = self._job("call", data, _IdentityTask())
+        job = self._job("call", data, IdentityTask())
         if rng is not None:
             job["rng"] = rng
         msg = self._session(job, data)
@@ -647,59 +317,125 @@ class IsolatedAlgorithm:
         raise AlgorithmFailed(msg["message"])
 
     # -- internals -----------------------------------------------------------
+    _spare_target = 1
+
     def _job(self, mode: str, reader: Any, task: Any) -> dict[str, Any]:
         shapes = {name: tuple(reader.shape(name)) for name in reader.names}
         budget = getattr(reader, "budget", None) or Budget()
         try:
-            pickle.dumps(task)
+            pickled = pickle.dumps(task)
         except Exception as exc:
             raise InvalidArgument(
                 f"task={describe(task)} cannot be sent to an isolated process ({type(exc).__name__}: "
                 f"{describe(str(exc))}); tasks must be picklable"
             ) from None
-        return {"mode": mode, "spec": self._child_spec, "family": self.task_family, "task": task,
-                "shapes": shapes, "budget": budget, "seed": None}
+        modules = _modules_of(pickled)
+        if not set(modules) <= set(self._preimport):  # the next spares import them while they wait
+            self._preimport = tuple(sorted(set(self._preimport) | set(modules)))
+        return {"mode": mode, "task": task, "shapes": shapes, "budget": budget, "seed": None}
+
+    def _learn_imports(self, names: Any) -> None:
+        """Modules a run imported that this process has imported too (library code, never the
+        candidate's own): the next spares import them before their job.  Anything else is ignored."""
+        if not isinstance(names, list):
+            return
+        known = [n for n in names[:256] if isinstance(n, str) and n in sys.modules and n not in self._preimport]
+        if known:
+            self._preimport = tuple(sorted(set(self._preimport) | set(known)))
+
+    def _boot(self, describe_it: bool) -> dict[str, Any]:
+        return {"spec": self._child_spec, "family": self.task_family, "describe": describe_it,
+                "memory_limit_mb": self.memory_limit_mb, "cpu_seconds": int(math.ceil(self.time_limit)) + 5,
+                "preimport": list(self._preimport)}
+
+    def _start(self, boot: dict[str, Any]) -> _Child:
+        ctx = multiprocessing.get_context(self.start_method)
+        if self.start_method == "forkserver":
+            _ensure_preload(ctx, self.preload)
+        parent_conn, child_conn = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=child_main, args=(child_conn, boot), name=CHILD_NAME, daemon=True)
+        try:
+            proc.start()
+        except Exception as exc:
+            parent_conn.close()
+            raise SciHierarchyError(
+                f"could not start an isolated process ({type(exc).__name__}: {exc}); "
+                "run the algorithm in-process only if you trust it"
+            ) from None
+        finally:
+            child_conn.close()
+        return _Child(proc, parent_conn, os.getcwd())
+
+    def _take_spare(self) -> _Child | None:
+        """A waiting spare started in this working directory (the child imports relative to it)."""
+        cwd = os.getcwd()
+        stale: list[_Child] = []
+        found = None
+        with self._lock:
+            while self._spares and found is None:
+                child = self._spares.pop(0)
+                if child.cwd == cwd and child.proc.exitcode is None:
+                    found = child
+                else:
+                    stale.append(child)
+        for child in stale:
+            child.close()
+        return found
+
+    def _replenish(self) -> None:
+        """Start spares up to the target (one; :attr:`jobs` while :meth:`map_runs` runs)."""
+        with self._replenishing:  # one helper at a time starts spares
+            while True:
+                with self._lock:
+                    if len(self._spares) >= self._spare_target or not self._finalizer.alive:
+                        return
+                child = self._start(self._boot(describe_it=False))
+                with self._lock:
+                    if self._finalizer.alive:
+                        self._spares.append(child)
+                        continue
+                child.close()  # closed meanwhile: no spare outlives close()
+                return
+
+    def _replenish_quietly(self) -> None:
+        try:
+            self._replenish()
+        except Exception:  # noqa: BLE001 - the next run says it if processes cannot start
+            pass
 
     def _describe(self) -> dict[str, Any]:
-        job = {"mode": "describe", "spec": self._child_spec, "family": self.task_family}
-        msg = self._session(job, None)
+        child = self._start(self._boot(describe_it=True))
+        msg = self._serve(child, None, time.monotonic() + self.time_limit, "describe")
         if msg.get("op") == "hello":
+            with self._lock:
+                self._spares.append(child)  # it has loaded the algorithm: the first spare
             return msg
+        child.close()
         if msg.get("stage") == "load":
             raise InvalidArgument(msg["message"])
         raise InvalidArgument(f"algorithm={self.spec!r} could not be loaded: {msg['message']}")
 
     def _session(self, job: dict[str, Any], reader: Any) -> dict[str, Any]:
-        """Start a child for ``job``, serve its reads from ``reader`` and return
-        its final message, normalised: ``{"op": "result", "value": ...}``,
-        ``{"op": "hello", ...}`` or ``{"op": "error", "stage": ..., "message": ...}``."""
-        self.last_detail: str | None = None  # the child's traceback of its last failure (for --debug)
-        job = dict(job)
-        job["memory_limit_mb"] = self.memory_limit_mb
-        job["cpu_seconds"] = int(math.ceil(self.time_limit)) + 5
-        ctx = multiprocessing.get_context(self.start_method)
-        if self.start_method == "forkserver":
-            _ensure_preload(ctx)
-        parent_conn, child_conn = ctx.Pipe(duplex=True)
-        proc = ctx.Process(target=_child_main, args=(child_conn, job), name=_CHILD_NAME,
-                           daemon=True)
-        start = time.monotonic()
-        deadline = start + self.time_limit
+        """Hand ``job`` to a spare (or a new child), serve its reads from ``reader`` and return
+        its final message, normalised: ``{"op": "result", "value": ...}`` or
+        ``{"op": "error", "stage": ..., "message": ...}``."""
+        self._local.detail = None
+        child = self._take_spare() or self._start(self._boot(describe_it=False))
+        # the next run's process starts and loads while this one runs (starting it takes a few
+        # milliseconds of this thread: a helper thread does it)
+        threading.Thread(target=self._replenish_quietly, name="sci-hierarchy-spare", daemon=True).start()
+        deadline = time.monotonic() + self.time_limit
         try:
             try:
-                proc.start()
-            except Exception as exc:
-                raise SciHierarchyError(
-                    f"could not start an isolated process ({type(exc).__name__}: {exc}); "
-                    "run the algorithm in-process only if you trust it"
-                ) from None
-            child_conn.close()
-            return self._serve(proc, parent_conn, reader, deadline, job["mode"])
+                child.conn.send(job)
+            except (BrokenPipeError, ConnectionResetError, EOFError, OSError):
+                pass  # the child died while it waited (or loading ended it): the wait reports it
+            return self._serve(child, reader, deadline, job["mode"])
         finally:
-            _kill(proc)
-            parent_conn.close()
+            child.close()
 
-    def _serve(self, proc: Any, conn: Any, reader: Any, deadline: float, mode: str) -> dict[str, Any]:
+    def _serve(self, child: _Child, reader: Any, deadline: float, mode: str) -> dict[str, Any]:
+        proc, conn = child.proc, child.conn
         limit = f"{self.time_limit:g}"
         while True:
             remaining = deadline - time.monotonic()
@@ -711,50 +447,51 @@ class IsolatedAlgorithm:
             if conn not in ready and not conn.poll(0):
                 return self._died(proc)
             try:
-                msg = _recv(conn)
+                msg = receive_message(conn)
             except EOFError:
                 return self._died(proc)
-            except _ProtocolError as exc:
+            except ProtocolError as exc:
                 return _error("run", f"the algorithm's process broke the sandbox protocol: {exc}")
             op = msg["op"]
             try:
                 if op == "read":
                     if reader is None:
-                        raise _ProtocolError("a read before the run started")
+                        raise ProtocolError("a read before the run started")
                     self._serve_read(conn, reader, msg)
                     continue
                 if op == "result" and mode != "describe":
+                    self._learn_imports(msg.get("imported"))
                     return {"op": "result", "value": decode_exact(msg.get("value"),
-                                                                   max_hex=_MAX_RESULT_HEX_DIGITS)}
+                                                                   max_hex=MAX_RESULT_HEX_DIGITS)}
                 if op == "hello" and mode == "describe":
                     if not isinstance(msg.get("randomised"), bool):
-                        raise _ProtocolError("bad hello")
+                        raise ProtocolError("bad hello")
                     return msg
                 if op == "error":
                     stage, text = msg.get("stage"), msg.get("message")
                     if stage not in ("load", "run", "evaluate", "internal") or not isinstance(text, str):
-                        raise _ProtocolError("bad error report")
+                        raise ProtocolError("bad error report")
                     detail = msg.get("detail")
-                    self.last_detail = detail[-20000:] if isinstance(detail, str) else None
+                    self._local.detail = detail[-20000:] if isinstance(detail, str) else None
                     return _error(stage, _one_line(text))
-                raise _ProtocolError(f"unexpected message {describe(op)}")
-            except _ProtocolError as exc:
+                raise ProtocolError(f"unexpected message {describe(op)}")
+            except ProtocolError as exc:
                 return _error("run", f"the algorithm's process broke the sandbox protocol: {exc}")
 
     @staticmethod
     def _serve_read(conn: Any, reader: Any, msg: Mapping[str, Any]) -> None:
         name, level = msg.get("name"), msg.get("level")
         if not isinstance(name, str) or isinstance(level, bool) or not isinstance(level, int):
-            raise _ProtocolError("bad read request")
+            raise ProtocolError("bad read request")
         try:
             answer = reader.read_flat(name, level)
         except Diverged:
             raise  # a replay asked for something new: the caller handles it
         except Exception as exc:  # the candidate sees it, as it would in-process
-            _send(conn, {"error": str(exc), "type": type(exc).__name__})
+            send_message(conn, {"error": str(exc), "type": type(exc).__name__})
             return
         try:
-            _send(conn, {"answer": encode_exact(tuple(answer))})
+            send_message(conn, {"answer": encode_exact(tuple(answer))})
         except (BrokenPipeError, ConnectionResetError):
             pass  # the child died; the next wait reports it
 
@@ -764,7 +501,7 @@ class IsolatedAlgorithm:
         if code is None:
             return _error("run", "the algorithm's process closed its channel without reporting a result")
         if code < 0:
-            name = _signal_name(-code)
+            name = signal_name(-code)
             hint = ""
             if -code in (getattr(signal, "SIGKILL", 9), getattr(signal, "SIGABRT", 6),
                          getattr(signal, "SIGBUS", 7)) and self.memory_limit_mb is not None:
@@ -773,6 +510,28 @@ class IsolatedAlgorithm:
                 hint = " (CPU time limit exceeded)"
             return _error("run", f"the algorithm's process died with {name}{hint}")
         return _error("run", f"the algorithm's process exited with code {code} without reporting a result")
+
+
+def _modules_of(pickled: bytes) -> tuple[str, ...]:
+    """The modules a pickle's globals come from (what unpickling it imports), from its opcodes."""
+    out: set[str] = set()
+    strings: list[str] = []
+    memo: dict[int, Any] = {}
+    try:
+        for op, arg, _ in pickletools.genops(pickled):
+            if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE"):
+                strings.append(arg)
+            elif op.name == "MEMOIZE" and strings:
+                memo[len(memo)] = strings[-1]
+            elif op.name in ("BINGET", "LONG_BINGET", "GET") and isinstance(memo.get(arg), str):
+                strings.append(memo[arg])
+            elif op.name == "GLOBAL":
+                out.add(str(arg).split(" ", 1)[0])
+            elif op.name == "STACK_GLOBAL" and len(strings) >= 2:
+                out.add(strings[-2])
+    except Exception:  # noqa: BLE001 - only a hint for the spares
+        return ()
+    return tuple(sorted(m for m in out if m and not m.startswith(("builtins", "__main__", "copyreg"))))
 
 
 def _error(stage: str, message: str) -> dict[str, Any]:
@@ -784,39 +543,14 @@ def _one_line(text: str, limit: int = 400) -> str:
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
-def _kill(proc: Any) -> None:
-    """Kill the child (and its process group) if it still runs; reap it."""
-    try:
-        if proc.pid is not None and proc.exitcode is None:
-            try:  # freeze the child first, so its tree (it is a subreaper) cannot change under us
-                os.kill(proc.pid, signal.SIGSTOP)
-            except (ProcessLookupError, PermissionError, OSError, AttributeError):
-                pass
-            for pid in _descendants(proc.pid):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError, OSError):
-                    pass
-            if hasattr(os, "killpg"):
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError, OSError):
-                    pass
-            proc.kill()
-            proc.join(2.0)
-    except (ValueError, AssertionError, OSError):  # never started / already closed
-        pass
-
-
 _preload_done = False
-_CHILD_NAME = "sci-hierarchy-candidate"
 
 
-def _ensure_preload(ctx: Any) -> None:
+def _ensure_preload(ctx: Any, extra: Sequence[str]) -> None:
     global _preload_done
     if not _preload_done:
         try:
-            ctx.set_forkserver_preload(_PRELOAD)
+            ctx.set_forkserver_preload(list(dict.fromkeys((*BASE_PRELOAD, *extra))))
         except Exception:  # pragma: no cover - an older or patched multiprocessing
             pass
         _preload_done = True
@@ -830,7 +564,7 @@ def _install_main_filter() -> None:
     ``if __name__ == "__main__":`` guard would then run again in the child (and
     whatever it builds at top level would be in the candidate's memory).  The
     child needs nothing from ``__main__``, so for processes named
-    ``_CHILD_NAME`` (ours only) the main-module entries are dropped from the
+    ``CHILD_NAME`` (ours only) the main-module entries are dropped from the
     preparation data.  Other users of multiprocessing are unaffected.
     """
     from multiprocessing import spawn
@@ -841,7 +575,7 @@ def _install_main_filter() -> None:
 
     def get_preparation_data(name: str, *args: Any, **kwargs: Any) -> dict:
         data = original(name, *args, **kwargs)
-        if name == _CHILD_NAME and isinstance(data, dict):
+        if name == CHILD_NAME and isinstance(data, dict):
             data.pop("init_main_from_path", None)
             data.pop("init_main_from_name", None)
         return data

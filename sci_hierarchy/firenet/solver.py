@@ -122,7 +122,10 @@ def firenet(A: Any, y: Any, config: FirenetConfig, *, record: bool = False,
         hist = []
         for _ in range(p):
             Xn, z, _, _ = cp_step(X, z, b, op, tau, sigma, t)
-            S = S + Xn
+            if S.dtype == Xn.dtype:
+                S += Xn  # in place: the same sums, no fresh N^2 temporary per iteration
+            else:
+                S = S + Xn
             X = Xn
             if record_iterates:
                 hist.append(Xn / alpha)

@@ -62,6 +62,8 @@ use the l2 fidelity), so the closed forms are computed from the unmixed data.
 
 from __future__ import annotations
 
+import dataclasses
+from collections import OrderedDict
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Sequence, cast
@@ -74,6 +76,7 @@ from sci_hierarchy.problems.quadratic import (
     abs_exact,
     exact_add,
     exact_inv,
+    exact_key,
     exact_mul,
     exact_neg,
     exact_sign,
@@ -129,8 +132,22 @@ class ClosedForm:
     solution_set: SolutionSet
 
 
+#: Closed forms already computed, keyed by the exact data they are a function of (see
+#: :func:`solve_two_column`), each with its solution sets by default bits; least recently used
+#: first, at most _SOLVED_MAX of them.
+_SOLVED: "OrderedDict[tuple, dict[int, ClosedForm]]" = OrderedDict()
+_SOLVED_MAX = 256
+
+
 def solve_two_column(problem: Problem, data: TwoColumnData, *, default_bits: int = 64) -> ClosedForm:
     """The exact solution set of ``problem`` on ``data`` (see the module docstring).
+
+    The answer is a function of the exact data alone, so it is computed once per data: a
+    demonstration builds the same pair again and again (choosing n, proving the separation,
+    checking the witness), and each later call returns the closed form already computed.  The
+    key is the problem (a frozen dataclass, compared by value), the structure of every exact
+    number of ``data`` (:meth:`Quad.key`, the same test the tower arithmetic uses for "the same
+    field") and ``default_bits``.
 
     Raises
     ------
@@ -139,6 +156,26 @@ def solve_two_column(problem: Problem, data: TwoColumnData, *, default_bits: int
         with ``eta > 0`` and a non-zero payload (not supported; see the module
         docstring).
     """
+    key = (type(problem), problem, tuple(exact_key(v) for v in data.first_row), data.theta, data.payload,
+           exact_key(cast(Exact, data.c_squared)))  # c_squared: set by TwoColumnData.__post_init__
+    hit = _SOLVED.get(key)
+    if hit is None:
+        closed = _solve_two_column(problem, data, default_bits=default_bits)
+        _SOLVED[key] = {default_bits: closed}
+        if len(_SOLVED) > _SOLVED_MAX:
+            _SOLVED.popitem(last=False)
+        return closed
+    _SOLVED.move_to_end(key)
+    known = hit.get(default_bits)
+    if known is None:  # the same exact solution, its Real solution set at other default bits
+        some = next(iter(hit.values()))
+        known = dataclasses.replace(some, solution_set=_solution_set(
+            some.vertices, some.winners, some.fit, some.data.first_row, default_bits))
+        hit[default_bits] = known
+    return known
+
+
+def _solve_two_column(problem: Problem, data: TwoColumnData, *, default_bits: int) -> ClosedForm:
     N1, N2 = data.N1, data.N2
     N = N1 + N2
     weights = problem.weight_vector(N)
@@ -155,14 +192,15 @@ def solve_two_column(problem: Problem, data: TwoColumnData, *, default_bits: int
     J = tuple(i for i in range(N1) if exact_sign(exact_add(b[i], exact_neg(best))) == 0)
     j = J[0]
     inv_b = exact_inv(best)
+    inv_c = exact_inv(c)  # once: each exact_inv of a tower number decides signs exactly
 
     v: list[Exact]
     if isinstance(problem, SRLasso):
         lam = problem.lam
         fit: Exact = theta
-        v = [exact_mul(wk, exact_inv(c)) for wk in w]
+        v = [exact_mul(wk, inv_c) for wk in w]
         z0 = exact_mul(lam * _sgn(theta), inv_b)
-        zv = [exact_mul(lam * weights[N1 + k] * _sgn(w[k]), exact_inv(c)) for k in range(N2)]
+        zv = [exact_mul(lam * weights[N1 + k] * _sgn(w[k]), inv_c) for k in range(N2)]
         dual = (z0, *zv)
         nz = _norm2(dual)
         if exact_sign(exact_add(nz, Fraction(-1))) >= 0:
@@ -173,7 +211,7 @@ def solve_two_column(problem: Problem, data: TwoColumnData, *, default_bits: int
     elif isinstance(problem, ULasso):
         lam = problem.lam
         fit = soft_threshold(theta, exact_mul(lam / 2, inv_b))
-        v = [soft_threshold(exact_mul(wk, exact_inv(c)), exact_mul(lam * weights[N1 + k] / 2, exact_inv(c2))) for k, wk in enumerate(w)]
+        v = [soft_threshold(exact_mul(wk, inv_c), exact_mul(lam * weights[N1 + k] / 2, exact_inv(c2))) for k, wk in enumerate(w)]
         # z = 2 (y - A x*): first entry 2 (theta - p*), payload 2 (w_k - c v_k)
         dual = (exact_mul(Fraction(2), exact_add(theta, exact_neg(fit))),
                 *[exact_mul(Fraction(2), exact_add(w[k], exact_neg(exact_mul(c, v[k])))) for k in range(N2)])
@@ -181,8 +219,8 @@ def solve_two_column(problem: Problem, data: TwoColumnData, *, default_bits: int
         eta = problem.eta
         if eta == 0:
             fit = theta
-            v = [exact_mul(wk, exact_inv(c)) for wk in w]
-            dual = (exact_mul(_sgn(theta), inv_b), *[exact_mul(weights[N1 + k] * _sgn(w[k]), exact_inv(c)) for k in range(N2)])
+            v = [exact_mul(wk, inv_c) for wk in w]
+            dual = (exact_mul(_sgn(theta), inv_b), *[exact_mul(weights[N1 + k] * _sgn(w[k]), inv_c) for k in range(N2)])
         else:
             if any(wk != 0 for wk in w):
                 raise InvalidArgument(
@@ -214,18 +252,23 @@ def solve_two_column(problem: Problem, data: TwoColumnData, *, default_bits: int
             "a tie of more than two first-row entries with unequal entries is not supported; "
             "use equal weights on the first block"
         )
-    real_verts = [tuple(exact_to_real(x) for x in vt) for vt in verts]
-    sset: SolutionSet
-    if len(real_verts) == 1:
-        sset = PointSet(real_verts[0], default_bits=default_bits)
-    elif len(real_verts) == 2:
-        sset = SegmentSet(real_verts[0], real_verts[1], default_bits=default_bits)
-    else:
-        base = list(real_verts[0])
-        base[J_eff[0]] = rational(0)
-        sset = SimplexSet(tuple(base), J_eff, exact_to_real(exact_mul(fit, exact_inv(r[j]))),
-                          default_bits=default_bits)
+    sset = _solution_set(verts, J_eff, fit, r, default_bits)
     return ClosedForm(problem, data, tuple(verts), tuple(dual), J_eff or J, fit, sset)
+
+
+def _solution_set(verts: Sequence[tuple[Exact, ...]], J_eff: tuple[int, ...], fit: Exact,
+                  r: Sequence[Exact], default_bits: int) -> SolutionSet:
+    """The convex hull of ``verts`` as a :class:`SolutionSet` of Reals (a simplex of more than
+    two vertices has J_eff = J, its vertices at ``fit / r_j`` on the coordinates J_eff)."""
+    real_verts = [tuple(exact_to_real(x) for x in vt) for vt in verts]
+    if len(real_verts) == 1:
+        return PointSet(real_verts[0], default_bits=default_bits)
+    if len(real_verts) == 2:
+        return SegmentSet(real_verts[0], real_verts[1], default_bits=default_bits)
+    base = list(real_verts[0])
+    base[J_eff[0]] = rational(0)
+    return SimplexSet(tuple(base), J_eff, exact_to_real(exact_mul(fit, exact_inv(r[J_eff[0]]))),
+                      default_bits=default_bits)
 
 
 def _norm2(v: Sequence[Exact]) -> Exact:

@@ -26,6 +26,7 @@ from sci_hierarchy.exact.reals import Real, rational, real_sqrt
 __all__ = [
     "Quad",
     "Exact",
+    "exact_key",
     "as_exact",
     "exact_add",
     "exact_mul",
@@ -148,8 +149,13 @@ def _level(a: Exact) -> int:
     return a.level if isinstance(a, Quad) else 0
 
 
-def _key(a: Exact) -> tuple:
+def exact_key(a: Exact) -> tuple:
+    """A hashable key of an exact number's structure: equal keys, the same number written the
+    same way in the same tower (used to cache what is a function of exact data)."""
     return a.key() if isinstance(a, Quad) else ("f", a)
+
+
+_key = exact_key
 
 
 def _mk(x: Exact, y: Exact, g: Exact) -> Exact:

@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from proofs_as_code import argmax, firenet, theorem1
-from sci_hierarchy.adversary.pairs import _Checked, clopper_pearson_lower, distance_to_solution
+from sci_hierarchy.adversary.pairs import CheckedTranscript, clopper_pearson_lower, distance_to_solution
 from sci_hierarchy.exact.dyadic import fraction_to_str as fs
 from sci_hierarchy.problems.families import TheoremOneClass
 from sci_hierarchy.oracles.core import FrozenOracle, answer_to_json, instance_from_json
@@ -83,7 +83,7 @@ def test_subclass_labels_are_recomputed(real):
     s = lo["instances"][0]["instance"]
     s.update(gap_exponent=None, winner=0, subclass="Omega_{K-1}")  # the scale-(K-1) tie, outside Omega
     tie = instance_from_json(s)
-    c = _Checked([tie], lo["transcript"])
+    c = CheckedTranscript([tie], lo["transcript"])
     keep = [k for k in lo["transcript"]["runs"][0]["reads"] if c.admissible_for(0, k)]
     lo["transcript"]["answers"] = {k: v for k, v in lo["transcript"]["answers"].items() if k in keep}
     lo["transcript"]["answers"]["A@64"] = [answer_to_json(x) for x in FrozenOracle(tie).answer("A", 64)]

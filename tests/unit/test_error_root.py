@@ -36,7 +36,7 @@ def test_every_exception_class_derives_from_the_root():
     assert not outside, outside
     # the walk did find the classes that used to be outside the root
     for qual in ("sci_hierarchy.oracles.core.Diverged", "sci_hierarchy.adversary.witness.WitnessInvalid",
-                 "sci_hierarchy.adversary.pairs.NoVerdict", "sci_hierarchy.errors.InvalidArgument"):
+                 "sci_hierarchy.adversary.measure.NoVerdict", "sci_hierarchy.errors.InvalidArgument"):
         assert qual in seen
 
 

@@ -255,3 +255,29 @@ def test_isolated_runs_in_a_row_all_succeed():
     alg = iso("random-level")
     for s in range(10):
         assert tie_run(alg, seed=s).ok
+
+
+# ---------------------------------------------------------------------------
+# spares and --jobs
+# ---------------------------------------------------------------------------
+
+
+def test_runs_spread_over_jobs_give_the_serial_witness():
+    kw = {"seeds": 4, "seed": 11}
+    serial = demonstrate(algorithm=iso("random-level"), **kw).to_json()
+    with iso("random-level", jobs=3) as alg:
+        spread = demonstrate(algorithm=alg, **kw).to_json()
+    assert spread == serial
+
+
+def test_close_kills_the_waiting_spares_and_later_runs_start_new_ones():
+    alg = iso("refine")
+    assert tie_run(alg).ok
+    time.sleep(0.5)  # the helper thread starts the next spare
+    spares = list(alg._spares)
+    assert spares and all(c.proc.exitcode is None for c in spares)
+    alg.close()
+    assert not alg._spares and all(c.proc.exitcode is not None for c in spares)
+    assert tie_run(alg).ok
+    alg.close()
+
