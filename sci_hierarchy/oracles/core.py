@@ -551,6 +551,10 @@ def admissible(answer: Answer, entry: Entry, n: int, *, max_extra_bits: int = 40
         qr, qi = answer
         if not (_dyadic_ok(qr, n) and _dyadic_ok(qi, n)):
             return False
+        if entry.re.exact is not None and entry.im.exact is not None:
+            # both parts known exactly: |q - x|^2 <= 4^-n is decided in exact rationals (the boundary
+            # included, which no enclosure can decide)
+            return (qr - entry.re.exact) ** 2 + (qi - entry.im.exact) ** 2 <= tol * tol
         extra = 8
         while True:
             d2 = (entry.re.interval(n + extra) - qr).square() + (entry.im.interval(n + extra) - qi).square()

@@ -95,8 +95,6 @@ def test_complex_entries_inside_and_outside():
     assert not admissible((Fraction(s - 1, 8), Fraction(0)), w, n)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an exactly known complex entry at distance exactly 2^-n "
-                   "is not decided (NotCertified) although |q - x|^2 <= 4^-n is decidable exactly")
 def test_complex_boundary_exactly_at_two_to_the_minus_n_is_admissible():
     z = ComplexReal(rational(0), rational(0))
     assert admissible((Fraction(1, 4), Fraction(0)), z, 2) is True
