@@ -95,7 +95,10 @@ class ArgmaxFamily:
         return argmax_instance(self.base, gap, 1), argmax_instance(self.base, gap, 2)
 
     def first_candidate(self, max_level_read: int) -> int:
-        return max(1, (max_level_read + 3) // 2)
+        # a level-L answer a to the tie's entry b has |a - b| <= 2^-L, and b + 4^-n is within 2^-L of
+        # it only if 4^-n <= 2 * 2^-L, i.e. n >= (L - 1)/2: no n below floor(L/2) is admissible,
+        # whatever the answers; the adversary steps up from here to the smallest admissible n
+        return max(1, max_level_read // 2)
 
 
 # -- built-in candidates: what a reasonable person would try ---------------------

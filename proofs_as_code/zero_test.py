@@ -77,7 +77,10 @@ class ZeroFamily:
         return self.tie(), zero_instance(rational(Fraction(1, 4**n)), f"x = 4^-{n}")
 
     def first_candidate(self, max_level_read: int) -> int:
-        return max(1, (max_level_read + 2) // 2)
+        # a level-L answer a to x = 0 has |a| <= 2^-L, and x = 4^-n is within 2^-L of it only if
+        # 4^-n <= 2 * 2^-L, i.e. n >= (L - 1)/2: no n below floor(L/2) is admissible, whatever the
+        # answers (n >= 1: the pair's members must differ); the adversary steps up from here
+        return max(1, max_level_read // 2)
 
 
 @register_algorithm("threshold", "scalar", "read x at level 32; say 'zero' iff |x~| <= 2^-32")

@@ -21,7 +21,7 @@ from sci_hierarchy.adversary.records import (
 from sci_hierarchy.adversary.witness import Witness, WitnessInvalid, register_witness_kind
 from sci_hierarchy.algorithms.running import framework_seeds
 from sci_hierarchy.errors import InvalidArgument, MalformedWitness, approx, describe
-from sci_hierarchy.exact.dyadic import fraction_to_str
+from sci_hierarchy.exact.dyadic import check_level, fraction_to_str
 from sci_hierarchy.registry import claim_check, claim_fields, register_claim
 
 __all__ = ["COMMON_FIELDS", "KIND_FIELDS", "claim_hooks", "register_claim_hook"]
@@ -257,8 +257,12 @@ def _check_reads_beyond(w: Witness) -> tuple[str, ...]:
         if key not in c.answers or not c.admissible_for(0, key):
             raise WitnessInvalid(f"the answer to {key} is not admissible for the instance")
     level = w.data.get("level_budget")
-    if isinstance(level, bool) or not isinstance(level, int):
-        raise MalformedWitness("level_budget must be an int")
+    if type(level) is not int:  # JSON gives int for an integer; a float, bool or string is not one
+        raise MalformedWitness(f"level_budget={describe(level)} must be an int")
+    try:
+        check_level(level, "level_budget")
+    except InvalidArgument as e:  # a negative budget would make a run that reads nothing 'read beyond' it
+        raise MalformedWitness(str(e)) from None
     top = c.max_level(run)
     if top <= level:
         raise WitnessInvalid(f"the run reads only up to level {top} <= {level}" if run["reads"]

@@ -73,18 +73,19 @@ def test_class1_unbound_top_level_field_is_refused(am):
 
 
 @pytest.mark.parametrize("edit, path", [
-    (lambda t: t.replace('"verdict": "defeated"', '"verdict": "succeeded", "verdict": "defeated"', 1), "verdict"),
-    (lambda t: t.replace('"pair_n": 33', '"pair_n": 33.0', 1), "pair_n"),
-    (lambda t: t.replace('"pair_n": 33', '"pair_n": 1e400', 1), "pair_n"),
-    (lambda t: t.replace('"pair_n": 33', '"pair_n": ' + "9" * 80, 1), "digits"),
+    (lambda t, n: t.replace('"verdict": "defeated"', '"verdict": "succeeded", "verdict": "defeated"', 1), "verdict"),
+    (lambda t, n: t.replace(n, n + '.0', 1), "pair_n"),
+    (lambda t, n: t.replace(n, '"pair_n": 1e400', 1), "pair_n"),
+    (lambda t, n: t.replace(n, '"pair_n": ' + "9" * 80, 1), "digits"),
 ])
 def test_class2_strict_parsing_exits_2_with_the_path(tmp_path, capsys, am, edit, path):
     """Class 2: duplicate keys, a float integer, an overflowing number (1e400 -> inf) and a
     huge integer are malformed (exit 2), and the message names the field."""
     text = json.dumps(am, indent=1, sort_keys=True)
-    assert '"pair_n": 33' in text
+    pair_n = f'"pair_n": {am["pair_n"]}'  # the witness's own n (the adversary's smallest admissible one)
+    assert isinstance(am["pair_n"], int) and text.count(pair_n) == 1
     f = tmp_path / "w.json"
-    f.write_text(edit(text))
+    f.write_text(edit(text, pair_n))
     rc, out, err = run_cli(capsys, ["verify", str(f)])
     assert rc == 2 and path in err, err
 

@@ -171,23 +171,21 @@ def test_zero_test_pair_n_is_the_smallest_admissible_from_the_first_candidate(le
     ind.verify(w)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the families' first_candidate starts above the smallest "
-                   "admissible n (zero test, level 2: x = 4^-1 is admissible, the adversary picks n = 2; "
-                   "argmax, level 4: n = 2 is admissible, it picks 3); witnesses stay valid, but the "
-                   "adversary's docstring promises the smallest n")
+@pytest.mark.parametrize("level", [0, 1, 2, 3, 4, 5, 8, 13])
 @pytest.mark.parametrize("which", ["zero_test", "argmax"])
-def test_the_adversary_n_is_the_smallest_admissible_over_all_n(which):
+def test_the_adversary_n_is_the_smallest_admissible_over_all_n(which, level):
+    """The adversary's n is the smallest admissible one over all n >= 1, not only from its first
+    candidate (once a bug: zero test, level 2, picked n = 2 although x = 4^-1 is admissible)."""
     if which == "zero_test":
-        fam, level, task, block = zero_test.ZeroFamily(), 2, zero_test.TASK, "x"
+        fam, task, block = zero_test.ZeroFamily(), zero_test.TASK, "x"
 
         def alg(reader):
             return reader.read("x", level) == 0
     else:
-        fam, level, task, block = argmax.ArgmaxFamily(), 4, argmax.TASK, "a"
+        fam, task, block = argmax.ArgmaxFamily(), argmax.TASK, "a"
         alg = _reader_at(level)
     w = consistent_pair_attack(alg, fam, task, theorem=which, part="undecidable", algorithm_name="drawn")
     answers = {(block, level): FrozenOracle(fam.tie()).answer(block, level)}
-    # x = 4^-n is within 2^-level of the tie's answer 0 iff 2n >= level: n = 1 here
     brute = next(n for n in range(1, 64) if _all_admissible(fam, answers, n))
     assert w.data["pair_n"] == brute
 
@@ -274,7 +272,7 @@ def test_a_success_witness_whose_bound_is_below_the_worst_distance_is_refused():
     assert Witness(d).check().valid
 
 
-@pytest.mark.parametrize("budget", [0, -1])
+@pytest.mark.parametrize("budget", [0, 5])
 def test_a_reads_beyond_witness_that_reads_nothing_is_refused(beyond, budget):
     d = copy.deepcopy(beyond.data)
     d["transcript"]["runs"][0]["reads"] = []
@@ -283,13 +281,29 @@ def test_a_reads_beyond_witness_that_reads_nothing_is_refused(beyond, budget):
     assert not res.valid and "reads nothing" in res.reason
 
 
-@pytest.mark.xfail(strict=True, reason="bug: level_budget is not checked to be a level (>= 0): a run that "
-                   "reads nothing 'reads beyond' a budget of -2 (its deepest level counts as -1)")
-def test_a_negative_level_budget_is_refused(beyond):
+@pytest.mark.parametrize("budget", [-2, -1])
+def test_a_negative_level_budget_is_refused(beyond, budget):
+    """level_budget must be a level (>= 0): otherwise a run that reads nothing (deepest level -1)
+    would 'read beyond' a budget of -2, and a run reading level 0 beyond -1."""
+    for reads in ([], None):
+        d = copy.deepcopy(beyond.data)
+        if reads is not None:
+            d["transcript"]["runs"][0]["reads"] = reads
+        d["level_budget"] = budget
+        res = Witness(d).check()
+        assert res.malformed and "level_budget=" in res.reason and "not a level" in res.reason
+
+
+def test_the_largest_level_budget_is_a_level_and_one_more_is_not(beyond):
+    from sci_hierarchy.exact.dyadic import LEVEL_LIMIT
+
     d = copy.deepcopy(beyond.data)
-    d["transcript"]["runs"][0]["reads"] = []
-    d["level_budget"] = -2
-    assert not Witness(d).check().valid
+    d["level_budget"] = LEVEL_LIMIT  # a level: the run reads below it, so the claim fails, not the form
+    res = Witness(d).check()
+    assert not res.valid and not res.malformed
+    d["level_budget"] = LEVEL_LIMIT + 1
+    res = Witness(d).check()
+    assert res.malformed and "not a level" in res.reason
 
 
 @pytest.mark.parametrize("adm", [[0], [1], [0, 0], []])
