@@ -219,6 +219,16 @@ def is_neutral_deletion(kind: str, path: tuple) -> bool:
     return kind == "pi1_tower" and strs and strs[-1] == "runs" and isinstance(path[-1], int)
 
 
+def is_optional_deletion(path: tuple) -> bool:
+    """Deleting an optional field (:data:`OPTIONAL_TOP_LEVEL`) of the witness or of one of a
+    composite's parts: each part is a witness of its own, checked like one, so its optional
+    statements are as optional as the top level's (the claim is still re-checked from its instances)."""
+    if path in OPTIONAL_TOP_LEVEL:
+        return True
+    return (len(path) == 4 and path[:2] == ("transcript", "parts") and isinstance(path[2], int)
+            and path[3:] in OPTIONAL_TOP_LEVEL)
+
+
 def is_reads_subset(original: dict, mutated: dict, path: tuple) -> bool:
     """Replacing a run's reads by a sub-list of them (e.g. []) is a deletion of reads:
     neutral for the same reason as :func:`is_neutral_deletion`."""
@@ -653,7 +663,8 @@ def is_reads_beyond_run_note(original: dict, path: tuple) -> bool:
 
 
 # The whole campaign (2100 examples, a few minutes) runs in CI's heavy run.  Its findings so far:
-# deletions of optional statements (OPTIONAL_TOP_LEVEL, neutral: the claim is still re-checked) and
+# deletions of optional statements (OPTIONAL_TOP_LEVEL, at the top or in a composite's part: neutral,
+# the claim is still re-checked) and
 # a reads_beyond run's unbound `admissible_for` (fixed; test_reads_beyond_admissible_for_is_binding).
 @pytest.mark.heavy
 @settings(max_examples=int(os.environ.get("SCI_HIERARCHY_CAMPAIGN_EXAMPLES", "2100")), deadline=None,
@@ -675,7 +686,7 @@ def test_fuzz_campaign_every_kind(tmp_path, capsys, kind, data):
                 or (kind in KINDS and (is_non_binding(kind, path, original)
                                        or (action == "delete" and is_neutral_deletion(kind, path))
                                        or (action == "replace" and is_reads_subset(original, mutated, path))))
-                or (action == "delete" and path in OPTIONAL_TOP_LEVEL)
+                or (action == "delete" and is_optional_deletion(path))
                 or is_reads_beyond_run_note(original, path)
                 or (action == "insert" and len(path) > 1 and isinstance(get_at(original, path[:-1]), dict))
                 or (strs and strs[-1] == "reads")
