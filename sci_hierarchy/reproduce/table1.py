@@ -492,9 +492,9 @@ def _plot(path: str, rows: list[dict[str, Any]], S: dict[str, Any], quick: bool)
         ax.semilogy(ns, [r["reference_script"] for r in rs], "x", color="k", ms=6, mew=1.2, zorder=4,
                     label="authors' script (printed values)")
         ax.axhline(10.0 ** -K, color="0.35", ls="--", lw=1, zorder=2, label=f"threshold $10^{{-{K}}}$")
-        ax.set_title(f"({letters[i]}) K = {K}: distance to $\Xi(A,y)$", fontsize=10)
+        ax.set_title(rf"({letters[i]}) K = {K}: distance to $\Xi(A,y)$", fontsize=10)
         ax.set_xlabel("level n of the data")
-        ax.set_ylabel("distance of the output to $\Xi(A,y)$", fontsize=9)
+        ax.set_ylabel(r"distance of the output to $\Xi(A,y)$", fontsize=9)
         ax.set_xticks(ns)
         ax.set_xlim(min(ns) - 2, max(ns) + 2)
         shown = [r[c] for r in rs for c in ("lista_distance", "firenet_distance", "reference_script")]
@@ -511,13 +511,13 @@ def _plot(path: str, rows: list[dict[str, Any]], S: dict[str, Any], quick: bool)
     for j, (K, c) in enumerate(curves.items()):
         ax.semilogy([n for n, _ in c], [v for _, v in c], styles[j % 4], color=f"C{j + 2}", ms=6, label=f"K = {K}")
     ax.set_xticks(sorted({r["n"] for r in rows}))
-    ax.set_title(f"({letters[len(Ks)]}) input error $\|A_n-A\|$", fontsize=10)
+    ax.set_title(rf"({letters[len(Ks)]}) input error $\|A_n-A\|$", fontsize=10)
     ax.set_xlabel("level n of the data")
-    ax.set_ylabel("$\|A_n-A\|$ (spectral norm)", fontsize=9)
+    ax.set_ylabel(r"$\|A_n-A\|$ (spectral norm)", fontsize=9)
     ax.tick_params(labelsize=8.5)
     ax.grid(True, which="major", axis="y", color="0.92", lw=0.6, zorder=0)
     ax.legend(fontsize=7.5, loc="best")
-    fig.suptitle("Table 1: distance of the output on $(A_n, y_n)$ to $\Xi(A, y)$" + (" (quick run)" if quick else ""),
+    fig.suptitle(r"Table 1: distance of the output on $(A_n, y_n)$ to $\Xi(A, y)$" + (" (quick run)" if quick else ""),
                  fontsize=11)
     fig.savefig(path, dpi=FIG_DPI)
     plt.close(fig)
