@@ -640,6 +640,13 @@ class Interval:
     hi: Fraction
 
     def __post_init__(self) -> None:
+        if type(self.lo) is not Fraction or type(self.hi) is not Fraction:  # the hot path skips this
+            for name in ("lo", "hi"):
+                v = getattr(self, name)
+                if isinstance(v, bool) or not isinstance(v, (int, Fraction)):
+                    raise InvalidArgument(f"Interval {name}={describe(v)} is not a rational: "
+                                          "pass a Fraction or an int")
+                object.__setattr__(self, name, Fraction(v))
         if self.lo > self.hi:
             raise InvalidArgument(f"Interval(lo={self.lo}, hi={self.hi}) has lo > hi")
 

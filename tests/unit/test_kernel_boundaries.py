@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import pytest
 
-from sci_hierarchy.errors import BudgetExceeded, NotCertified
+from sci_hierarchy.errors import BudgetExceeded, InvalidArgument, NotCertified
 from sci_hierarchy.oracles.core import Budget, ExactOracle, Instance, Reader, admissible
 from sci_hierarchy.exact.reals import ComplexReal, cos_pi, rational, scaled_sqrt
 
@@ -202,3 +202,28 @@ def test_giving_up_spends_exactly_max_extra_bits_and_says_so():
     # the default budget is 4096 extra bits (documented), spent exactly
     with pytest.raises(NotCertified, match=r"with 4096 extra bits$"):
         admissible(Fraction(9, 4), two, 2)
+
+
+# ---------------------------------------------------------------------------
+# intervals: bounds are rationals, checked where they are made
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lo, hi, name", [("1", 2, "lo"), (0, 1.5, "hi"), (True, 2, "lo"), (None, None, "lo"),
+                                          (Fraction(1), [2], "hi")])
+def test_an_interval_refuses_bounds_that_are_not_rationals(lo, hi, name):
+    from sci_hierarchy.exact.reals import Interval
+
+    with pytest.raises(InvalidArgument, match=rf"^Interval {name}=.* is not a rational: pass a Fraction or an int$"):
+        Interval(lo, hi)
+
+
+def test_an_interval_of_ints_holds_fractions_and_keeps_lo_le_hi():
+    from sci_hierarchy.exact.reals import Interval
+
+    iv = Interval(1, 2)
+    assert type(iv.lo) is Fraction and type(iv.hi) is Fraction and (iv.lo, iv.hi) == (1, 2)
+    iv = Interval(Fraction(1, 3), Fraction(1, 3))
+    assert iv.lo == iv.hi == Fraction(1, 3)
+    with pytest.raises(InvalidArgument, match="has lo > hi"):
+        Interval(Fraction(1, 2), Fraction(1, 3))
