@@ -6,6 +6,7 @@ refuse one more.  Expectations are computed here (Fraction arithmetic, math.isqr
 the library's own check.
 """
 
+import math
 from fractions import Fraction
 
 import pytest
@@ -227,3 +228,51 @@ def test_an_interval_of_ints_holds_fractions_and_keeps_lo_le_hi():
     assert iv.lo == iv.hi == Fraction(1, 3)
     with pytest.raises(InvalidArgument, match="has lo > hi"):
         Interval(Fraction(1, 2), Fraction(1, 3))
+
+
+# ---------------------------------------------------------------------------
+# exactly known complex entries away from 0: the distance is |q - x|, not |q + x| or a power
+# other than the square (mutants that survived a suite whose only exact complex entry was 0)
+# ---------------------------------------------------------------------------
+
+
+def _int_admissible(q: tuple, x: tuple, n: int) -> bool:
+    """|q - x|^2 <= 4^-n in integers: every number scaled by one common denominator."""
+    den = 1
+    for v in (*q, *x):
+        den = den * v.denominator // math.gcd(den, v.denominator)
+    qr, qi, xr, xi = (int(v * den) for v in (*q, *x))
+    return ((qr - xr) ** 2 + (qi - xi) ** 2) * 4**n <= den * den
+
+
+@pytest.mark.parametrize("sr", [1, -1])
+@pytest.mark.parametrize("si", [1, -1])
+@pytest.mark.parametrize("n", [2, 3])
+def test_an_exact_complex_entry_off_zero_at_a_pythagorean_boundary(sr, si, n):
+    # x = q + (3/20, 4/20) up to signs: |q - x| = 5/20 = 2^-2 exactly, admissible at n = 2, not at 3
+    q = (Fraction(sr, 4), Fraction(si, 4))
+    x = (q[0] + sr * Fraction(3, 20), q[1] + si * Fraction(4, 20))
+    z = ComplexReal(rational(x[0]), rational(x[1]))
+    assert admissible(q, z, n) is (n == 2) is _int_admissible(q, x, n)
+
+
+def test_exact_complex_entries_agree_with_integer_arithmetic_on_a_grid():
+    xs = [(Fraction(2, 5), Fraction(-9, 20)), (Fraction(-7, 3), Fraction(5, 6)), (Fraction(1, 7), Fraction(0))]
+    for x in xs:
+        z = ComplexReal(rational(x[0]), rational(x[1]))
+        for n in range(0, 5):
+            step = Fraction(1, 2**n)
+            c0, c1 = (round(v / step) for v in x)
+            for i in range(c0 - 3, c0 + 4):
+                for j in range(c1 - 3, c1 + 4):
+                    q = (i * step, j * step)
+                    assert admissible(q, z, n) is _int_admissible(q, x, n), (x, n, q)
+
+
+def test_a_whole_block_is_refused_with_its_own_message():
+    inst = Instance({"x": rational(Fraction(1, 3))})
+    with pytest.raises(InvalidArgument) as e:
+        admissible(Fraction(1, 4), inst.block("x"), 2)
+    msg = str(e.value)
+    assert msg.startswith("entry=") and "is not an entry: pass one computable real, e.g. " \
+        "inst.block(name).entries[i] (not a whole block)" in msg and "None" not in msg.split(" is not")[0]
