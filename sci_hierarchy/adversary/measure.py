@@ -125,6 +125,20 @@ def _exact_distance(instance: Instance, value: Any) -> Interval:
     return sol.distance(value)
 
 
+#: the working precisions (bits) at which the certified ball comparison tail(p) <= alpha is tried,
+#: in turn, before the exact fallback (a precision only changes how soon a comparison is proved)
+CP_PRECISIONS = (64, 128, 256, 512, 1024, 2048, 4096)
+#: the most trials for which a comparison that no precision decides is settled by exact rational
+#: binomial sums; beyond it such a comparison answers "not proved" (p does not move up)
+CP_EXACT_TRIALS = 400
+
+
+def binomial_tail(successes: int, trials: int, p: Fraction) -> Fraction:
+    """P(Bin(trials, p) >= successes), exactly: sum_{i >= successes} C(trials, i) p^i (1 - p)^(trials - i)."""
+    q = 1 - p
+    return sum((comb(trials, i) * p**i * q ** (trials - i) for i in range(successes, trials + 1)), Fraction(0))
+
+
 def clopper_pearson_lower(successes: int, trials: int, *, alpha: Fraction = Fraction(1, 20),
                           bits: int = 24) -> Fraction:
     """A certified one-sided (1-alpha) Clopper–Pearson lower bound for a binomial p.
@@ -134,10 +148,11 @@ def clopper_pearson_lower(successes: int, trials: int, *, alpha: Fraction = Frac
     I_p(successes, trials - successes + 1) (e.g. NIST DLMF 8.17.5), evaluated in certified ball
     arithmetic (python-flint's ``arb.beta_lower``) at increasing precision until the comparison
     with ``alpha`` is decided; p moves up only when tail(p) <= alpha is *proved*, so the result
-    never exceeds p_L.  A comparison still undecided at 4096 bits (the tail equal to alpha at a
-    dyadic p) is decided with exact rational binomial sums for trials <= 400 and conservatively
-    (p does not move up) beyond.  Where every comparison is decided this equals exact bisection
-    on the binomial sum, so the value is the same as earlier versions wrote into witnesses.
+    never exceeds p_L.  A comparison still undecided at the last of :data:`CP_PRECISIONS` (the
+    tail equal to alpha at a dyadic p) is decided with exact rational binomial sums
+    (:func:`binomial_tail`) for trials <= :data:`CP_EXACT_TRIALS` and conservatively (p does not
+    move up) beyond.  Where every comparison is decided this equals exact bisection on the
+    binomial sum, so the value is the same as earlier versions wrote into witnesses.
     Fast: clopper_pearson_lower(1500, 3000) takes milliseconds.
     """
     if any(isinstance(v, bool) or not isinstance(v, int) for v in (successes, trials)):
@@ -149,16 +164,12 @@ def clopper_pearson_lower(successes: int, trials: int, *, alpha: Fraction = Frac
     if successes == 0:
         return Fraction(0)
 
-    def exact_tail(p: Fraction) -> Fraction:
-        q = 1 - p
-        return sum((comb(trials, i) * p**i * q ** (trials - i) for i in range(successes, trials + 1)), Fraction(0))
-
     def tail_at_most_alpha(p: Fraction) -> bool:
         import flint
 
         old = flint.ctx.prec
         try:
-            for prec in (64, 128, 256, 512, 1024, 2048, 4096):
+            for prec in CP_PRECISIONS:
                 flint.ctx.prec = prec
                 z = flint.arb(p.numerator) / p.denominator  # dyadic: exact
                 v = z.beta_lower(successes, trials - successes + 1, regularized=True)
@@ -169,7 +180,7 @@ def clopper_pearson_lower(successes: int, trials: int, *, alpha: Fraction = Frac
                     return False
         finally:
             flint.ctx.prec = old
-        return exact_tail(p) <= alpha if trials <= 400 else False
+        return binomial_tail(successes, trials, p) <= alpha if trials <= CP_EXACT_TRIALS else False
 
     lo, hi = Fraction(0), Fraction(1)  # tail(lo) <= alpha < tail(hi) (tail increases in p)
     for _ in range(bits):
