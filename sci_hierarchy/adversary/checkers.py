@@ -165,7 +165,12 @@ def _check_randomised_pair(w: Witness) -> tuple[str, ...]:
         raise WitnessInvalid("fresh.confidence must be '95% one-sided Clopper-Pearson' (the bound recomputed here)")
     top = max((c.max_level(r) for r in design), default=-1)
     frozen = w.data.get("frozen_up_to_level")
-    if isinstance(frozen, bool) or not isinstance(frozen, int) or frozen < top:
+    if type(frozen) is int:
+        try:
+            check_level(frozen, "frozen_up_to_level")
+        except InvalidArgument as e:  # a negative level would be 'at least as deep' as reading nothing
+            raise MalformedWitness(str(e)) from None
+    if type(frozen) is not int or frozen < top:
         raise WitnessInvalid(f"frozen_up_to_level={frozen!r}: expected an int >= {top}, the deepest design read "
                              "(the fresh runs' oracle answers as the tie at least that deep)")
     bound = clopper_pearson_lower(ffail, len(fresh))

@@ -23,6 +23,7 @@ from sci_hierarchy.adversary.pairs import (
     reads_beyond_demonstration,
     success_demonstration,
 )
+from sci_hierarchy.errors import InvalidArgument
 from sci_hierarchy.oracles.core import ExactOracle, FrozenOracle
 from sci_hierarchy.exact.reals import rational
 from sci_hierarchy.adversary.witness import Witness
@@ -199,6 +200,65 @@ def _tail(k, n, p):
     return sum(comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k, n + 1))
 
 
+@pytest.mark.parametrize("k, n", [(0, 1), (1, 1), (1, 4), (3, 7), (7, 7), (5, 12)])
+@pytest.mark.parametrize("p", [Fraction(0), Fraction(1, 3), Fraction(1, 2), Fraction(5, 8), Fraction(1)])
+def test_the_exact_binomial_tail_is_the_sum_of_the_binomial_probabilities(k, n, p):
+    from sci_hierarchy.adversary.measure import binomial_tail
+
+    expected = Fraction(0)  # the probabilities of k, ..., n successes, term by term, without comb
+    for i in range(k, n + 1):
+        ways = Fraction(1)
+        for j in range(i):
+            ways = ways * (n - j) / (j + 1)
+        expected += ways * p**i * (1 - p) ** (n - i)
+    assert binomial_tail(k, n, p) == expected
+
+
+def _exact_bisection(k, n, alpha, bits=24):
+    lo, hi = Fraction(0), Fraction(1)
+    for _ in range(bits):
+        mid = (lo + hi) / 2
+        if _tail(k, n, mid) <= alpha:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+@pytest.mark.parametrize("k, n, alpha", [(1, 1, Fraction(1, 2)), (2, 2, Fraction(1, 4)), (3, 7, Fraction(1, 20)),
+                                         (400, 400, Fraction(1, 20)), (1, 400, Fraction(1, 20))])
+def test_clopper_pearson_with_no_ball_deciding_falls_back_to_exact_sums_up_to_400_trials(k, n, alpha, monkeypatch):
+    """The exact fallback (taken when no working precision proves the comparison) is the exact
+    bisection up to 400 trials, the boundary included."""
+    from sci_hierarchy.adversary import measure
+
+    monkeypatch.setattr(measure, "CP_PRECISIONS", ())
+    assert clopper_pearson_lower(k, n, alpha=alpha, bits=12) == _exact_bisection(k, n, alpha, bits=12)
+
+
+def test_clopper_pearson_beyond_400_trials_with_no_ball_deciding_never_moves_up(monkeypatch):
+    """Beyond 400 trials an undecided comparison is "not proved": p stays at 0 (conservative)."""
+    from sci_hierarchy.adversary import measure
+
+    monkeypatch.setattr(measure, "CP_PRECISIONS", ())
+    assert clopper_pearson_lower(401, 401, bits=8) == 0
+    assert clopper_pearson_lower(400, 400, bits=8) == _exact_bisection(400, 400, Fraction(1, 20), bits=8) > 0
+
+
+@pytest.mark.parametrize("k, n", [(1.0, 2), (1, 2.0), (True, 2), (1, "2"), (None, 3)])
+def test_clopper_pearson_refuses_counts_that_are_not_integers(k, n):
+    with pytest.raises(InvalidArgument) as e:
+        clopper_pearson_lower(k, n)
+    assert str(e.value) == f"successes={k!r} and trials={n!r} must be integers"
+
+
+def test_clopper_pearson_takes_a_million_trials_and_not_one_more():
+    assert 0 < clopper_pearson_lower(10**6 // 2, 10**6) < Fraction(1, 2)
+    with pytest.raises(InvalidArgument) as e:
+        clopper_pearson_lower(1, 10**6 + 1)
+    assert str(e.value) == "trials=1000001 is over the limit of 10^6"
+
+
 @pytest.mark.parametrize("k, n", [(1, 1), (1, 5), (3, 7), (8, 8), (10, 20), (19, 20)])
 def test_clopper_pearson_is_the_bisection_bracket_of_the_exact_tail(k, n):
     lo = clopper_pearson_lower(k, n)
@@ -358,6 +418,62 @@ def test_a_randomised_witness_with_fewer_than_half_failing_design_seeds_is_refus
     d["design"]["failures"] = 3
     res = Witness(d).check()
     assert not res.valid and "only 3/7 design seeds fail" in res.reason
+
+
+@pytest.mark.parametrize("frozen", [-1, -2, 2**20 + 1])
+def test_frozen_up_to_level_must_be_a_level(randomised, frozen):
+    """frozen_up_to_level is a level (0 <= n <= 2^20): a negative one would otherwise pass for
+    design runs that read nothing (their deepest level counts as -1)."""
+    d = copy.deepcopy(randomised.data)
+    d["frozen_up_to_level"] = frozen
+    res = Witness(d).check()
+    assert res.malformed and "frozen_up_to_level=" in res.reason and "is not a level" in res.reason
+
+
+def test_a_design_run_at_exactly_the_threshold_is_not_a_failure(randomised, monkeypatch):
+    """A design run fails only when its certified distance is *beyond* the threshold: a run whose
+    distance equals it exactly is a success (no built-in family has such an output -- argmax's
+    distances are 0 or 1 against 1/2 -- so the checker's distance is replaced for one failing run
+    by exactly the threshold; the witness still claims that run as a failure and is refused)."""
+    from sci_hierarchy.adversary import checkers
+    from sci_hierarchy.exact.reals import Interval
+
+    from sci_hierarchy.oracles.core import instance_from_json
+
+    d = copy.deepcopy(randomised.data)
+    thr = Fraction(d["threshold"])
+    (winner,) = instance_from_json(d["instances"][0]["instance"]).solution.members
+    design = [r for r in d["transcript"]["runs"] if r["role"] == "design"]
+    failing = [r for r in design if r["output"] != winner]
+    assert failing and d["design"]["failures"] == len(failing)
+    marked = failing[0]["seed"]
+    calls = {"marked": 0}
+    real = checkers.distance_to_solution
+
+    orig_check_run = checkers.CheckedTranscript.check_run
+
+    def check_run(self, run):
+        value = orig_check_run(self, run)
+        if run.get("seed") == marked and run.get("role") == "design":
+            calls["marked"] += 1
+            return _Marked(value)
+        return value
+
+    class _Marked:
+        def __init__(self, value):
+            self.value = value
+
+    def distance(inst, value):
+        if isinstance(value, _Marked):
+            return Interval(thr, thr)
+        return real(inst, value)
+
+    monkeypatch.setattr(checkers.CheckedTranscript, "check_run", check_run)
+    monkeypatch.setattr(checkers, "distance_to_solution", distance)
+    res = Witness(d).check()
+    assert calls["marked"] == 1
+    n = d["design"]["failures"]
+    assert not res.valid and f"the design counts do not match the runs ({n - 1}/{len(design)} recomputed)" in res.reason
 
 
 class _ZeroFromLevelZero(zero_test.ZeroFamily):
