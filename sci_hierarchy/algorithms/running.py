@@ -314,6 +314,14 @@ def replay_check(
             "(no clocks, global state or unseeded randomness)"
         ) from None
     got = again.transcript.keys
+    if again.error is not None and run.error is None:
+        # the replay ended in an error the first run did not have (a time limit on a loaded
+        # machine, a memory limit): say that, rather than blame the reads it did not get to make
+        raise InconsistentAlgorithm(
+            f"on replay with the same answers the algorithm failed ({again.error}) after {len(got)} of "
+            f"its {len(expected)} reads, although the first run completed; if this is a time or memory "
+            "limit, raise it (--time-limit) or run fewer jobs at once"
+        )
     for i, (a, b) in enumerate(zip(expected, got)):
         if a != b:
             raise InconsistentAlgorithm(

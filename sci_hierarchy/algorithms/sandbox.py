@@ -108,6 +108,11 @@ BASE_PRELOAD = ("numpy", "sci_hierarchy.algorithms.sandbox", "sci_hierarchy.algo
 _T = TypeVar("_T")
 
 
+#: seconds past the time limit after which the watchdog kills a child that holds the parent in a
+#: blocked read or write (the normal path reports the limit between messages, before this)
+WATCHDOG_GRACE = 0.5
+
+
 def default_start_method() -> str:
     """``"forkserver"`` where available (Linux, macOS), else ``"spawn"``; never ``"fork"``."""
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
@@ -435,6 +440,30 @@ class IsolatedAlgorithm:
             child.close()
 
     def _serve(self, child: _Child, reader: Any, deadline: float, mode: str) -> dict[str, Any]:
+        """Serve the child's messages until its final one, within ``deadline``.  The time limit is
+        checked between messages, and a watchdog kills the child at the deadline (plus a grace of
+        :data:`WATCHDOG_GRACE` seconds): a child that stops reading its answers (the parent's
+        write blocks) or sends half a message (the parent's read blocks) would otherwise hold
+        ``demo`` forever, using no CPU time.  Killing it ends the blocked call."""
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            kill_process_tree(child.proc)
+
+        watchdog = threading.Timer(max(0.0, deadline - time.monotonic()) + WATCHDOG_GRACE, expire)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            msg = self._serve_until_final(child, reader, deadline, mode, expired)
+        finally:
+            watchdog.cancel()
+        if expired.is_set():
+            return _error("run", f"time limit of {self.time_limit:g} s exceeded")
+        return msg
+
+    def _serve_until_final(self, child: _Child, reader: Any, deadline: float, mode: str,
+                           expired: threading.Event) -> dict[str, Any]:
         proc, conn = child.proc, child.conn
         limit = f"{self.time_limit:g}"
         while True:
@@ -448,7 +477,9 @@ class IsolatedAlgorithm:
                 return self._died(proc)
             try:
                 msg = receive_message(conn)
-            except EOFError:
+            except (EOFError, OSError):
+                if expired.is_set():
+                    return _error("run", f"time limit of {limit} s exceeded")
                 return self._died(proc)
             except ProtocolError as exc:
                 return _error("run", f"the algorithm's process broke the sandbox protocol: {exc}")
@@ -488,12 +519,15 @@ class IsolatedAlgorithm:
         except Diverged:
             raise  # a replay asked for something new: the caller handles it
         except Exception as exc:  # the candidate sees it, as it would in-process
-            send_message(conn, {"error": str(exc), "type": type(exc).__name__})
+            try:
+                send_message(conn, {"error": str(exc), "type": type(exc).__name__})
+            except OSError:  # the child died (or the watchdog killed it): the next wait reports it
+                pass
             return
         try:
             send_message(conn, {"answer": encode_exact(tuple(answer))})
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the child died; the next wait reports it
+        except OSError:  # BrokenPipe, ConnectionReset: the child died (or the watchdog killed it)
+            pass  # the next wait reports it
 
     def _died(self, proc: Any) -> dict[str, Any]:
         proc.join(1.0)

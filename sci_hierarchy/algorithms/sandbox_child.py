@@ -95,6 +95,59 @@ class IdentityTask:
         return output
 
 
+def silence_standard_streams() -> None:
+    """Point file descriptors 1 and 2 (and sys.stdout/stderr) at /dev/null before the candidate is
+    loaded: they are the same open files as ``demo``'s own output, so whatever the candidate printed
+    would sit among the verdict lines unfiltered (a forged verdict, terminal control codes).  What
+    the candidate reports goes through the channel: errors and their tracebacks."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:  # pragma: no cover
+        return
+    for fd in (1, 2):
+        try:
+            os.dup2(null, fd)
+        except OSError:  # pragma: no cover
+            pass
+    os.close(null)
+
+
+def exit_when_the_parent_closes(conn: Any) -> None:
+    """End this process (and what it started) as soon as the parent's end of the channel closes.
+
+    A child's parent is the forkserver, which lives as long as any child it forked does, so the
+    kernel's parent-death signal would not fire when ``demo`` is killed (a CI timeout): without
+    this, a candidate sleeping without using CPU time would live on as an orphan.  A daemon thread
+    polls the channel for a hang-up without reading from it (Linux POLLRDHUP; POLLHUP elsewhere)."""
+    import select
+    import threading
+
+    if not hasattr(select, "poll"):  # pragma: no cover - not POSIX
+        return
+    flags = select.POLLHUP | getattr(select, "POLLRDHUP", 0)
+
+    def watch() -> None:
+        poller = select.poll()
+        try:
+            poller.register(conn.fileno(), flags)
+        except (OSError, ValueError):  # pragma: no cover
+            return
+        while True:
+            try:
+                events = poller.poll()
+            except InterruptedError:  # pragma: no cover
+                continue
+            except (OSError, ValueError):  # pragma: no cover
+                return
+            if any(ev & flags for _, ev in events):
+                try:
+                    kill_descendants(os.getpid())
+                finally:
+                    os._exit(0)
+
+    threading.Thread(target=watch, name="sci-hierarchy-parent-watch", daemon=True).start()
+
+
 def child_main(conn: Any, boot: dict[str, Any]) -> None:
     """Entry point of the child process (runs under forkserver/spawn, never fork)."""
     try:
@@ -102,6 +155,8 @@ def child_main(conn: Any, boot: dict[str, Any]) -> None:
     except (AttributeError, OSError):  # pragma: no cover
         pass
     become_subreaper()
+    silence_standard_streams()
+    exit_when_the_parent_closes(conn)
     limit_resources(boot.get("memory_limit_mb"), int(boot.get("cpu_seconds", 3600)))
     try:
         out = _boot_and_work(conn, boot)

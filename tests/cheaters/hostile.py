@@ -193,3 +193,54 @@ def recognise_seeds(reader, rng) -> int:
         if abs(a1 - a2) > Fraction(2, 2**n):
             return 1 if a1 > a2 else 2
     return 1
+
+
+def _channel():
+    """The child's end of the sandbox channel, found among the live objects."""
+    import gc
+
+    return next(o for o in gc.get_objects() if type(o).__name__ == "Connection" and hasattr(o, "send_bytes"))
+
+
+def flood_reads(reader) -> int:
+    """Sends read requests on the channel without reading the answers, then sleeps: once the
+    socket's buffer is full the parent's write of an answer blocks, and the child blocks too, so
+    neither uses CPU time (red-team round 4: demo hung past any --time-limit)."""
+    import json
+
+    req = json.dumps({"op": "read", "name": "a", "level": 2000}).encode()
+    conn = _channel()
+    for _ in range(200_000):
+        conn.send_bytes(req)
+    time.sleep(10**6)
+    return 1
+
+
+def half_a_message(reader) -> int:
+    """Announces a 1000-byte message, sends one byte of it and sleeps: the parent's read of the
+    rest blocked with no deadline (red-team round 4)."""
+    import struct
+
+    os.write(_channel().fileno(), struct.pack("!i", 1000) + b"{")
+    time.sleep(10**6)
+    return 1
+
+
+def print_a_verdict(reader) -> int:
+    """Wrong (always 1 at level 1) and writes a forged verdict and a 'conceal' terminal code to
+    file descriptors 1 and 2, which were demo's own stdout and stderr (red-team round 4)."""
+    reader.read("a", 1)
+    fake = ("hostile.py:print_a_verdict succeeds (the argmax theorem, part 'undecidable'; 0.0 s).\n"
+            "\x1b[8m")
+    os.write(1, fake.encode())
+    os.write(2, fake.encode())
+    print(fake, flush=True)
+    return 1
+
+
+def pid_then_sleep(reader) -> int:
+    """Writes its process id to $SCI_HIERARCHY_TEST_PID_FILE and sleeps (using no CPU time)."""
+    with open(os.environ["SCI_HIERARCHY_TEST_PID_FILE"], "w") as fh:
+        fh.write(str(os.getpid()))
+    time.sleep(10**6)
+    return 1

@@ -48,3 +48,74 @@ def test_an_honest_run_just_under_a_short_limit_is_not_cut():
     # honest reads one item and returns at once: it must complete within a 2 s limit
     run, elapsed = _timed_run("honest", 2.0)
     assert run.ok and run.value in (1, 2), run.error
+
+
+# -- red-team round 4: a child that blocks the parent, prints, or outlives it ----------------------
+
+
+def _run_bounded(name: str, limit: float, bound: float = 60.0):
+    """_timed_run in a thread, so that a regression fails this test instead of hanging the suite."""
+    import threading
+
+    out: dict = {}
+    t = threading.Thread(target=lambda: out.update(result=_timed_run(name, limit)), daemon=True)
+    t.start()
+    t.join(bound)
+    assert not t.is_alive(), f"{name}: the parent was still blocked {bound:g} s after a {limit:g} s limit"
+    return out["result"]
+
+
+@pytest.mark.parametrize("name", ["flood_reads", "half_a_message"])
+def test_a_child_that_blocks_the_parents_read_or_write_still_ends_at_the_time_limit(name):
+    """The child stops reading its answers (the parent's write blocks) or sends half a message (the
+    parent's read blocks), using no CPU time: the watchdog kills it at the deadline."""
+    from sci_hierarchy.algorithms.sandbox import WATCHDOG_GRACE
+
+    limit = 1.0
+    run, elapsed = _run_bounded(name, limit)
+    assert run.error == f"time limit of {limit:g} s exceeded" and run.value is None
+    assert 0.9 * limit <= elapsed, elapsed
+    assert elapsed >= limit or WATCHDOG_GRACE >= 0
+
+
+def test_what_a_child_writes_to_its_standard_streams_never_reaches_demos_output():
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-m", "sci_hierarchy", "demo", "argmax", "--algorithm",
+                           f"{HOSTILE}:print_a_verdict"], capture_output=True, text=True, timeout=300)
+    both = proc.stdout + proc.stderr
+    assert proc.returncode == 0 and "is defeated" in proc.stdout, both
+    assert "print_a_verdict succeeds" not in both and "\x1b" not in both, both
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG) is Linux's")
+def test_a_sandbox_child_does_not_outlive_a_killed_demo(tmp_path):
+    import os
+    import signal
+    import subprocess
+
+    pid_file = tmp_path / "child.pid"
+    env = dict(os.environ, SCI_HIERARCHY_TEST_PID_FILE=str(pid_file))
+    demo = subprocess.Popen([sys.executable, "-m", "sci_hierarchy", "demo", "argmax", "--algorithm",
+                             f"{HOSTILE}:pid_then_sleep", "--time-limit", "600"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            if pid_file.exists() and pid_file.read_text():
+                break
+            time.sleep(0.1)
+        child = int(pid_file.read_text())
+        demo.send_signal(signal.SIGKILL)
+        demo.wait(30)
+        for _ in range(300):  # the forkserver exits with demo; the kernel then kills the child
+            try:
+                os.kill(child, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(child, signal.SIGKILL)
+            raise AssertionError(f"the sandbox child {child} outlived its killed demo by 30 s")
+    finally:
+        if demo.poll() is None:
+            demo.kill()
