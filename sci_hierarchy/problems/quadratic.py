@@ -58,10 +58,18 @@ class Quad:
     __slots__ = ("x", "y", "g", "level")
 
     def __init__(self, x: "Exact", y: "Exact", g: "Exact") -> None:
-        self.x = x
-        self.y = y
-        self.g = g
-        self.level = 1 + max(_level(x), _level(y), _level(g))
+        # immutable: results computed from an element (the closed forms' cache) stay its results
+        set_ = object.__setattr__
+        set_(self, "x", x)
+        set_(self, "y", y)
+        set_(self, "g", g)
+        set_(self, "level", 1 + max(_level(x), _level(y), _level(g)))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Quad is immutable: build a new one instead of setting {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Quad is immutable: {name!r} cannot be deleted")
 
     # structural key (used to check that two elements live in the same field)
     def key(self) -> tuple:

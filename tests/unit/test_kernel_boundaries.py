@@ -276,3 +276,17 @@ def test_a_whole_block_is_refused_with_its_own_message():
     msg = str(e.value)
     assert msg.startswith("entry=") and "is not an entry: pass one computable real, e.g. " \
         "inst.block(name).entries[i] (not a whole block)" in msg and "None" not in msg.split(" is not")[0]
+
+
+def test_a_quad_is_immutable_so_cached_closed_forms_stay_true():
+    """Red-team round 4: the closed forms' cache keeps the caller's Quad objects; had one been
+    changed in place, a later call with other data of equal key would get a stale answer."""
+    from sci_hierarchy.problems.quadratic import Quad
+
+    q = Quad(Fraction(1), Fraction(2), Fraction(3))
+    for name in ("x", "y", "g", "level"):
+        with pytest.raises(AttributeError, match="Quad is immutable"):
+            setattr(q, name, Fraction(5))
+        with pytest.raises(AttributeError, match="Quad is immutable"):
+            delattr(q, name)
+    assert (q.x, q.y, q.g, q.level) == (1, 2, 3, 1)

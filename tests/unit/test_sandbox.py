@@ -210,6 +210,25 @@ def test_replay_is_served_by_the_parent_and_catches_unseeded_randomness():
         replay_check(iso("refine"), bad, TASK, ArgmaxFamily().tie().shapes())
 
 
+def test_a_replay_that_fails_is_reported_as_that_failure_not_as_different_reads():
+    """Red-team round 4: a replay cut by the time limit was reported as "made 0 reads instead of
+    1" (blaming the algorithm's determinism); now the replay's own error is named."""
+    calls = []
+
+    def slow_on_replay(reader):
+        calls.append(1)
+        if len(calls) > 1:
+            raise TimeoutError("time limit of 3 s exceeded")
+        reader.read("a", 3)
+        return 1
+
+    run = run_algorithm(slow_on_replay, FrozenOracle(ArgmaxFamily().tie()), TASK)
+    assert run.error is None
+    with pytest.raises(InconsistentAlgorithm, match=r"on replay with the same answers the algorithm failed "
+                       r"\(.*time limit of 3 s exceeded.*\) after 0 of its 1 reads, although the first run completed"):
+        replay_check(slow_on_replay, run, TASK, ArgmaxFamily().tie().shapes())
+
+
 def test_isolated_runs_use_the_callers_working_directory(tmp_path, monkeypatch):
     (tmp_path / "my_alg_mod_for_sandbox.py").write_text(
         "def go(reader):\n    a1, a2 = reader.read('a', 5)\n    return 1\n")
