@@ -31,14 +31,15 @@ declare -A TESTS=(
   [sandbox]="tests/unit/test_sandbox.py tests/unit/test_sandbox_limits.py"
 )
 for m in attacks records measure; do TESTS[$m]="${TESTS[adversary]}"; done
-for m in sandbox_child wire process_tree; do TESTS[$m]="${TESTS[sandbox]}"; done
-ORDER=(dyadic reals oracles adversary attacks records measure witness sandbox sandbox_child wire process_tree)
+for m in sandbox_child wire process_tree process_start; do TESTS[$m]="${TESTS[sandbox]}"; done
+ORDER=(dyadic reals oracles adversary attacks records measure witness sandbox sandbox_child wire process_tree process_start)
 # where each kernel module lives in the layered package (docs/architecture.md)
 declare -A PATHS=(
   [dyadic]="exact/dyadic" [reals]="exact/reals" [oracles]="oracles/core"
   [adversary]="adversary/checkers" [attacks]="adversary/attacks" [records]="adversary/records"
   [measure]="adversary/measure" [witness]="adversary/witness" [sandbox]="algorithms/sandbox"
   [sandbox_child]="algorithms/sandbox_child" [wire]="algorithms/wire" [process_tree]="algorithms/process_tree"
+  [process_start]="algorithms/process_start"
 )
 
 usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }

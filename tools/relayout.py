@@ -62,7 +62,7 @@ KEPT_AS_PACKAGE: dict[str, str] = {
 NEW_SUBMODULES: dict[str, set[str]] = {
     "exact": {"flint_scope"},
     "oracles": set(),
-    "algorithms": {"registry", "sandbox_child", "wire", "process_tree"},
+    "algorithms": {"registry", "sandbox_child", "wire", "process_tree", "process_start"},
     "adversary": {"checking", "measure", "records", "attacks", "checkers"},
     "problems": {"cvx", "chambolle_pock", "quadratic", "solution_sets", "closed_forms", "conditioning",
                  "interpolation", "reference_algorithms", "weights", "nonlinearities"},

@@ -63,7 +63,6 @@ import math
 import multiprocessing
 import os
 import pickle
-import pickletools
 import signal
 import sys
 import threading
@@ -73,6 +72,7 @@ from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import wait as _wait
 from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
+from sci_hierarchy.algorithms.process_start import BASE_PRELOAD, absolute_spec, ensure_preload, modules_of
 from sci_hierarchy.algorithms.process_tree import kill_process_tree, signal_name
 from sci_hierarchy.algorithms.sandbox_child import CHILD_NAME, IdentityTask, child_main
 from sci_hierarchy.algorithms.wire import (
@@ -99,11 +99,6 @@ __all__ = [
 
 DEFAULT_TIME_LIMIT = 60.0
 DEFAULT_MEMORY_LIMIT_MB = 2048
-#: Modules the fork server imports once, so that each child starts in milliseconds; callers add the
-#: modules their tasks live in (``preload=``: the command line names the theorem's module, from the
-#: registry).  The fork server is a fresh interpreter, so what it imports is library code only,
-#: never the parent's instances or adversary state.
-BASE_PRELOAD = ("numpy", "sci_hierarchy.algorithms.sandbox", "sci_hierarchy.algorithms.running")
 
 _T = TypeVar("_T")
 
@@ -167,7 +162,7 @@ class IsolatedAlgorithm:
         How many runs :meth:`map_runs` gives processes at once (default 1; the command line's
         ``--jobs``, by default the number of cores).  Results do not depend on it.
     preload
-        Library modules the fork server imports once, beyond :data:`BASE_PRELOAD` (the modules
+        Library modules the fork server imports once, beyond :data:`~sci_hierarchy.algorithms.process_start.BASE_PRELOAD` (the modules
         the tasks live in); effective when the fork server is not running yet.
 
     Constructing the object starts one child to resolve ``spec`` and learn
@@ -218,7 +213,7 @@ class IsolatedAlgorithm:
         self.jobs = jobs
         self.preload = tuple(preload)
         self.__name__ = self.spec
-        self._child_spec = _absolute_spec(self.spec)
+        self._child_spec = absolute_spec(self.spec)
         self._local = threading.local()  # last_detail, per thread (map_runs runs several at once)
         self._lock = threading.Lock()
         self._replenishing = threading.Lock()
@@ -334,7 +329,7 @@ class IsolatedAlgorithm:
                 f"task={describe(task)} cannot be sent to an isolated process ({type(exc).__name__}: "
                 f"{describe(str(exc))}); tasks must be picklable"
             ) from None
-        modules = _modules_of(pickled)
+        modules = modules_of(pickled)
         if not set(modules) <= set(self._preimport):  # the next spares import them while they wait
             self._preimport = tuple(sorted(set(self._preimport) | set(modules)))
         return {"mode": mode, "task": task, "shapes": shapes, "budget": budget, "seed": None}
@@ -356,7 +351,7 @@ class IsolatedAlgorithm:
     def _start(self, boot: dict[str, Any]) -> _Child:
         ctx = multiprocessing.get_context(self.start_method)
         if self.start_method == "forkserver":
-            _ensure_preload(ctx, self.preload)
+            ensure_preload(ctx, self.preload)
         parent_conn, child_conn = ctx.Pipe(duplex=True)
         proc = ctx.Process(target=child_main, args=(child_conn, boot), name=CHILD_NAME, daemon=True)
         try:
@@ -546,28 +541,6 @@ class IsolatedAlgorithm:
         return _error("run", f"the algorithm's process exited with code {code} without reporting a result")
 
 
-def _modules_of(pickled: bytes) -> tuple[str, ...]:
-    """The modules a pickle's globals come from (what unpickling it imports), from its opcodes."""
-    out: set[str] = set()
-    strings: list[str] = []
-    memo: dict[int, Any] = {}
-    try:
-        for op, arg, _ in pickletools.genops(pickled):
-            if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE"):
-                strings.append(arg)
-            elif op.name == "MEMOIZE" and strings:
-                memo[len(memo)] = strings[-1]
-            elif op.name in ("BINGET", "LONG_BINGET", "GET") and isinstance(memo.get(arg), str):
-                strings.append(memo[arg])
-            elif op.name == "GLOBAL":
-                out.add(str(arg).split(" ", 1)[0])
-            elif op.name == "STACK_GLOBAL" and len(strings) >= 2:
-                out.add(strings[-2])
-    except Exception:  # noqa: BLE001 - only a hint for the spares
-        return ()
-    return tuple(sorted(m for m in out if m and not m.startswith(("builtins", "__main__", "copyreg"))))
-
-
 def _error(stage: str, message: str) -> dict[str, Any]:
     return {"op": "error", "stage": stage, "message": message}
 
@@ -575,55 +548,3 @@ def _error(stage: str, message: str) -> dict[str, Any]:
 def _one_line(text: str, limit: int = 400) -> str:
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 3] + "..."
-
-
-_preload_done = False
-
-
-def _ensure_preload(ctx: Any, extra: Sequence[str]) -> None:
-    global _preload_done
-    if not _preload_done:
-        try:
-            ctx.set_forkserver_preload(list(dict.fromkeys((*BASE_PRELOAD, *extra))))
-        except Exception:  # pragma: no cover - an older or patched multiprocessing
-            pass
-        _preload_done = True
-
-
-def _install_main_filter() -> None:
-    """Keep our children from re-running the parent's ``__main__`` script.
-
-    Under spawn/forkserver, multiprocessing re-imports the parent's main
-    script in every child (as ``__mp_main__``); a script without an
-    ``if __name__ == "__main__":`` guard would then run again in the child (and
-    whatever it builds at top level would be in the candidate's memory).  The
-    child needs nothing from ``__main__``, so for processes named
-    ``CHILD_NAME`` (ours only) the main-module entries are dropped from the
-    preparation data.  Other users of multiprocessing are unaffected.
-    """
-    from multiprocessing import spawn
-
-    original = spawn.get_preparation_data
-    if getattr(original, "_sci_hierarchy_filter", False):
-        return
-
-    def get_preparation_data(name: str, *args: Any, **kwargs: Any) -> dict:
-        data = original(name, *args, **kwargs)
-        if name == CHILD_NAME and isinstance(data, dict):
-            data.pop("init_main_from_path", None)
-            data.pop("init_main_from_name", None)
-        return data
-
-    get_preparation_data._sci_hierarchy_filter = True  # type: ignore[attr-defined]
-    spawn.get_preparation_data = get_preparation_data
-
-
-_install_main_filter()
-
-
-def _absolute_spec(spec: str) -> str:
-    """``path/file.py:fn`` with an absolute path (the child's cwd may differ)."""
-    module, sep, func = spec.rpartition(":")
-    if sep and (module.endswith(".py") or os.sep in module or "/" in module):
-        return f"{os.path.abspath(module)}:{func}"
-    return spec

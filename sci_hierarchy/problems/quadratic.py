@@ -56,6 +56,10 @@ class Quad:
     """
 
     __slots__ = ("x", "y", "g", "level")
+    x: "Exact"
+    y: "Exact"
+    g: "Exact"
+    level: int
 
     def __init__(self, x: "Exact", y: "Exact", g: "Exact") -> None:
         # immutable: results computed from an element (the closed forms' cache) stay its results
