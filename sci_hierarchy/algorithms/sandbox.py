@@ -162,8 +162,9 @@ class IsolatedAlgorithm:
         How many runs :meth:`map_runs` gives processes at once (default 1; the command line's
         ``--jobs``, by default the number of cores).  Results do not depend on it.
     preload
-        Library modules the fork server imports once, beyond :data:`~sci_hierarchy.algorithms.process_start.BASE_PRELOAD` (the modules
-        the tasks live in); effective when the fork server is not running yet.
+        Library modules the fork server imports once, beyond
+        :data:`~sci_hierarchy.algorithms.process_start.BASE_PRELOAD` (the modules the tasks live
+        in); effective when the fork server is not running yet.
 
     Constructing the object starts one child to resolve ``spec`` and learn
     whether the function takes ``rng`` (so :func:`~sci_hierarchy.algorithms.running.
