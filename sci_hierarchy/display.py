@@ -140,11 +140,14 @@ def _what(data: Mapping[str, Any]) -> tuple[str, str]:
     kind, alg = data.get("kind"), str(data.get("algorithm"))
     thr = _frac(data, "threshold")
     if kind == "consistent_pair":
-        read = _usage(data)
+        u = data.get("training_data_used")
+        nothing = isinstance(u, Mapping) and isinstance(u.get("max_level"), int) and u["max_level"] < 0
+        within = f"no single output is within {approx(thr, 3) if thr is not None else 'the threshold'} of both their solutions."
+        if nothing:  # a run that read nothing: its deepest level counts as -1
+            return ("is defeated", f"It read no data, so it gives the same output on two inputs of the class, and {within}")
         return ("is defeated",
-                f"It read the data {read or 'it asked for'}. Two inputs of the class fit every answer it "
-                f"read, so it gives both the same output, and no single output is within "
-                f"{approx(thr, 3) if thr is not None else 'the threshold'} of both their solutions.")
+                f"It read the data {_usage(data) or 'it asked for'}. Two inputs of the class fit every answer it "
+                f"read, so it gives both the same output, and {within}")
     if kind == "randomised_pair":
         d, f = data.get("design") or {}, data.get("fresh") or {}
         p = _frac(f, "failure_probability_lower_bound") if isinstance(f, Mapping) else None

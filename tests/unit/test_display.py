@@ -62,6 +62,14 @@ def test_a_verdict_is_three_wrapped_lines_of_words(part_a):
     assert all(len(ln) <= 100 for ln in lines)
 
 
+def test_a_run_that_read_nothing_is_said_to_have_read_no_data(part_a):
+    """Not "up to level -1 (0 data items)": a run that read nothing (deepest level -1) reads no data."""
+    data = dict(part_a.data, training_data_used={"max_level": -1, "items": 0})
+    text = " ".join(" ".join(verdict_lines(data)).split())
+    assert "It read no data, so it gives the same output on two inputs of the class" in text
+    assert "level -1" not in text and "0 data items" not in text
+
+
 def test_verbose_adds_every_checked_statement(part_a):
     lines = verdict_lines(part_a.data, verbose=True)
     checked = [ln for ln in lines if ln.startswith("  checked: ")]
