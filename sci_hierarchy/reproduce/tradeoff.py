@@ -47,6 +47,7 @@ from sci_hierarchy.stability.certificate import barrier_curve
 from sci_hierarchy.stability.measure import (
     CONVERGENCE_TOL,
     FIRENET_SETTINGS,
+    ROW_KEYS,
     TIE,
     firenet_point,
     most_accurate_on_near_kernel,
@@ -54,11 +55,7 @@ from sci_hierarchy.stability.measure import (
 )
 from sci_hierarchy.stability.nearkernel import near_kernel_pair
 
-__all__ = ["run", "KEYS"]
-
-#: the CSV's columns (one row per model)
-KEYS = ["model", "psnr_db", "detail_contrast", "near_kernel_detail_contrast", "pair_detail_contrast",
-        "worst_l2_ratio", "worst_1sparse_ratio", "pair_delta", "certified_lipschitz_lower_bound"]
+__all__ = ["run"]
 
 
 def _settings(quick: bool) -> dict[str, Any]:
@@ -108,7 +105,7 @@ def _run(S: dict, timer: Timer, out: str, quick: bool, seed: int, progress: Prog
     progress(f"tradeoff: {fp.note}; PSNR {fire['psnr_db']:.2f} dB, worst l2 {fire['worst_l2_ratio']:.3f} "
              f"({t.elapsed:.0f} s)")
     os.makedirs(out, exist_ok=True)
-    paths = {"csv": write_csv(os.path.join(out, "tradeoff.csv"), KEYS, [[r[k] for k in KEYS] for r in rows])}
+    paths = {"csv": write_csv(os.path.join(out, "tradeoff.csv"), ROW_KEYS, [[r[k] for k in ROW_KEYS] for r in rows])}
     paths["png"] = _plot(os.path.join(out, "tradeoff.png"), rows, pair, eta, quick)
     unets = [r for r in rows if r["kind"] == "U-Net"]
     best = max(unets, key=lambda r: r["psnr_db"])

@@ -46,7 +46,7 @@ import numpy as np
 
 from sci_hierarchy.arguments import int_arg, real_arg, refuse
 
-__all__ = ["CONVERGENCE_TOL", "FIRENET_SETTINGS", "MEASURED", "TIE", "FirenetPoint", "firenet_point",
+__all__ = ["CONVERGENCE_TOL", "FIRENET_SETTINGS", "MEASURED", "ROW_KEYS", "TIE", "FirenetPoint", "firenet_point",
            "measure_model", "most_accurate_on_near_kernel", "psnr", "unet_family"]
 
 #: how every value of :func:`measure_model` is labelled
@@ -55,6 +55,9 @@ MEASURED = "measured"
 CONVERGENCE_TOL = 1e-3
 #: the (p, restarts) settings :func:`firenet_point` tries, in order
 FIRENET_SETTINGS: tuple[tuple[int, int], ...] = ((50, 8), (50, 12))
+#: the columns of one point in the reproductions' CSV files (one row per model; :func:`measure_model`'s names)
+ROW_KEYS = ["model", "psnr_db", "detail_contrast", "near_kernel_detail_contrast", "pair_detail_contrast",
+            "worst_l2_ratio", "worst_1sparse_ratio", "pair_delta", "certified_lipschitz_lower_bound"]
 #: two contrasts closer than this are a tie in :func:`most_accurate_on_near_kernel`
 TIE = 1e-6
 
