@@ -77,8 +77,8 @@ def _settings(quick: bool) -> dict[str, Any]:
     if quick:
         S.update(N=32, noises=[0.0, 0.05], test=1, unet=dict(train=48, val=8, epochs=2, batch=16, lr=1e-3, depth=2,
                                                               base=8),
-                 measure=dict(radius=0.02, l2_iterations=3, de_maxiter=1, de_popsize=2), radii=[0.05],
-                 attack_iterations=5, attack_restarts=1, torch_threads=1)
+                 measure=dict(radius=0.02, l2_iterations=2, de_maxiter=1, de_popsize=2), radii=[0.05],
+                 attack_iterations=3, attack_restarts=1, torch_threads=1)
     return S
 
 
