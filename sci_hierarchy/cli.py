@@ -126,9 +126,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     r = sub.add_parser("reproduce", help="regenerate the paper's experiments (CSV + JSON + PNG)",
                        description="Regenerate an experiment of the paper: table1 (LISTA and FIRENET on Theorem "
                                    "1's class; full run about an hour on 2 cores), convergence (FIRENET on a "
-                                   "1024^2 image, about 6 minutes), stability (U-Net vs FIRENET under worst-case "
-                                   "perturbations, 5 to 25 minutes at 64^2 as measured). --quick runs small versions: about "
-                                   "15 s (table1), 1.5 minutes (convergence) and 20 s (stability) on an idle 2-core machine. "
+                                   "1024^2 image, about 6 minutes), stability (the trained network most accurate on near-kernel "
+                                   "detail vs FIRENET at a converged setting, under worst-case perturbations; 25 to 50 "
+                                   "minutes at 64^2, estimated), tradeoff (accuracy against stability over a family of "
+                                   "U-Nets and FIRENET). --quick runs small versions: about 15 s (table1), 1.5 minutes "
+                                   "(convergence), 40 s (stability) and 30 s (tradeoff) on a 2-core machine. "
                                    "docs/reproduce.md says what each reproduces and what it does not.",
                        epilog="Exit codes: 0 the run supports the paper's claim, or does not evaluate it; "
                               "1 the run does NOT reproduce the claim (the report says why; convergence "

@@ -8,14 +8,15 @@ Experiments (see ``docs/reproduce.md``):
 
 * ``table1`` -- Table 1 (P3, inexact input): LISTA and FIRENET on ``(A_n, y_n)`` vs ``Xi(A, y)``;
 * ``convergence`` -- Fig. S3 analogue: FIRENET's convergence on a phantom, against a certified minimiser;
-* ``stability`` -- a trained U-Net vs FIRENET under worst-case perturbations, and a detail test
-  (needs PyTorch, the ``learn`` extra);
+* ``stability`` -- the network of the trade-off family most accurate on near-kernel detail vs FIRENET at
+  its first converged setting, under the same worst-case perturbations, and a detail test (needs
+  PyTorch, the ``learn`` extra; the measurement is :mod:`sci_hierarchy.stability.measure`);
 * ``tradeoff`` -- a family of U-Nets (training noise, near-kernel detail) vs FIRENET: accuracy against
   stability with the certified barrier (``docs/stability.md``; needs PyTorch).
 
 ``run`` returns a summary dict with at least ``experiment``, ``quick``, ``seed``, ``settings``,
 ``checks``, ``claim`` (the paper's claim, one line), ``claim_holds`` (True/False as measured; None
-where the run cannot assess it, i.e. a quick stability run), ``claim_evaluated`` (False exactly
+where the run cannot assess it, i.e. a quick stability or tradeoff run), ``claim_evaluated`` (False exactly
 when ``claim_holds`` is None; the stability summary also has ``claim_note``, saying why and how to
 run the full experiment), ``environment`` (the versions of the libraries used), ``report`` (the
 text table the CLI prints) and ``paths`` (the files written).

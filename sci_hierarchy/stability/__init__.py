@@ -12,7 +12,10 @@
 * :mod:`~sci_hierarchy.stability.nearkernel` -- near-kernel pairs for the package's operators;
 * :mod:`~sci_hierarchy.stability.certificate` -- instability certificates and the model-free
   barrier (witness kinds ``instability`` and ``barrier``, re-checked by ``sci-hierarchy verify``);
-* :mod:`~sci_hierarchy.stability.classifier` -- the digits classifier and the one-pixel attack.
+* :mod:`~sci_hierarchy.stability.classifier` -- the digits classifier and the one-pixel attack;
+* :mod:`~sci_hierarchy.stability.measure` -- the one measurement of accuracy and stability that
+  ``reproduce tradeoff`` and ``reproduce stability`` share (the U-Net family, FIRENET's converged
+  point, the selection of the network most accurate on near-kernel detail).
 
 The facts used are from Colbrook, Antun & Hansen, PNAS 119(12) e2107151119 (2022),
 doi:10.1073/pnas.2107151119.

@@ -26,6 +26,7 @@ def unet_sizes(quick: bool) -> dict[str, Any]:
 def train_unet(op: Any, *, quick: bool = False, seed: int = 0, noise: float = 0.0, details: bool = False,
                sizes: dict[str, Any] | None = None, progress: Callable[[str], None] | None = None) -> tuple[Any, dict]:
     """A trained :class:`~sci_hierarchy.stability.unet.UnetModel` for ``op`` (a SubsampledFourier2D)."""
+    from sci_hierarchy.outputs import Timer
     from sci_hierarchy.problems.operators import SubsampledFourier2D
     from sci_hierarchy.problems.phantoms import random_ellipses
     from sci_hierarchy.stability.unet import (
@@ -41,6 +42,7 @@ def train_unet(op: Any, *, quick: bool = False, seed: int = 0, noise: float = 0.
         raise InvalidArgument(f"operator={type(op).__name__}: the built-in U-Net is for the Fourier operator "
                               "(use --operator fourier:N:RATE)")
     torch = torch_module()
+    timer = Timer()
     Z = dict(unet_sizes(quick), **(sizes or {}))
     say = progress or (lambda _m: None)
     N = op.N
@@ -65,11 +67,12 @@ def train_unet(op: Any, *, quick: bool = False, seed: int = 0, noise: float = 0.
     tr, va = slice(0, Z["train"]), slice(Z["train"], n_all)
     with torch.no_grad():
         Xva = adjoint_image_torch(Yr[va], Yi[va], flat, N)
-    best, best_state = float("inf"), None
+    best, best_state, curve = float("inf"), None, []
     m = Yr.shape[1]
     for ep in range(1, Z["epochs"] + 1):
         net.train()
         perm = torch.randperm(Z["train"], generator=gen)
+        tot, nb = 0.0, 0
         for s in range(0, Z["train"], Z["batch"]):
             idx = perm[s:s + Z["batch"]]
             a, b = Yr[tr][idx], Yi[tr][idx]
@@ -82,9 +85,12 @@ def train_unet(op: Any, *, quick: bool = False, seed: int = 0, noise: float = 0.
             loss = torch.mean((net(adjoint_image_torch(a, b, flat, N)) - T[tr][idx]) ** 2)
             loss.backward()
             opt.step()
+            tot += float(loss.detach())
+            nb += 1
         net.eval()
         with torch.no_grad():
             val = float(torch.mean((net(Xva) - T[va]) ** 2))
+        curve.append((ep, tot / nb, val))
         if val < best:
             best, best_state = val, {k: v.detach().clone() for k, v in net.state_dict().items()}
         say(f"U-Net (noise {noise:g}, details {details}): epoch {ep}/{Z['epochs']}, validation MSE {val:.3e}")
@@ -94,6 +100,7 @@ def train_unet(op: Any, *, quick: bool = False, seed: int = 0, noise: float = 0.
     model = AuditModel(um.forward, input_dim=op.shape[0], vjp=um.vjp, name="U-Net", kind="torch", is_complex=True,
                        gradient="autograd")
     model.torch_model = um  # type: ignore[attr-defined]
-    info = {**Z, "noise": noise, "details": details, "seed": seed, "best_val_mse": best,
-            "parameters": sum(int(p.numel()) for p in net.parameters()), "torch": torch.__version__}
+    info = {**Z, "noise": noise, "details": details, "seed": seed, "best_val_mse": best, "curve": curve,
+            "parameters": sum(int(p.numel()) for p in net.parameters()), "torch": torch.__version__,
+            "threads": torch.get_num_threads(), "seconds": timer.elapsed}
     return model, info

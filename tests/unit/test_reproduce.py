@@ -11,8 +11,10 @@ Each experiment runs once (module fixtures, ~40 s in all on 2 cores).  What is a
   restarted ends below the unrestarted run's; the paper's claim (convergence to the minimiser) is reported
   as not reproduced.
 * stability: files written, ratios finite and positive (attacks.py states no stability constant for
-  FIRENET, so no bound is asserted; the quick U-Net is untrained, so no comparison is asserted); the
-  report and the JSON say the claim is not evaluated in a quick run.
+  FIRENET, so no bound is asserted; the quick U-Nets are untrained, so no comparison is asserted); the
+  report and the JSON say the claim is not evaluated in a quick run; the new fields are written: the
+  family (one measured row per U-Net and FIRENET), the network selected by most_accurate_on_near_kernel,
+  FIRENET's point (converged or said not to be, with every setting tried), the comparison and the seeds.
 * all: the JSON's ``environment`` records the versions of the libraries used; the convergence CSV
   carries the report's per-restart distance columns; times and counts are worded properly.
 """
@@ -275,6 +277,44 @@ def test_stability_quick_says_the_claim_is_not_evaluated(stability):
         data = json.load(fh)
     assert data["claim_holds"] is None and data["claim_evaluated"] is False
     assert data["claim_note"] == lines[0] and "sci-hierarchy reproduce stability" in data["claim_note"]
+
+
+@pytest.mark.heavy  # a quick reproduction takes tens of seconds on 2 cores; the default run keeps table1's
+def test_stability_quick_writes_the_new_fields(stability):
+    from sci_hierarchy.stability.measure import ROW_KEYS, most_accurate_on_near_kernel
+
+    with open(stability["paths"]["json"], encoding="utf-8") as fh:
+        data = json.load(fh)
+    S = data["settings"]
+    # the family: one measured row per (details, noise), then FIRENET; the selection follows the rule
+    fam = data["family"]
+    nets = [r for r in fam if r["kind"] == "U-Net"]
+    assert len(nets) == len(S["noises"]) * len(S["details"]) and fam[-1]["kind"] == "FIRENET"
+    assert all(r["status"] == "measured" and all(math.isfinite(r[k]) for k in ROW_KEYS[1:]) for r in fam)
+    assert data["selection"]["selected"] == most_accurate_on_near_kernel(nets)["model"]
+    assert data["results"]["U-Net"]["model"] == data["selection"]["selected"] == data["checks"]["selected_network"]
+    # FIRENET's point: converged or said not to be, with every setting tried, in order
+    fp = data["firenet_point"]
+    tried = [[a["p"], a["restarts"]] for a in fp["attempts"]]
+    assert tried == S["fire_settings"][:len(tried)] and [fp["firenet_p"], fp["firenet_restarts"]] == tried[-1]
+    assert fp["converged"] == (fp["relative_objective_gap"] <= S["fire_tol"]) == data["checks"]["firenet_converged"]
+    assert fp["note"].startswith("FIRENET converged" if fp["converged"] else "NO FIRENET setting converged")
+    assert fp["note"] in stability["report"] and fp["reference"]["certified"]
+    assert data["results"]["FIRENET"]["model"] == fp["model"] == f"FIRENET p={fp['firenet_p']} n={fp['firenet_restarts']}"
+    # the comparison carries the numbers the claim is decided on; the seeds are all written
+    cmp_ = data["comparison"]
+    assert cmp_["status"] == "measured" and cmp_["largest_ratio_same_attack"] == data["checks"]["largest_ratio"]
+    assert set(S["seeds"]) >= {"data", "torch", "mask", "test", "attack", "random", "pair"}
+    assert "measured" in data["measured"]
+    # the CSV files: the head-to-head rows gain the new columns; the family CSV marks the selected network
+    with open(stability["paths"]["csv"], encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["setting"] for r in rows} == {data["selection"]["selected"], fp["model"]}
+    assert all(r["firenet_converged"] == ("" if r["model"] == "U-Net" else str(fp["converged"]).lower()) for r in rows)
+    with open(stability["paths"]["csv_family"], encoding="utf-8", newline="") as fh:
+        fam_rows = list(csv.DictReader(fh))
+    assert [r["model"] for r in fam_rows if r["selected"] == "true"] == [data["selection"]["selected"]]
+    assert len(fam_rows) == len(fam)
 
 
 @pytest.mark.heavy  # a quick reproduction takes tens of seconds on 2 cores; the default run keeps table1's

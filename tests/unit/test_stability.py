@@ -262,3 +262,8 @@ def test_reproduce_tradeoff_quick(tmp_path) -> None:
     eta, nz = s["pair"]["eta"], s["pair"]["norm_x_minus_x2"]
     for r in s["rows"]:
         assert r["certified_lipschitz_lower_bound"] <= (nz - 0) / eta * (1 + 1e-6)
+    # FIRENET is one point, from stability.measure.firenet_point; the selection is reported
+    fire = [r for r in s["rows"] if r["kind"] == "FIRENET"]
+    assert len(fire) == 1 and fire[0] == s["firenet"] and fire[0]["note"] in s["report"]
+    assert fire[0]["converged"] == (fire[0]["relative_objective_gap"] <= fire[0]["convergence_tol"])
+    assert s["checks"]["most_accurate_on_near_kernel"] in {r["model"] for r in s["rows"] if r["kind"] == "U-Net"}
