@@ -42,6 +42,7 @@ from sci_hierarchy.problems.phantoms import random_ellipses, shepp_logan
 from sci_hierarchy.problems.sampling import das_mask, estimate_sparsities
 from sci_hierarchy.stability.attacks import worst_case_perturbation
 from sci_hierarchy.stability.measure import (
+    certified_bound_text,
     CONVERGENCE_TOL,
     FIRENET_SETTINGS,
     ROW_KEYS,
@@ -330,14 +331,15 @@ def _report(s: dict[str, Any], quick: bool, fire_note: str) -> str:
     fam = [[r["model"] + (" *" if r["model"] == s["selection"]["selected"] else ""), fmt(r["psnr_db"], ".2f"),
             fmt(r["near_kernel_detail_contrast"], ".3g"), fmt(r["pair_detail_contrast"], ".3g"),
             fmt(r["worst_l2_ratio"], ".3f"), fmt(r["worst_1sparse_ratio"], ".3f"), fmt(r["pair_delta"], ".3f"),
-            fmt(r["certified_lipschitz_lower_bound"], ".3f")] for r in s["family"]]
+            certified_bound_text(r["certified_lipschitz_lower_bound"])] for r in s["family"]]
     c, cmp_ = s["checks"], s["comparison"]
     tr = s["unet_training"]
     lines = [
         f"Stability: the network most accurate on near-kernel detail vs FIRENET, N = {S['N']}, {S['samples']} samples "
         f"({100 * S['samples'] / S['N'] ** 2:.1f} %)" + ("  [QUICK RUN]" if quick else ""),
         f"family (all values measured; worst ratios at ||e|| <= {S['measure']['radius']:g}||y||; * = selected by "
-        f"most_accurate_on_near_kernel: highest NK detail, ties within {TIE:g} broken by pair detail, then PSNR):",
+        f"most_accurate_on_near_kernel: highest NK detail, ties within {TIE:g} broken by pair detail, then PSNR; "
+        "cert. L >= none: the network is not accurate enough on the pair for the barrier to certify anything):",
         text_table(["model", "PSNR", "NK detail", "pair detail", "worst l2", "worst 1-sparse", "delta pair",
                     "cert. L >="], fam),
         fire_note,

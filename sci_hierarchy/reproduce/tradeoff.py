@@ -45,6 +45,7 @@ from sci_hierarchy.problems.phantoms import random_ellipses
 from sci_hierarchy.problems.sampling import das_mask
 from sci_hierarchy.stability.certificate import barrier_curve
 from sci_hierarchy.stability.measure import (
+    certified_bound_text,
     CONVERGENCE_TOL,
     FIRENET_SETTINGS,
     ROW_KEYS,
@@ -138,10 +139,11 @@ def _run(S: dict, timer: Timer, out: str, quick: bool, seed: int, progress: Prog
                        [[r["model"], f"{r['psnr_db']:.2f}", f"{r['detail_contrast']:.3f}",
                          f"{r['near_kernel_detail_contrast']:.3f}", f"{r['pair_detail_contrast']:.3g}",
                          f"{r['worst_l2_ratio']:.3f}", f"{r['worst_1sparse_ratio']:.3f}", f"{r['pair_delta']:.3f}",
-                         f"{r['certified_lipschitz_lower_bound']:.3f}"] for r in rows])
+                         certified_bound_text(r['certified_lipschitz_lower_bound'])] for r in rows])
     summary["report"] = "\n".join(
         [f"Trade-off (N = {N}, Fourier, {F.shape[0]} samples; near-kernel pair ||x - x'|| = {pair['norm_z']:.3g}, "
-         f"eta = ||y - y'|| = {eta:.3g}; all values measured)" + ("  [QUICK RUN: not meaningful]" if quick else ""),
+         f"eta = ||y - y'|| = {eta:.3g}; all values measured; cert. L >= none: not accurate enough on the pair "
+         f"for the barrier to certify anything)" + ("  [QUICK RUN: not meaningful]" if quick else ""),
          table, fp.note,
          f"most accurate U-Net: {best['model']} (PSNR {best['psnr_db']:.2f}, worst l2 {best['worst_l2_ratio']:.3f}); "
          f"most stable U-Net: {stable['model']} (PSNR {stable['psnr_db']:.2f}, worst l2 "

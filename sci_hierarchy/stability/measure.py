@@ -62,6 +62,13 @@ ROW_KEYS = ["model", "psnr_db", "detail_contrast", "near_kernel_detail_contrast"
 TIE = 1e-6
 
 
+
+def certified_bound_text(bound: float) -> str:
+    """A certified Lipschitz lower bound for a table: ``none`` when it is <= 0 (the model is not
+    accurate enough on the near-kernel pair, (||x - x'|| - delta - delta') <= 0, so the barrier
+    certifies nothing), else the number.  The JSON and CSV keep the value itself."""
+    return f"{bound:.3f}" if bound > 0 else "none"
+
 def psnr(a: np.ndarray, x: np.ndarray) -> float:
     """PSNR in dB of ``a`` against the reference ``x`` (peak ``max |x|``; ``inf`` when equal)."""
     a, x = np.asarray(a), np.asarray(x)

@@ -147,3 +147,9 @@ def test_firenet_point_refuses_bad_settings() -> None:
     for bad, word in (([], "settings="), ([(0, 3)], r"settings\[0\]\[0\]"), ([(5,)], r"settings\[0\]=")):
         with pytest.raises(InvalidArgument, match=word):
             firenet_point(F, tests, pair, settings=bad)
+
+
+def test_a_certified_bound_at_or_below_zero_certifies_nothing_and_says_none():
+    from sci_hierarchy.stability.measure import certified_bound_text
+
+    assert [certified_bound_text(b) for b in (-110.999, 0.0, 0.0004, 132.3318)] == ["none", "none", "0.000", "132.332"]
