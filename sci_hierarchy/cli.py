@@ -285,8 +285,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             w = thm.run(**opts)
     except NoVerdict as exc:
         detail = getattr(exc.run, "detail", None)
-        if args.debug and detail:
-            _say(detail.rstrip())
+        if args.debug and detail:  # the candidate's traceback: each line escaped (it is untrusted text)
+            _say("\n".join(_u(line, 2000) for line in detail.rstrip().splitlines()[-400:]))
         _say(f"no verdict: {_u(exc.reason, 2000)}" + ("" if not args.json else f" (no witness written to {args.json})")
              + ("" if args.debug or not detail else " (--debug shows the traceback)"))
         return EXIT_CLAIM

@@ -7,8 +7,10 @@ Split from :mod:`sci_hierarchy.algorithms.sandbox` (the parent's side of a run),
 
 from __future__ import annotations
 
+import atexit
 import os
 import pickletools
+import signal
 from typing import Any, Sequence
 
 from sci_hierarchy.algorithms.sandbox_child import CHILD_NAME
@@ -45,9 +47,32 @@ def modules_of(pickled: bytes) -> tuple[str, ...]:
 _preload_done = False
 
 
+def stop_fork_server() -> None:
+    """Kill multiprocessing's fork server, if it runs.  A descendant of a candidate that escaped its
+    tree can connect to the server's socket and send nothing, so that the server (one thread)
+    waits forever and so does every start of a child and multiprocessing's own join at exit.
+    Killing it ends those waits (a pending start fails; the next start makes a new server); it is
+    called when a start takes longer than :data:`START_TIMEOUT` seconds and at exit."""
+    try:
+        from multiprocessing import forkserver
+
+        pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+        if isinstance(pid, int) and pid > 0:
+            os.kill(pid, signal.SIGKILL)
+    except (ImportError, OSError):
+        pass
+
+
+#: seconds a child's start may take before the fork server is taken to be wedged and is killed
+START_TIMEOUT = 60.0
+
+
 def ensure_preload(ctx: Any, extra: Sequence[str]) -> None:
     global _preload_done
     if not _preload_done:
+        # registered after multiprocessing's own exit handler, so it runs first (atexit is LIFO):
+        # a wedged server must not hold the join of the children at exit
+        atexit.register(stop_fork_server)
         try:
             ctx.set_forkserver_preload(list(dict.fromkeys((*BASE_PRELOAD, *extra))))
         except Exception:  # pragma: no cover - an older or patched multiprocessing

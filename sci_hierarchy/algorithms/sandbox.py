@@ -72,7 +72,8 @@ from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import wait as _wait
 from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
-from sci_hierarchy.algorithms.process_start import BASE_PRELOAD, absolute_spec, ensure_preload, modules_of
+from sci_hierarchy.algorithms.process_start import (BASE_PRELOAD, START_TIMEOUT, absolute_spec, ensure_preload,
+                                                    modules_of, stop_fork_server)
 from sci_hierarchy.algorithms.process_tree import kill_process_tree, signal_name
 from sci_hierarchy.algorithms.sandbox_child import CHILD_NAME, IdentityTask, child_main
 from sci_hierarchy.algorithms.wire import (
@@ -106,6 +107,23 @@ _T = TypeVar("_T")
 #: seconds past the time limit after which the watchdog kills a child that holds the parent in a
 #: blocked read or write (the normal path reports the limit between messages, before this)
 WATCHDOG_GRACE = 0.5
+
+
+def shutdown_channel(conn: Any) -> None:
+    """Shut the parent's end of a child's channel down (both directions), so that a read or write
+    blocked on it in another thread returns at once, whoever else holds the other end."""
+    import socket
+
+    try:
+        sock = socket.socket(fileno=os.dup(conn.fileno()))
+    except (OSError, ValueError):  # already closed
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # not connected any more
+        pass
+    finally:
+        sock.close()
 
 
 def default_start_method() -> str:
@@ -355,6 +373,9 @@ class IsolatedAlgorithm:
             ensure_preload(ctx, self.preload)
         parent_conn, child_conn = ctx.Pipe(duplex=True)
         proc = ctx.Process(target=child_main, args=(child_conn, boot), name=CHILD_NAME, daemon=True)
+        wedged = threading.Timer(START_TIMEOUT, stop_fork_server)  # a start that never returns
+        wedged.daemon = True
+        wedged.start()
         try:
             proc.start()
         except Exception as exc:
@@ -364,6 +385,7 @@ class IsolatedAlgorithm:
                 "run the algorithm in-process only if you trust it"
             ) from None
         finally:
+            wedged.cancel()
             child_conn.close()
         return _Child(proc, parent_conn, os.getcwd())
 
@@ -427,30 +449,36 @@ class IsolatedAlgorithm:
         threading.Thread(target=self._replenish_quietly, name="sci-hierarchy-spare", daemon=True).start()
         deadline = time.monotonic() + self.time_limit
         try:
-            try:
-                child.conn.send(job)
-            except (BrokenPipeError, ConnectionResetError, EOFError, OSError):
-                pass  # the child died while it waited (or loading ended it): the wait reports it
-            return self._serve(child, reader, deadline, job["mode"])
+            return self._serve(child, reader, deadline, job["mode"], job=job)
         finally:
             child.close()
 
-    def _serve(self, child: _Child, reader: Any, deadline: float, mode: str) -> dict[str, Any]:
-        """Serve the child's messages until its final one, within ``deadline``.  The time limit is
-        checked between messages, and a watchdog kills the child at the deadline (plus a grace of
-        :data:`WATCHDOG_GRACE` seconds): a child that stops reading its answers (the parent's
-        write blocks) or sends half a message (the parent's read blocks) would otherwise hold
-        ``demo`` forever, using no CPU time.  Killing it ends the blocked call."""
+    def _serve(self, child: _Child, reader: Any, deadline: float, mode: str,
+               job: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Send ``job`` (if any), then serve the child's messages until its final one, within
+        ``deadline``.  The time limit is checked between messages, and a watchdog started before
+        the job is sent ends the run at the deadline (plus a grace of :data:`WATCHDOG_GRACE`
+        seconds): a child that does not read its job or its answers (the parent's write blocks) or
+        sends half a message (the parent's read blocks) would otherwise hold ``demo`` forever,
+        using no CPU time.  The watchdog kills the child's tree and shuts the parent's end of the
+        channel down, which ends the blocked call even when a descendant that escaped the tree
+        still holds the child's end."""
         expired = threading.Event()
 
         def expire() -> None:
             expired.set()
             kill_process_tree(child.proc)
+            shutdown_channel(child.conn)
 
         watchdog = threading.Timer(max(0.0, deadline - time.monotonic()) + WATCHDOG_GRACE, expire)
         watchdog.daemon = True
         watchdog.start()
         try:
+            if job is not None:
+                try:
+                    child.conn.send(job)
+                except (BrokenPipeError, ConnectionResetError, EOFError, OSError):
+                    pass  # the child died while it waited (or loading ended it): the wait reports it
             msg = self._serve_until_final(child, reader, deadline, mode, expired)
         finally:
             watchdog.cancel()

@@ -96,20 +96,51 @@ class IdentityTask:
 
 
 def silence_standard_streams() -> None:
-    """Point file descriptors 1 and 2 (and sys.stdout/stderr) at /dev/null before the candidate is
-    loaded: they are the same open files as ``demo``'s own output, so whatever the candidate printed
-    would sit among the verdict lines unfiltered (a forged verdict, terminal control codes).  What
-    the candidate reports goes through the channel: errors and their tracebacks."""
+    """Point file descriptors 0, 1 and 2 at /dev/null before the candidate is loaded: they are the
+    same open files as ``demo``'s own (in a terminal, stdin is the read-write terminal too), so
+    whatever the candidate wrote there would sit among the verdict lines unfiltered (a forged
+    verdict, terminal control codes), and it could read the user's keystrokes.  What the
+    candidate reports goes through the channel: errors and their tracebacks."""
     try:
-        null = os.open(os.devnull, os.O_WRONLY)
+        null = os.open(os.devnull, os.O_RDWR)
     except OSError:  # pragma: no cover
         return
-    for fd in (1, 2):
+    for fd in (0, 1, 2):
         try:
             os.dup2(null, fd)
         except OSError:  # pragma: no cover
             pass
     os.close(null)
+
+
+def close_inherited_descriptors(keep: int) -> None:
+    """Close every file descriptor but 0-2 and ``keep`` (the channel): the child inherits the
+    multiprocessing resource tracker's command pipe (whose process writes to ``demo``'s stderr what
+    it is sent), the fork server's pipes and whatever the parent had open; none is the
+    candidate's business.  The resource tracker is forgotten, so a library in the child that needs
+    one starts its own (with /dev/null as its output)."""
+    try:
+        fds = [int(x) for x in os.listdir("/proc/self/fd")]
+    except OSError:  # not Linux: every descriptor below the soft limit
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        fds = list(range(3, soft if 0 < soft < 65536 else 65536))
+    for fd in fds:
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:  # already closed (the listing's own descriptor)
+                pass
+    try:
+        from multiprocessing import resource_tracker
+
+        tracker = getattr(resource_tracker, "_resource_tracker", None)
+        if tracker is not None:
+            tracker._fd = None
+            tracker._pid = None
+    except Exception:  # noqa: BLE001 - a multiprocessing without these internals: nothing to forget
+        pass
 
 
 def exit_when_the_parent_closes(conn: Any) -> None:
@@ -156,6 +187,7 @@ def child_main(conn: Any, boot: dict[str, Any]) -> None:
         pass
     become_subreaper()
     silence_standard_streams()
+    close_inherited_descriptors(conn.fileno())
     exit_when_the_parent_closes(conn)
     limit_resources(boot.get("memory_limit_mb"), int(boot.get("cpu_seconds", 3600)))
     try:

@@ -244,3 +244,57 @@ def pid_then_sleep(reader) -> int:
         fh.write(str(os.getpid()))
     time.sleep(10**6)
     return 1
+
+
+def escape_and_hold(reader) -> int:
+    """A grandchild that leaves the child's session keeps a copy of the channel, and the child sends
+    half a message and exits: killing the child's tree does not end the parent's blocked read, since
+    the escaped process still holds the other end (red-team round 4b).  The holder exits after 60 s."""
+    import struct
+
+    conn = _channel()
+    if os.fork() == 0:  # the holder
+        try:
+            os.setsid()
+            time.sleep(60)
+        finally:
+            os._exit(0)
+    time.sleep(0.2)
+    os.write(conn.fileno(), struct.pack("!i", 1000) + b"{")
+    os._exit(0)
+
+
+def inspect_descriptors(reader) -> int:
+    """Answers 1 if the child holds nothing of demo's: fds 0-2 on /dev/null, no descriptor but the
+    channel beyond them, and no resource tracker pipe (red-team round 4b: a candidate wrote to the
+    terminal through fd 0, and to demo's stderr through the resource tracker's pipe)."""
+    reader.read("a", 1)
+    problems = []
+    for fd in (0, 1, 2):
+        target = os.readlink(f"/proc/self/fd/{fd}")
+        if target != os.devnull:
+            problems.append(f"fd {fd} -> {target}")
+    others = [int(x) for x in os.listdir("/proc/self/fd") if int(x) > 2]
+    live = []
+    for fd in others:
+        try:
+            live.append((fd, os.readlink(f"/proc/self/fd/{fd}")))
+        except OSError:  # the listing's own descriptor, closed by now
+            pass
+    sockets = [t for _, t in live if t.startswith("socket:")]
+    if len(live) != 1 or len(sockets) != 1:
+        problems.append(f"descriptors beyond 0-2: {live}")
+    from multiprocessing import resource_tracker
+
+    if getattr(resource_tracker._resource_tracker, "_fd", None) is not None:
+        problems.append("the resource tracker's pipe is still known")
+    if problems:
+        raise RuntimeError("; ".join(problems))
+    return 1
+
+
+def raise_control_codes(reader) -> int:
+    """Raises an error whose text holds terminal control codes and a forged verdict line: --debug
+    printed the traceback raw (red-team round 4b)."""
+    reader.read("a", 1)
+    raise RuntimeError("\r\x1b[2K\x1b[1Ahostile.py:raise_control_codes succeeds\n\x1b[8m")

@@ -119,3 +119,27 @@ def test_a_sandbox_child_does_not_outlive_a_killed_demo(tmp_path):
     finally:
         if demo.poll() is None:
             demo.kill()
+
+
+def test_a_descendant_that_escaped_holding_the_channel_cannot_hold_the_parent():
+    """Red-team round 4b: the child sends half a message and exits, an escaped grandchild keeps the
+    channel open; the watchdog shuts the parent's end down, so the run still ends at the limit."""
+    limit = 1.0
+    run, elapsed = _run_bounded("escape_and_hold", limit)
+    assert run.error == f"time limit of {limit:g} s exceeded" and run.value is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/fd")
+def test_the_child_holds_no_descriptor_of_demo_but_its_channel():
+    run, _ = _run_bounded("inspect_descriptors", 30.0)
+    assert run.error is None and run.value == 1, run.error
+
+
+def test_debug_prints_the_candidates_traceback_escaped():
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-m", "sci_hierarchy", "demo", "argmax", "--algorithm",
+                           f"{HOSTILE}:raise_control_codes", "--debug"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1 and "Traceback" in proc.stderr, proc.stderr
+    assert "\x1b" not in proc.stderr and "\r" not in proc.stderr, repr(proc.stderr[-500:])
+    assert "\nhostile.py:raise_control_codes succeeds" not in proc.stderr
