@@ -170,7 +170,9 @@ def exit_when_the_parent_closes(conn: Any) -> None:
                 continue
             except (OSError, ValueError):  # pragma: no cover
                 return
-            if any(ev & flags for _, ev in events):
+            if any(ev & select.POLLNVAL for _, ev in events):
+                return  # the descriptor was closed in this process: nothing left to watch (no spinning)
+            if any(ev & (flags | select.POLLERR) for _, ev in events):
                 try:
                     kill_descendants(os.getpid())
                 finally:
