@@ -286,7 +286,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except NoVerdict as exc:
         detail = getattr(exc.run, "detail", None)
         if args.debug and detail:  # the candidate's traceback: each line escaped (it is untrusted text)
-            _say("\n".join(_u(line, 2000) for line in detail.rstrip().splitlines()[-400:]))
+            # only LF ends a line, and each is indented: no candidate text starts a line of demo's output
+            _say("\n".join("  | " + _u(line, 2000) for line in detail.rstrip().split("\n")[-400:]))
         _say(f"no verdict: {_u(exc.reason, 2000)}" + ("" if not args.json else f" (no witness written to {args.json})")
              + ("" if args.debug or not detail else " (--debug shows the traceback)"))
         return EXIT_CLAIM

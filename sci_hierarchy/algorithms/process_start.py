@@ -8,10 +8,12 @@ Split from :mod:`sci_hierarchy.algorithms.sandbox` (the parent's side of a run),
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import pickletools
 import signal
-from typing import Any, Sequence
+import threading
+from typing import Any, Iterator, Sequence
 
 from sci_hierarchy.algorithms.sandbox_child import CHILD_NAME
 
@@ -52,7 +54,8 @@ def stop_fork_server() -> None:
     tree can connect to the server's socket and send nothing, so that the server (one thread)
     waits forever and so does every start of a child and multiprocessing's own join at exit.
     Killing it ends those waits (a pending start fails; the next start makes a new server); it is
-    called when a start takes longer than :data:`START_TIMEOUT` seconds and at exit."""
+    called when a start takes longer than :data:`START_TIMEOUT` seconds, and at exit while a start
+    is still pending.  It also ends other processes the program started through the same server."""
     try:
         from multiprocessing import forkserver
 
@@ -66,13 +69,37 @@ def stop_fork_server() -> None:
 #: seconds a child's start may take before the fork server is taken to be wedged and is killed
 START_TIMEOUT = 60.0
 
+_pending = 0
+_pending_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def start_pending() -> Iterator[None]:
+    """Count a child's start while it runs (:func:`stop_fork_server_if_wedged` reads the count)."""
+    global _pending
+    with _pending_lock:
+        _pending += 1
+    try:
+        yield
+    finally:
+        with _pending_lock:
+            _pending -= 1
+
+
+def stop_fork_server_if_wedged() -> None:
+    """At exit: kill the fork server only while a start is still waiting on it (a wedged server
+    would hold multiprocessing's join of the children forever); otherwise leave it, and the
+    processes the program started through it, to multiprocessing's own exit handling."""
+    if _pending:
+        stop_fork_server()
+
 
 def ensure_preload(ctx: Any, extra: Sequence[str]) -> None:
     global _preload_done
     if not _preload_done:
         # registered after multiprocessing's own exit handler, so it runs first (atexit is LIFO):
         # a wedged server must not hold the join of the children at exit
-        atexit.register(stop_fork_server)
+        atexit.register(stop_fork_server_if_wedged)
         try:
             ctx.set_forkserver_preload(list(dict.fromkeys((*BASE_PRELOAD, *extra))))
         except Exception:  # pragma: no cover - an older or patched multiprocessing

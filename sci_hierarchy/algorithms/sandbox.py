@@ -73,7 +73,7 @@ from multiprocessing.connection import wait as _wait
 from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 from sci_hierarchy.algorithms.process_start import (BASE_PRELOAD, START_TIMEOUT, absolute_spec, ensure_preload,
-                                                    modules_of, stop_fork_server)
+                                                    modules_of, start_pending, stop_fork_server)
 from sci_hierarchy.algorithms.process_tree import kill_process_tree, signal_name
 from sci_hierarchy.algorithms.sandbox_child import CHILD_NAME, IdentityTask, child_main
 from sci_hierarchy.algorithms.wire import (
@@ -365,7 +365,10 @@ class IsolatedAlgorithm:
     def _boot(self, describe_it: bool) -> dict[str, Any]:
         return {"spec": self._child_spec, "family": self.task_family, "describe": describe_it,
                 "memory_limit_mb": self.memory_limit_mb, "cpu_seconds": int(math.ceil(self.time_limit)) + 5,
-                "preimport": list(self._preimport)}
+                "preimport": list(self._preimport),
+                # under spawn the child also holds the write end of its exit sentinel, a descriptor
+                # it is not told the number of: it closes only what it knows (the resource tracker)
+                "close_descriptors": self.start_method == "forkserver"}
 
     def _start(self, boot: dict[str, Any]) -> _Child:
         ctx = multiprocessing.get_context(self.start_method)
@@ -377,7 +380,8 @@ class IsolatedAlgorithm:
         wedged.daemon = True
         wedged.start()
         try:
-            proc.start()
+            with start_pending():
+                proc.start()
         except Exception as exc:
             parent_conn.close()
             raise SciHierarchyError(
@@ -482,6 +486,8 @@ class IsolatedAlgorithm:
             msg = self._serve_until_final(child, reader, deadline, mode, expired)
         finally:
             watchdog.cancel()
+            watchdog.join()  # an expire() already running finishes before the channel is closed and
+            # its descriptor number reused (it must not shut a later child's channel down)
         if expired.is_set():
             return _error("run", f"time limit of {self.time_limit:g} s exceeded")
         return msg

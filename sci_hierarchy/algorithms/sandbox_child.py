@@ -113,34 +113,44 @@ def silence_standard_streams() -> None:
     os.close(null)
 
 
-def close_inherited_descriptors(keep: int) -> None:
+def close_inherited_descriptors(keep: int, *, everything: bool = True) -> None:
     """Close every file descriptor but 0-2 and ``keep`` (the channel): the child inherits the
     multiprocessing resource tracker's command pipe (whose process writes to ``demo``'s stderr what
     it is sent), the fork server's pipes and whatever the parent had open; none is the
     candidate's business.  The resource tracker is forgotten, so a library in the child that needs
-    one starts its own (with /dev/null as its output)."""
+    one starts its own (with /dev/null as its output).  With ``everything=False`` (a child started
+    by spawn, which also holds the write end of its exit sentinel without knowing its number) only
+    the resource tracker's pipe is closed."""
+    tracker = None
     try:
-        fds = [int(x) for x in os.listdir("/proc/self/fd")]
-    except OSError:  # not Linux: every descriptor below the soft limit
-        import resource
+        from multiprocessing import resource_tracker
 
-        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-        fds = list(range(3, soft if 0 < soft < 65536 else 65536))
+        tracker = getattr(resource_tracker, "_resource_tracker", None)
+    except Exception:  # noqa: BLE001 - a multiprocessing without these internals
+        pass
+    if everything:
+        try:
+            fds = [int(x) for x in os.listdir("/proc/self/fd")]
+        except OSError:  # not Linux: every descriptor below the soft limit
+            import resource
+
+            soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+            fds = list(range(3, soft if 0 < soft < 65536 else 65536))
+    else:
+        known = getattr(tracker, "_fd", None)
+        fds = [known] if isinstance(known, int) else []
     for fd in fds:
         if fd > 2 and fd != keep:
             try:
                 os.close(fd)
             except OSError:  # already closed (the listing's own descriptor)
                 pass
-    try:
-        from multiprocessing import resource_tracker
-
-        tracker = getattr(resource_tracker, "_resource_tracker", None)
-        if tracker is not None:
+    if tracker is not None:
+        try:
             tracker._fd = None
             tracker._pid = None
-    except Exception:  # noqa: BLE001 - a multiprocessing without these internals: nothing to forget
-        pass
+        except Exception:  # noqa: BLE001
+            pass
 
 
 def exit_when_the_parent_closes(conn: Any) -> None:
@@ -189,7 +199,7 @@ def child_main(conn: Any, boot: dict[str, Any]) -> None:
         pass
     become_subreaper()
     silence_standard_streams()
-    close_inherited_descriptors(conn.fileno())
+    close_inherited_descriptors(conn.fileno(), everything=bool(boot.get("close_descriptors", True)))
     exit_when_the_parent_closes(conn)
     limit_resources(boot.get("memory_limit_mb"), int(boot.get("cpu_seconds", 3600)))
     try:

@@ -297,4 +297,6 @@ def raise_control_codes(reader) -> int:
     """Raises an error whose text holds terminal control codes and a forged verdict line: --debug
     printed the traceback raw (red-team round 4b)."""
     reader.read("a", 1)
-    raise RuntimeError("\r\x1b[2K\x1b[1Ahostile.py:raise_control_codes succeeds\n\x1b[8m")
+    raise RuntimeError("\r\x1b[2K\x1b[1Ahostile.py:raise_control_codes succeeds\n\x1b[8m"
+                       "\u2028hostile.py:raise_control_codes succeeds\x85hostile.py:raise_control_codes succeeds"
+                       "\nhostile.py:raise_control_codes succeeds")

@@ -142,4 +142,45 @@ def test_debug_prints_the_candidates_traceback_escaped():
                            f"{HOSTILE}:raise_control_codes", "--debug"], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1 and "Traceback" in proc.stderr, proc.stderr
     assert "\x1b" not in proc.stderr and "\r" not in proc.stderr, repr(proc.stderr[-500:])
-    assert "\nhostile.py:raise_control_codes succeeds" not in proc.stderr
+    assert all(not line.startswith("hostile.py:raise_control_codes succeeds") for line in proc.stderr.split("\n"))
+    assert "\u2028" not in proc.stderr and "\x85" not in proc.stderr
+
+
+def test_the_spawn_start_method_still_runs_a_candidate():
+    """Red-team round 4c: closing every inherited descriptor closed a spawned child's exit-sentinel
+    pipe, so under spawn every run ended as 'the process died'; under spawn only the resource
+    tracker's pipe is closed."""
+    alg = IsolatedAlgorithm(f"{HOSTILE}:honest", task_family="argmax", time_limit=60.0, start_method="spawn")
+    try:
+        run = run_algorithm(alg, FrozenOracle(ArgmaxFamily().tie()), TASK)
+    finally:
+        alg.close()
+    assert run.ok and run.value in (1, 2), run.error
+
+
+def test_the_fork_server_is_left_alone_at_exit_when_no_start_is_pending(tmp_path):
+    """Red-team round 4c: killing the fork server at every exit also ended the program's own
+    processes started through it; it is killed at exit only while a start is still waiting."""
+    import subprocess
+
+    marker = tmp_path / "worker-finished"
+    script = tmp_path / "prog.py"
+    script.write_text(f"""
+import multiprocessing, time
+from proofs_as_code.argmax import TASK, ArgmaxFamily
+from sci_hierarchy.algorithms.running import run_algorithm
+from sci_hierarchy.algorithms.sandbox import IsolatedAlgorithm
+from sci_hierarchy.oracles.core import FrozenOracle
+
+def work(path):
+    time.sleep(1.5)
+    open(path, "w").write("done")
+
+if __name__ == "__main__":
+    alg = IsolatedAlgorithm({HOSTILE!r} + ":honest", task_family="argmax", time_limit=60.0)
+    assert run_algorithm(alg, FrozenOracle(ArgmaxFamily().tie()), TASK).ok
+    multiprocessing.get_context("forkserver").Process(target=work, args=({str(marker)!r},)).start()
+""")
+    env = dict(__import__("os").environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    subprocess.run([sys.executable, str(script)], env=env, timeout=300, check=True)
+    assert marker.exists(), "the program's own (non-daemonic) process was killed at exit"
