@@ -46,8 +46,8 @@ import numpy as np
 
 from sci_hierarchy.arguments import int_arg, real_arg, refuse
 
-__all__ = ["CONVERGENCE_TOL", "FIRENET_SETTINGS", "MEASURED", "ROW_KEYS", "TIE", "FirenetPoint", "firenet_point",
-           "measure_model", "most_accurate_on_near_kernel", "psnr", "unet_family"]
+__all__ = ["CONVERGENCE_TOL", "FIRENET_SETTINGS", "MEASURED", "ROW_KEYS", "TIE", "FirenetPoint", "certified_bound_text",
+           "firenet_point", "measure_model", "most_accurate_on_near_kernel", "psnr", "unet_family"]
 
 #: how every value of :func:`measure_model` is labelled
 MEASURED = "measured"
@@ -62,12 +62,12 @@ ROW_KEYS = ["model", "psnr_db", "detail_contrast", "near_kernel_detail_contrast"
 TIE = 1e-6
 
 
-
 def certified_bound_text(bound: float) -> str:
     """A certified Lipschitz lower bound for a table: ``none`` when it is <= 0 (the model is not
     accurate enough on the near-kernel pair, (||x - x'|| - delta - delta') <= 0, so the barrier
     certifies nothing), else the number.  The JSON and CSV keep the value itself."""
     return f"{bound:.3f}" if bound > 0 else "none"
+
 
 def psnr(a: np.ndarray, x: np.ndarray) -> float:
     """PSNR in dB of ``a`` against the reference ``x`` (peak ``max |x|``; ``inf`` when equal)."""
