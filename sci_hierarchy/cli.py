@@ -127,8 +127,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                        description="Regenerate an experiment of the paper: table1 (LISTA and FIRENET on Theorem "
                                    "1's class; full run about an hour on 2 cores), convergence (FIRENET on a "
                                    "1024^2 image, about 6 minutes), stability (the trained network most accurate on near-kernel "
-                                   "detail vs FIRENET at a converged setting, under worst-case perturbations; 25 to 50 "
-                                   "minutes at 64^2, estimated), tradeoff (accuracy against stability over a family of "
+                                   "detail vs FIRENET at a converged setting, under worst-case perturbations; about an hour "
+                                   "at 64^2, 65 minutes measured), tradeoff (accuracy against stability over a family of "
                                    "U-Nets and FIRENET). --quick runs small versions: about 15 s (table1), 1.5 minutes "
                                    "(convergence), 40 s (stability) and 30 s (tradeoff) on a 2-core machine. "
                                    "docs/reproduce.md says what each reproduces and what it does not.",

@@ -61,7 +61,7 @@ __all__ = ["run", "detail_feature"]
 #: Why a quick run does not evaluate the paper's claim (``claim_holds`` is None; the command exits 0).
 QUICK_CLAIM_NOTE = ("the paper's claim is NOT EVALUATED with --quick: {nets} of {N}x{N} trained for {epochs} on "
                     "{train} are too small for the accuracy/stability comparison to mean anything; run the full "
-                    "experiment without --quick (sci-hierarchy reproduce stability --out DIR; 25 to 50 min on 2 cores, estimated)")
+                    "experiment without --quick (sci-hierarchy reproduce stability --out DIR; about an hour on 2 cores, 65 min measured)")
 
 #: the paper's claim, as this experiment checks it
 CLAIM = ("Figs 2-3 / ellipses: the network most accurate on near-kernel detail is unstable, FIRENET (at a converged "
