@@ -7,6 +7,7 @@ allocation sites of the largest one.  A profile, not a benchmark:
 import os
 import tracemalloc, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 import bench_firenet as bf
 from sci_hierarchy.firenet import firenet
 import sci_hierarchy.firenet.solver as solver
@@ -43,4 +44,7 @@ cur, peak = tracemalloc.get_traced_memory()
 print(f"peak {(peak-base)/2**20:.0f} MiB; largest live set at a hook {(best['peak']-base)/2**20:.0f} MiB ({best['where']})")
 for st_ in best["snap"].statistics("lineno")[:8]:
     fr = st_.traceback[0]
-    print(f"{st_.size/2**20:8.1f} MiB  {st_.count:4d} blocks  {fr.filename.split('site-packages/')[-1].split('/work/main/')[-1]}:{fr.lineno}")
+    name = fr.filename.split("site-packages" + os.sep)[-1]
+    if os.path.abspath(name).startswith(ROOT + os.sep):
+        name = os.path.relpath(name, ROOT)
+    print(f"{st_.size/2**20:8.1f} MiB  {st_.count:4d} blocks  {name}:{fr.lineno}")

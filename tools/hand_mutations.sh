@@ -11,8 +11,9 @@ import sys
 p, old, new = sys.argv[1:4]
 s = open(p).read(); assert s.count(old) == 1, (p, old, s.count(old)); open(p, "w").write(s.replace(old, new))
 PY
-  (cd $d && PYTHONPATH=$d timeout 600 python -m pytest -q -p no:cacheprovider $5 2>&1 | grep -E "^FAILED|passed|failed" | head -6) > /tmp/hm.$$
-  echo "== $1" >> $out; cat /tmp/hm.$$ >> $out; rm -rf $d
+  local log; log=$(mktemp)
+  (cd $d && PYTHONPATH=$d timeout 600 python -m pytest -q -p no:cacheprovider $5 2>&1 | grep -E "^FAILED|passed|failed" | head -6) > $log
+  echo "== $1" >> $out; cat $log >> $out; rm -rf $d $log
 }
 mut "admissible <= tol -> < tol" sci_hierarchy/oracles/core.py "return abs(answer - entry.exact) <= tol" "return abs(answer - entry.exact) < tol" tests/unit/test_kernel_boundaries.py
 mut "reads_beyond top <= level -> top < level" sci_hierarchy/adversary/checkers.py "    if top <= level:" "    if top < level:" tests/unit/test_adversary_kernel.py

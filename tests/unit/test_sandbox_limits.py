@@ -69,13 +69,10 @@ def _run_bounded(name: str, limit: float, bound: float = 60.0):
 def test_a_child_that_blocks_the_parents_read_or_write_still_ends_at_the_time_limit(name):
     """The child stops reading its answers (the parent's write blocks) or sends half a message (the
     parent's read blocks), using no CPU time: the watchdog kills it at the deadline."""
-    from sci_hierarchy.algorithms.sandbox import WATCHDOG_GRACE
-
     limit = 1.0
-    run, elapsed = _run_bounded(name, limit)
+    run, elapsed = _run_bounded(name, limit)  # fails if the parent is still blocked 60 s later
     assert run.error == f"time limit of {limit:g} s exceeded" and run.value is None
     assert 0.9 * limit <= elapsed, elapsed
-    assert elapsed >= limit or WATCHDOG_GRACE >= 0
 
 
 def test_what_a_child_writes_to_its_standard_streams_never_reaches_demos_output():
