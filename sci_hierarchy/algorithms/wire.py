@@ -106,10 +106,13 @@ def decode_exact(obj: Any, depth: int = 0, *, max_hex: int | None = None) -> Any
 
 
 def _check_hex_sizes(obj: Any, max_hex: int) -> None:
+    # d counts JSON containers: each nesting level of a value is two of them ({"l": [...]}), and a
+    # fraction's digits sit two below its value (its dict, then its list), so a value that
+    # decode_exact accepts (at most _MAX_DEPTH levels) is never refused here for its depth
     stack = [(obj, 0)]
     while stack:
         o, d = stack.pop()
-        if d > _MAX_DEPTH + 2:
+        if d > 2 * _MAX_DEPTH + 2:
             raise ProtocolError("value nested too deeply")
         if isinstance(o, str):
             if len(o) > max_hex:

@@ -1,0 +1,231 @@
+"""The sandbox's wire format, tested directly at every limit it enforces.
+
+Everything the parent receives from a (possibly hostile) child goes through ``decode_exact`` and
+``receive_message``; each limit is tested exactly at the limit (accepted) and one past it
+(refused), and every value is compared with one written out by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, strategies as st
+
+from conftest import budget
+from sci_hierarchy.algorithms import wire
+from sci_hierarchy.algorithms.wire import (MAX_MESSAGE_BYTES, MAX_RESULT_HEX_DIGITS, ProtocolError,
+                                           decode_exact, encode_exact, receive_message, send_message)
+
+DEPTH = wire._MAX_DEPTH
+HEX = wire._MAX_HEX_DIGITS
+
+
+# ----------------------------------------------------------------- integers as hex strings
+
+@pytest.mark.parametrize("text, value", [("0", 0), ("1", 1), ("f", 15), ("10", 16), ("-1", -1),
+                                         ("-ff", -255), ("00a", 10), ("-0", 0)])
+def test_hex_integers_decode_to_the_integer_written(text, value):
+    assert decode_exact({"i": text}) == value
+    assert type(decode_exact({"i": text})) is int
+
+
+@pytest.mark.parametrize("text", ["", "-", "F", "0x1", "+1", "--1", " 1", "1 ", "1_0", "g", "١",
+                                  "1\n", 1, None, ["1"]])
+def test_anything_but_lower_case_hex_is_refused(text):
+    with pytest.raises(ProtocolError, match="bad integer"):
+        decode_exact({"i": text})
+
+
+def test_the_hex_digit_limit_is_inclusive():
+    assert decode_exact({"i": "1" + "0" * (HEX - 1)}) == 16 ** (HEX - 1)
+    with pytest.raises(ProtocolError, match="bad integer"):
+        decode_exact({"i": "1" + "0" * HEX})
+
+
+def test_encoding_writes_integers_as_lower_case_hex():
+    assert encode_exact(255) == {"i": "ff"}
+    assert encode_exact(-16) == {"i": "-10"}
+    assert encode_exact(0) == {"i": "0"}
+    assert encode_exact(Fraction(-3, 16)) == {"q": ["-3", "10"]}
+    assert encode_exact((Fraction(1, 10), 2)) == {"t": [{"q": ["1", "a"]}, {"i": "2"}]}
+    assert encode_exact([None, True, "x"]) == {"l": [None, True, {"s": "x"}]}
+
+
+# ----------------------------------------------------------------- fractions
+
+def test_a_fraction_is_reduced_and_keeps_its_sign():
+    assert decode_exact({"q": ["2", "4"]}) == Fraction(1, 2)
+    assert decode_exact({"q": ["-3", "1"]}) == Fraction(-3)
+    assert type(decode_exact({"q": ["4", "2"]})) is Fraction
+
+
+@pytest.mark.parametrize("den", ["0", "-1", "-a"])
+def test_a_denominator_must_be_positive(den):
+    with pytest.raises(ProtocolError, match="denominator"):
+        decode_exact({"q": ["1", den]})
+
+
+@pytest.mark.parametrize("body", [["1"], ["1", "2", "3"], "1/2", {"1": "2"}, None, []])
+def test_a_fraction_is_exactly_two_integers(body):
+    with pytest.raises(ProtocolError, match="bad fraction"):
+        decode_exact({"q": body})
+
+
+# ----------------------------------------------------------------- shapes and tags
+
+@pytest.mark.parametrize("obj", [{}, {"i": "1", "s": "x"}, [], "1", 1, 1.0, {"x": "1"},
+                                 {"s": 1}, {"t": "12"}, {"l": {"i": "1"}}])
+def test_a_value_is_none_a_bool_or_a_single_known_tag(obj):
+    with pytest.raises(ProtocolError, match="bad value"):
+        decode_exact(obj)
+
+
+def test_tuples_and_lists_keep_their_types():
+    t = decode_exact({"t": [{"i": "1"}, {"l": [{"q": ["1", "3"]}]}]})
+    assert t == (1, [Fraction(1, 3)]) and type(t) is tuple and type(t[1]) is list
+    assert decode_exact({"l": []}) == [] and decode_exact({"t": []}) == ()
+    assert decode_exact(None) is None and decode_exact(False) is False and decode_exact(True) is True
+    assert decode_exact({"s": "é"}) == "é"
+
+
+def _nested(depth, leaf):
+    """``depth`` list wrappers around ``leaf``: the leaf is decoded at that depth."""
+    for _ in range(depth):
+        leaf = {"l": [leaf]}
+    return leaf
+
+
+def test_decoding_accepts_nesting_up_to_the_limit_and_no_deeper():
+    assert decode_exact(_nested(DEPTH, {"i": "1"})) == _python_nested(DEPTH, 1)
+    with pytest.raises(ProtocolError, match="nested too deeply"):
+        decode_exact(_nested(DEPTH + 1, {"i": "1"}))
+    with pytest.raises(ProtocolError, match="nested too deeply"):
+        decode_exact(_nested(DEPTH + 1, None))
+
+
+def _python_nested(depth, leaf):
+    for _ in range(depth):
+        leaf = [leaf]
+    return leaf
+
+
+def test_encoding_accepts_nesting_up_to_the_limit_and_no_deeper():
+    assert encode_exact(_python_nested(DEPTH, 1)) == _nested(DEPTH, {"i": "1"})
+    assert encode_exact(_python_nested(DEPTH, Fraction(1, 2))) == _nested(DEPTH, {"q": ["1", "2"]})
+    with pytest.raises(ValueError, match="nested too deeply"):
+        encode_exact(_python_nested(DEPTH + 1, 1))
+    with pytest.raises(ValueError, match="nested too deeply"):
+        encode_exact(_python_nested(DEPTH + 1, Fraction(1, 2)))
+
+
+@pytest.mark.parametrize("v", [1.5, 1j, b"x", {"a": 1}, object()])
+def test_values_without_an_exact_form_are_refused_by_name(v):
+    with pytest.raises(ValueError, match=f"{type(v).__name__} value .* has no exact form"):
+        encode_exact(v)
+
+
+exact_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.fractions() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.lists(inner, max_size=4).map(tuple),
+    max_leaves=20)
+
+
+def _same(a, b):
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+@budget(60)
+@given(exact_values)
+def test_decoding_inverts_encoding_with_types_preserved(v):
+    back = decode_exact(json.loads(json.dumps(encode_exact(v))))
+    assert _same(back, v)
+
+
+# ----------------------------------------------------------------- the result size limit
+
+def test_the_result_hex_limit_is_inclusive_and_skips_strings():
+    ok = "1" + "0" * (MAX_RESULT_HEX_DIGITS - 1)
+    assert decode_exact({"l": [{"i": ok}]}, max_hex=MAX_RESULT_HEX_DIGITS) == [16 ** (MAX_RESULT_HEX_DIGITS - 1)]
+    with pytest.raises(ProtocolError, match=f"has {4 * (MAX_RESULT_HEX_DIGITS + 1)} bits, over the limit "
+                                            f"of {4 * MAX_RESULT_HEX_DIGITS} bits"):
+        decode_exact({"l": [{"i": ok + "0"}]}, max_hex=MAX_RESULT_HEX_DIGITS)
+    with pytest.raises(ProtocolError, match="over the limit"):
+        decode_exact({"t": [{"q": ["1", ok + "0"]}]}, max_hex=MAX_RESULT_HEX_DIGITS)
+    # a string value is text, not an integer: its length is not bounded by the hex limit
+    assert decode_exact({"s": "x" * 100}, max_hex=4) == "x" * 100
+    # without max_hex only the general limit applies
+    assert decode_exact({"i": ok + "0"}) == 16 ** MAX_RESULT_HEX_DIGITS
+
+
+def test_the_result_limit_reaches_every_depth():
+    deep = _nested(DEPTH, {"i": "12345"})
+    with pytest.raises(ProtocolError, match="over the limit"):
+        decode_exact(deep, max_hex=4)
+    assert decode_exact(deep, max_hex=5) == _python_nested(DEPTH, 0x12345)
+
+
+def test_the_size_scan_refuses_only_what_the_decoder_would_refuse_for_depth():
+    # each value level is two JSON containers ({"l": [...]}) and a fraction's digits sit two more
+    # below: a fraction at the decoder's deepest level is at scan depth 2 * DEPTH + 2, accepted
+    wire._check_hex_sizes(_nested(DEPTH, {"q": ["1", "2"]}), 10)
+    with pytest.raises(ProtocolError, match="nested too deeply"):
+        wire._check_hex_sizes(_nested(DEPTH + 1, {"q": ["1", "2"]}), 10)
+    with pytest.raises(ProtocolError, match="nested too deeply"):
+        wire._check_hex_sizes(_nested(DEPTH + 1, {"l": [None]}), 10)
+    # and the decoder with max_hex accepts everything the decoder without it accepts
+    assert decode_exact(_nested(DEPTH, {"q": ["1", "2"]}), max_hex=10) == _python_nested(DEPTH, Fraction(1, 2))
+
+
+# ----------------------------------------------------------------- messages
+
+def test_messages_round_trip_compactly():
+    a, b = multiprocessing.Pipe()
+    try:
+        send_message(a, {"op": "read", "n": [1, 2]})
+        assert b.recv_bytes() == b'{"op":"read","n":[1,2]}'
+        send_message(a, {"op": "x"})
+        assert receive_message(b) == {"op": "x"}
+    finally:
+        a.close(), b.close()
+
+
+@pytest.mark.parametrize("raw, match", [
+    (b"\xff\xfe", "not JSON"), (b"{", "not JSON"), (b"[1]", "with an 'op'"),
+    (b'{"op": 1}', "with an 'op'"), (b'{"x": "read"}', "with an 'op'"), (b"NaN", "with an 'op'"),
+    (b"[" * 100000 + b"]" * 100000, "not JSON"),
+])
+def test_a_message_that_is_not_a_json_object_with_an_op_is_refused(raw, match):
+    a, b = multiprocessing.Pipe()
+    try:
+        a.send_bytes(raw)
+        with pytest.raises(ProtocolError, match=match):
+            receive_message(b)
+    finally:
+        a.close(), b.close()
+
+
+def test_the_message_length_limit_is_inclusive(monkeypatch):
+    monkeypatch.setattr(wire, "MAX_MESSAGE_BYTES", 20)
+    a, b = multiprocessing.Pipe()
+    try:
+        exact = b'{"op":"' + b"x" * 11 + b'"}'
+        assert len(exact) == 20
+        a.send_bytes(exact)
+        assert receive_message(b) == {"op": "x" * 11}
+        a.send_bytes(exact[:-2] + b'x"}')
+        with pytest.raises(ProtocolError, match="unreadable message"):
+            receive_message(b)
+    finally:
+        a.close(), b.close()
+
+
+def test_the_default_message_limit_is_64_mib():
+    assert MAX_MESSAGE_BYTES == 64 * 1024 * 1024
+    assert MAX_RESULT_HEX_DIGITS == 2 ** 16 // 4 + 1
