@@ -31,7 +31,8 @@ declare -A TESTS=(
   [sandbox]="tests/unit/test_sandbox.py tests/unit/test_sandbox_limits.py"
 )
 for m in attacks records measure; do TESTS[$m]="${TESTS[adversary]}"; done
-for m in sandbox_child wire process_tree process_start; do TESTS[$m]="${TESTS[sandbox]}"; done
+for m in sandbox_child process_tree process_start; do TESTS[$m]="${TESTS[sandbox]}"; done
+TESTS[wire]="tests/unit/test_wire.py"  # direct tests of every limit; the sandbox tests add minutes per survivor
 ORDER=(dyadic reals oracles adversary attacks records measure witness sandbox sandbox_child wire process_tree process_start)
 # where each kernel module lives in the layered package (docs/architecture.md)
 declare -A PATHS=(
