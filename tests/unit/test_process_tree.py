@@ -1,0 +1,174 @@
+"""The sandbox's process tree, tested directly: resource limits read back from the kernel, and
+descendants found and killed in a tree whose pids the test knows."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from sci_hierarchy.algorithms import process_tree
+from sci_hierarchy.algorithms.process_tree import (descendants, kill_descendants, kill_process_tree,
+                                                   limit_resources, signal_name)
+
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+
+def _in_child(code: str) -> str:
+    """Run ``code`` in a fresh interpreter (limits must not touch the test process); its stdout."""
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                         timeout=60, check=True)
+    return out.stdout.strip()
+
+
+@linux
+def test_limits_read_back_from_the_kernel():
+    out = _in_child("""
+        import os, resource
+        from sci_hierarchy.algorithms.process_tree import limit_resources
+        def vm():  # VmSize from statm (pages), a source independent of /proc/self/status
+            return int(open("/proc/self/statm").read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        before = vm()
+        limit_resources(64, 7)
+        after = vm()
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        print(*resource.getrlimit(resource.RLIMIT_CPU), *resource.getrlimit(resource.RLIMIT_CORE),
+              soft == hard, soft - before, after - before)
+    """)
+    cpu_soft, cpu_hard, core_soft, core_hard, same, over, grew = out.split()
+    assert (cpu_soft, cpu_hard, core_soft, core_hard, same) == ("7", "7", "0", "0", "True")
+    # the address-space cap is the size at the call plus exactly 64 MiB (the process may have grown
+    # by a few pages between the two measurements)
+    assert 0 <= int(over) - 64 * 2 ** 20 <= int(grew) + 2 ** 20
+
+
+@linux
+def test_without_a_memory_limit_the_address_space_is_not_capped():
+    out = _in_child("""
+        import resource
+        from sci_hierarchy.algorithms.process_tree import limit_resources
+        before = resource.getrlimit(resource.RLIMIT_AS)
+        limit_resources(None, 3)
+        print(resource.getrlimit(resource.RLIMIT_AS) == before, resource.getrlimit(resource.RLIMIT_CPU))
+    """)
+    assert out == "True (3, 3)"
+
+
+@linux
+def test_a_lower_hard_limit_is_kept():
+    out = _in_child("""
+        import resource
+        from sci_hierarchy.algorithms.process_tree import limit_resources
+        resource.setrlimit(resource.RLIMIT_CPU, (5, 5))
+        limit_resources(None, 7)
+        print(resource.getrlimit(resource.RLIMIT_CPU))
+    """)
+    assert out == "(5, 5)"
+
+
+@linux
+def test_the_address_space_is_the_kernels_vmsize():
+    with open("/proc/self/statm") as fh:
+        pages = int(fh.read().split()[0])
+    size = process_tree._address_space()
+    assert size % 1024 == 0
+    assert abs(size - pages * os.sysconf("SC_PAGE_SIZE")) <= 64 * 2 ** 20  # the same, up to growth
+
+
+TREE = """
+import os, subprocess, sys, time
+# child -> grandchild -> great-grandchild, each printing its pid, then all sleeping
+depth = int(sys.argv[1])
+print(os.getpid(), flush=True)
+if depth > 0:
+    p = subprocess.Popen([sys.executable, "-c", sys.argv[2], str(depth - 1), sys.argv[2]])
+time.sleep(60)
+"""
+
+
+def _tree(depth: int) -> tuple[subprocess.Popen, list[int]]:
+    """A chain of ``depth`` + 1 sleeping processes below the test; the Popen and every pid."""
+    top = subprocess.Popen([sys.executable, "-c", TREE, str(depth), TREE], stdout=subprocess.PIPE, text=True)
+    pids = [int(top.stdout.readline()) for _ in range(depth + 1)]
+    return top, pids
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rpartition(")")[2].split()[0] == "Z"  # a zombie is dead
+    except FileNotFoundError:
+        return True
+
+
+@linux
+@pytest.mark.parametrize("children_files", [True, False], ids=["task-children", "stat-scan"])
+def test_descendants_are_exactly_the_processes_below(children_files, monkeypatch):
+    if not children_files:  # the fallback: every /proc/PID/stat's parent pid
+        real = os.path.exists
+        monkeypatch.setattr(process_tree.os.path, "exists",
+                            lambda p: False if str(p).endswith("/children") else real(p))
+    top, pids = _tree(2)
+    try:
+        assert sorted(descendants(pids[0])) == sorted(pids[1:])
+        assert sorted(descendants(pids[1])) == [pids[2]]
+        assert descendants(pids[2]) == []
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        top.wait()
+
+
+@linux
+def test_a_subreaper_finds_and_kills_its_orphaned_descendants_and_counts_them():
+    # as the sandbox's child does: become a subreaper, let a chain of three be started below it,
+    # orphan the lower two (their parent is killed and reaped), then kill everything below itself
+    out = _in_child(f"""
+        import os, signal, subprocess, sys, time
+        from sci_hierarchy.algorithms.process_tree import become_subreaper, descendants, kill_descendants
+        assert become_subreaper()
+        TREE = {TREE!r}
+        top = subprocess.Popen([sys.executable, "-c", TREE, "2", TREE], stdout=subprocess.PIPE, text=True)
+        pids = [int(top.stdout.readline()) for _ in range(3)]
+        os.kill(pids[0], signal.SIGKILL); top.wait()
+        deadline = time.monotonic() + 5
+        while sorted(descendants(os.getpid())) != sorted(pids[1:]) and time.monotonic() < deadline:
+            time.sleep(0.02)  # re-parenting to the subreaper happens as the kernel reaps pids[0]
+        print(sorted(descendants(os.getpid())) == sorted(pids[1:]), kill_descendants(os.getpid()),
+              descendants(os.getpid()), kill_descendants(os.getpid()))
+    """)
+    assert out == "True 2 [] 0"
+
+
+@linux
+def test_kill_process_tree_kills_the_child_and_its_tree():
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    r, w = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_spawn_tree_and_report, args=(w,))
+    proc.start()
+    below = r.recv()
+    kill_process_tree(proc)
+    assert proc.exitcode == -signal.SIGKILL
+    deadline = time.monotonic() + 5
+    while not all(_gone(p) for p in below) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert all(_gone(p) for p in below)
+    kill_process_tree(proc)  # a second call on a dead child does nothing
+
+
+def _spawn_tree_and_report(w) -> None:
+    _, pids = _tree(1)
+    w.send(pids)
+    time.sleep(60)
+
+
+def test_signal_names():
+    assert signal_name(signal.SIGKILL) == "SIGKILL"
+    assert signal_name(signal.SIGTERM) == "SIGTERM"
