@@ -162,6 +162,20 @@ def test_bytes_that_are_not_utf8_are_refused():
     assert refused(b'{"a": "\xed\xa0\x80"}') == "the file is not UTF-8 text"  # an encoded surrogate
 
 
+def test_every_bytes_like_input_is_read_as_utf8():
+    # json.loads guesses UTF-16/32 for a bytearray: the parser must not (a file's bytes are UTF-8)
+    for enc in ("utf-16", "utf-32"):  # with a BOM: not UTF-8
+        assert refused(bytearray(BASE.encode(enc))) == "the file is not UTF-8 text"
+        assert refused(memoryview(BASE.encode(enc))) == "the file is not UTF-8 text"
+    # without a BOM, ASCII in UTF-16 is valid UTF-8 with NULs between the characters: not JSON
+    assert refused(bytearray(BASE.encode("utf-16-le"))) == (
+        "not valid JSON ('Expecting property name enclosed in double quotes: line 1 column 2 (char 1)')")
+    assert refused(bytearray(b'{"a": "\xff"}')) == "the file is not UTF-8 text"
+    assert parsed(bytearray(BASE.encode()), max_bytes=217) == BASE_DATA
+    assert parsed(memoryview(BASE.encode()), max_bytes=217) == BASE_DATA
+    assert refused(bytearray(BASE.encode()), max_bytes=216).startswith("the witness has 217 bytes")
+
+
 def test_text_that_is_not_json_is_refused_naming_the_decoder_error():
     assert refused("") == "not valid JSON ('Expecting value: line 1 column 1 (char 0)')"
     assert refused(BASE + BASE) == "not valid JSON ('Extra data: line 1 column 218 (char 217)')"
