@@ -302,6 +302,12 @@ def test_nesting_exactly_64_deep_is_accepted_65_refused():
     assert parsed(_nested(64, "[]"))  # an empty list at depth 64: nothing below it
 
 
+def test_nesting_under_empty_keys_is_named_from_the_witness():
+    # the key "" adds nothing to the path, so a chain of them from the top has an empty path
+    assert refused(doc('"": ' + '{"": ' * 64 + "0" + "}" * 64)) == "the witness is nested more than 64 deep"
+    assert parsed(doc('"": ' + '{"": ' * 63 + "0" + "}" * 63))
+
+
 def test_nesting_through_objects_names_the_path():
     text = doc('"x": ' + '{"a": ' * 64 + "0" + "}" * 64)
     assert refused(text) == "x" + ".a" * 64 + " is nested more than 64 deep"
