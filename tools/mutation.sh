@@ -29,7 +29,7 @@ declare -A TESTS=(
   [reals]="tests/properties/test_reals_properties.py tests/unit/test_dyadic.py tests/unit/test_kernel_boundaries.py"
   [oracles]="tests/properties/test_oracles_properties.py tests/unit/test_kernel_boundaries.py tests/unit/test_adversary_kernel.py"
   [adversary]="tests/unit/test_adversary_kernel.py tests/properties/test_adversary_properties.py tests/proofs/test_forgeries.py tests/properties/test_witness_claims.py"
-  [witness]="tests/unit/test_adversary_kernel.py tests/properties/test_witness_claims.py tests/proofs/test_forgeries.py"
+  [witness]="tests/unit/test_witness_format.py tests/unit/test_adversary_kernel.py tests/properties/test_witness_claims.py tests/proofs/test_forgeries.py"
   [sandbox]="tests/unit/test_sandbox_serve.py tests/unit/test_sandbox_limits.py tests/unit/test_sandbox.py"
 )
 for m in attacks records measure; do TESTS[$m]="${TESTS[adversary]}"; done

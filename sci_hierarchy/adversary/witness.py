@@ -221,6 +221,8 @@ class Witness:
         NaN/Infinity, and floats only where a field is informational and numerical (FIRENET's
         ``stability_measurement``) and finite there; every refusal names the field's path."""
         lim = current_limits()
+        if isinstance(text, (bytearray, memoryview)):
+            text = bytes(text)  # read as UTF-8 like bytes (json.loads would guess UTF-16/32 for these)
         raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
         if len(raw) > lim.max_bytes:
             raise MalformedWitness(f"the witness has {len(raw)} bytes, over the limit of {lim.max_bytes} "
