@@ -1,23 +1,31 @@
-"""oracles/core.py beyond admissibility: the Budget and the Reader that enforces it (issue 17).
+"""oracles/core.py beyond admissibility: Budget and Reader, instances and their JSON (issue 17).
 
-Written for the survivors of ``tools/mutation.sh oracles`` restricted to ``Reader`` and
-``Budget``: every budget is admitted exactly at its value and refused one step beyond, on blocks
+Written for the survivors of ``tools/mutation.sh oracles`` restricted to the functions other than
+``admissible``.  Reader and Budget: every budget is admitted exactly at its value and refused one step beyond, on blocks
 of more than one entry (bits are level times entries), against a clock the test controls (the
 wall-time budget at exactly its value); a budget, once exceeded, keeps its first message; the
 Budget's own argument checks at 0 and at their bounds; every refusal's message in full.
-Expectations are plain integer arithmetic written here.
+Instances, oracles and JSON: complex pairs at every depth, shapes
+against numpy's reshape, frozen answers above the frozen level from the own instance, replay
+divergence naming the item, a late-registered instance kind found after loading plugins, the label
+and every malformed-spec message in full.  Expectations are plain integer / Fraction arithmetic
+written here.
 """
 
 import math
 import types
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 import sci_hierarchy.oracles.core as core
-from sci_hierarchy.errors import BudgetExceeded, InvalidArgument
-from sci_hierarchy.exact.reals import rational
-from sci_hierarchy.oracles.core import Budget, ExactOracle, Instance, Reader
+from sci_hierarchy.errors import BudgetExceeded, InvalidArgument, MalformedWitness
+from sci_hierarchy.exact.reals import ComplexReal, rational
+from sci_hierarchy.oracles.core import (
+    Block, Budget, Diverged, ExactOracle, FrozenOracle, Instance, Read, Reader, ReplayOracle, Transcript,
+    answer_from_json, answer_to_json, instance_from_json, register_instance_kind,
+)
 
 _LIMIT = 1 << 20
 
@@ -236,3 +244,269 @@ def test_shape_and_names():
     r = _reader()
     assert r.names == ("x", "m", "z")
     assert (r.shape("x"), r.shape("m"), r.shape("z")) == ((), (2, 3), ())
+
+
+# ---------------------------------------------------------------------------
+# instances: blocks, complex pairs, names, labels, messages
+# ---------------------------------------------------------------------------
+
+
+def _raises(exc_type, call) -> str:
+    with pytest.raises(exc_type) as info:
+        call()
+    return str(info.value)
+
+
+def test_complex_pairs_are_entries_at_every_depth():
+    # a pair as the first element of a list is an entry, not a dimension of length 2
+    inst = Instance({"v": [(1, 2), (3, -4)], "s": (5, 6), "A": [[(1, 0)], [(0, 1)]]})
+    assert inst.shapes() == {"v": (2,), "s": (), "A": (2, 1)}
+    assert inst.complex_blocks() == frozenset({"v", "s", "A"})
+    want = {"v": [(1, 2), (3, -4)], "s": [(5, 6)], "A": [(1, 0), (0, 1)]}
+    for name, parts in want.items():
+        for e, (re, im) in zip(inst.block(name).entries, parts):
+            assert isinstance(e, ComplexReal)
+            for part, x in ((e.re, re), (e.im, im)):   # both parts, in order, exactly
+                q = part.approx(6)
+                assert (q * 64).denominator == 1 and abs(q - x) <= Fraction(1, 64)
+    assert Instance({"x": [1, 2], "y": 3}).complex_blocks() == frozenset()
+
+
+def test_instance_messages_in_full():
+    cases = [
+        (lambda: Block((2,), (rational(1),)), "shape=(2,) does not match 1 entries"),
+        (lambda: Instance({"A": [[1, 2], [3]]}), "block 'A' is ragged: expected shape (2, 2)"),
+        (lambda: Instance({"A": [[1, 2], 3]}), "block 'A' is ragged: expected shape (2, 2)"),
+        (lambda: Instance({"A": [[1, 2], [3, 4, 5]]}), "block 'A' is ragged: expected shape (2, 2)"),
+        (lambda: Instance({"A": [[]]}), "block 'A' has an empty dimension; blocks must be non-empty"),
+        (lambda: Instance({"A": [1, "x"]}),
+         "an entry of block 'A': x='x' is not an exact rational 'p/q' with integers p and q != 0"),
+        (lambda: Instance({"B": [1, float("nan")]}), "an entry of block 'B': x=nan is not finite; pass a finite number"),
+        (lambda: Instance([1]), "blocks=[1] is not a mapping; pass {name: value}, e.g. {'x': rational(1)}"),
+        (lambda: Instance({}), "blocks={} is empty; an instance needs at least one block"),
+        (lambda: Instance({"": 1}), "block name '' must be a non-empty string"),
+        (lambda: Instance({3: 1}), "block name 3 must be a non-empty string"),
+        (lambda: Instance({"x": 1, "y": 2}).block("z"), "name='z' is not a block of this input; the blocks are 'x', 'y'"),
+        (lambda: Instance({"x": 1}).block(None), "name=None is not a block of this input; the blocks are 'x'"),
+    ]
+    for call, message in cases:
+        assert _raises(InvalidArgument, call) == message
+
+
+def test_labels_repr_and_json_of_an_explicit_instance():
+    plain = Instance({"x": 1, "A": [[1, 2, 3]]})
+    assert plain.label == "" and repr(plain) == "Instance(explicit: x[], A[1, 3])"
+    tie = Instance({"x": rational(Fraction(-1, 3))}, label="tie")
+    assert tie.label == "tie" and repr(tie) == "Instance(tie: x[])"
+    assert tie.to_json() == {"kind": "explicit", "label": "tie",
+                             "blocks": {"x": {"shape": [], "entries": [{"rat": "-1/3"}]}}}
+    again = instance_from_json(tie.to_json())
+    assert again.label == "tie" and again.shapes() == {"x": ()}
+    assert instance_from_json(plain.to_json()).label == ""
+    # a spec's own description is returned as given (a copy)
+    spec = {"kind": "explicit", "label": "s", "blocks": {"x": {"shape": [], "entries": [{"rat": "1"}]}}}
+    withspec = Instance({"x": 1}, spec=spec)
+    assert withspec.to_json() == spec and withspec.to_json() is not spec
+
+
+@pytest.mark.parametrize("label, want", [("tie", "tie"), ("", ""), (5, ""), (None, ""), (["a"], "")])
+def test_an_explicit_spec_keeps_a_string_label_and_drops_anything_else(label, want):
+    spec = {"kind": "explicit", "label": label, "blocks": {"x": {"shape": [], "entries": [{"rat": "1"}]}}}
+    assert instance_from_json(spec).label == want
+    del spec["label"]
+    assert instance_from_json(spec).label == ""
+
+
+_ONE = {"rat": "1"}
+
+
+def _explicit(blocks) -> dict:
+    return {"kind": "explicit", "blocks": blocks}
+
+
+def test_malformed_instance_specs_are_refused_with_their_reason():
+    cases = [
+        ([], "an instance must be an object with a 'kind', got []"),
+        ({"kind": 3}, "an instance must be an object with a 'kind', got {'kind': 3}"),
+        ({"blocks": {}}, "an instance must be an object with a 'kind', got {'blocks': {}}"),
+        ({"kind": "nope"}, "unknown instance kind 'nope'"),
+        ({"kind": "explicit"}, "an explicit instance needs a non-empty 'blocks' object"),
+        (_explicit({}), "an explicit instance needs a non-empty 'blocks' object"),
+        (_explicit("abc"), "an explicit instance needs a non-empty 'blocks' object"),
+        (_explicit([{"shape": [], "entries": [_ONE]}]), "an explicit instance needs a non-empty 'blocks' object"),
+        (_explicit({"x": "abc"}), "block 'x' needs 'shape' and 'entries'"),
+        (_explicit({"x": {"shape": [1]}}), "block 'x' needs 'shape' and 'entries'"),
+        (_explicit({"x": {"shape": [1], "entries": _ONE}}), "block 'x' needs 'shape' and 'entries'"),
+        (_explicit({"x": {"shape": 3, "entries": [_ONE]}}), "block 'x' has an invalid shape 3"),
+        (_explicit({"x": {"entries": [_ONE]}}), "block 'x' has an invalid shape None"),
+        (_explicit({"x": {"shape": {}, "entries": [_ONE]}}), "block 'x' has an invalid shape {}"),
+        (_explicit({"x": {"shape": [-1], "entries": [_ONE]}}), "block 'x' has an invalid shape [-1]"),
+        (_explicit({"x": {"shape": [0], "entries": []}}), "block 'x' has an invalid shape [0]"),
+        (_explicit({"x": {"shape": [2, 0], "entries": []}}), "block 'x' has an invalid shape [2, 0]"),
+        (_explicit({"x": {"shape": [1.0], "entries": [_ONE]}}), "block 'x' has an invalid shape [1.0]"),
+        (_explicit({"x": {"shape": [2], "entries": [_ONE]}}), "shape=(2,) does not match 1 entries"),
+        (_explicit({"x": {"shape": [], "entries": [_ONE, _ONE]}}), "shape=() does not match 2 entries"),
+    ]
+    for spec, message in cases:
+        assert _raises(MalformedWitness, lambda: instance_from_json(spec)) == message, spec
+
+
+def test_an_explicit_spec_builds_real_and_complex_entries():
+    spec = _explicit({"v": {"shape": [2], "entries": [{"rat": "1/3"}, {"re": {"rat": "1"}, "im": {"rat": "-2"}}]},
+                      "A": {"shape": [1, 2], "entries": [_ONE, {"rat": "-5"}]}})
+    inst = instance_from_json(spec)
+    assert inst.shapes() == {"v": (2,), "A": (1, 2)} and inst.complex_blocks() == frozenset({"v"})
+    q = inst.block("v").entries[0].approx(10)
+    assert abs(q - Fraction(1, 3)) <= Fraction(1, 1024)
+    z = inst.block("v").entries[1]
+    assert abs(z.re.approx(10) - 1) <= Fraction(1, 1024) and abs(z.im.approx(10) + 2) <= Fraction(1, 1024)
+
+
+def test_a_builder_error_becomes_a_malformed_witness_naming_the_kind(monkeypatch):
+    monkeypatch.setattr(core, "_KINDS", dict(core._KINDS))
+
+    def bad_build(spec):
+        raise ValueError("no good")
+
+    register_instance_kind("test-bad", bad_build)
+    assert _raises(MalformedWitness, lambda: instance_from_json({"kind": "test-bad"})) == (
+        "invalid 'test-bad' instance: no good")
+
+    def bad_key(spec):
+        return Instance({"x": spec["missing"]})
+
+    register_instance_kind("test-key", bad_key)
+    assert _raises(MalformedWitness, lambda: instance_from_json({"kind": "test-key"})) == (
+        "invalid 'test-key' instance: 'missing'")
+
+
+def test_a_registered_kind_is_built_by_its_builder_without_loading_plugins(monkeypatch):
+    monkeypatch.setattr(core, "_KINDS", dict(core._KINDS))
+
+    def no_plugins():
+        raise AssertionError("plugins loaded for a kind already registered")
+
+    monkeypatch.setattr(core, "_load_plugins", no_plugins)
+    register_instance_kind("test-x", lambda spec: Instance({"x": int(spec["x"])}, label="built"))
+    inst = instance_from_json({"kind": "test-x", "x": "7"})
+    assert inst.label == "built" and abs(inst.block("x").entries[0].approx(3) - 7) <= Fraction(1, 8)
+    assert instance_from_json(_explicit({"x": {"shape": [], "entries": [_ONE]}})).shapes() == {"x": ()}
+
+
+def test_an_unknown_kind_is_looked_up_again_after_loading_plugins(monkeypatch):
+    monkeypatch.setattr(core, "_KINDS", dict(core._KINDS))
+    loads = []
+
+    def late_plugin():
+        loads.append(1)
+        register_instance_kind("test-late", lambda spec: Instance({"y": 2}, label="late"))
+
+    monkeypatch.setattr(core, "_load_plugins", late_plugin)
+    inst = instance_from_json({"kind": "test-late"})
+    assert inst.label == "late" and loads == [1]
+    assert _raises(MalformedWitness, lambda: instance_from_json({"kind": "test-never"})) == (
+        "unknown instance kind 'test-never'")
+
+
+# ---------------------------------------------------------------------------
+# oracles
+# ---------------------------------------------------------------------------
+
+
+def test_a_frozen_oracle_answers_from_its_own_instance_above_the_frozen_level():
+    source, own = Instance({"x": 0, "v": [0, 0]}), Instance({"x": 1, "v": [3, -3]})
+    o = FrozenOracle(source, own=own, up_to_level=2)
+    assert o.shapes() == {"x": (), "v": (2,)}
+    for n in range(0, 8):
+        for name, xs_src, xs_own in (("x", [0], [1]), ("v", [0, 0], [3, -3])):
+            got = o.answer(name, n)
+            xs = xs_src if n <= 2 else xs_own
+            assert len(got) == len(xs)
+            for q, x in zip(got, xs):   # within 2^-n of the source up to level 2, of own above
+                assert (q * 2**n).denominator == 1 and abs(q - x) <= Fraction(1, 2**n), (name, n)
+
+
+def test_frozen_oracle_messages_in_full():
+    one = Instance({"x": 1})
+    cases = [
+        (lambda: FrozenOracle(one, own=Instance({"x": [1, 2]}), up_to_level=2),
+         "own and source instances have different block shapes"),
+        (lambda: FrozenOracle(one, up_to_level=-1),
+         "up_to_level=-1 is not a level: levels are integers 0 <= n <= 1048576; ask for a non-negative integer level"),
+        (lambda: FrozenOracle(one, up_to_level=1.5),
+         "up_to_level=1.5 is not a level: levels are integers 0 <= n <= 1048576; pass an int"),
+        (lambda: FrozenOracle(one, own=Instance({"x": 2})), "a frozen oracle with an own instance needs up_to_level"),
+    ]
+    for call, message in cases:
+        assert _raises(InvalidArgument, call) == message
+    o = FrozenOracle(one, up_to_level=0)   # no own instance: the level is checked, answers come from source
+    assert o.up_to_level == 0 and o.own is None
+
+
+def test_a_replay_oracle_serves_its_record_and_names_what_it_lacks():
+    a = (Fraction(1, 4),)
+    o = ReplayOracle({"x": ()}, {("x", 2): a})
+    assert o.shapes() == {"x": ()} and o.answer("x", 2) is a
+    for name, n in (("x", 3), ("y", 2)):
+        with pytest.raises(Diverged) as info:
+            o.answer(name, n)
+        assert (info.value.name, info.value.level, info.value.args) == (name, n, (name, n))
+
+
+def test_diverged_carries_the_item():
+    d = Diverged("A", 7)
+    assert (d.name, d.level, d.args) == ("A", 7, ("A", 7))
+
+
+# ---------------------------------------------------------------------------
+# transcripts, shapes, answers as JSON
+# ---------------------------------------------------------------------------
+
+
+def test_transcript_usage_names_its_three_counts():
+    reads = (Read("x", 3, (Fraction(0),)), Read("v", 2, (Fraction(0), Fraction(1))), Read("x", 3, (Fraction(0),)))
+    t = Transcript(reads)
+    assert t.usage() == {"items": 2, "bits": 3 + 2 * 2, "max_level": 3}
+    assert Transcript().usage() == {"items": 0, "bits": 0, "max_level": -1}
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (4,), (2, 3), (3, 2), (1, 5), (2, 3, 4), (4, 1, 2), (2, 2, 2, 3)])
+def test_reads_are_shaped_like_numpy_reshapes_row_major(shape):
+    size = math.prod(shape)
+    values = [Fraction(10 * k) for k in range(size)]   # 10 apart: an answer within 2^-4 names its entry
+    nested = np.arange(size).reshape(shape).tolist() if shape else 0
+    if shape:
+        block: object = np.array([rational(v) for v in values], dtype=object).reshape(shape).tolist()
+    else:
+        block = rational(values[0])
+    r = Reader(ExactOracle(Instance({"b": block})))
+    got = r.read("b", 4)
+
+    def index_of(q):
+        assert (q * 16).denominator == 1
+        k = round(q / 10)
+        assert abs(q - 10 * k) <= Fraction(1, 16)
+        return k
+
+    def walk(g):
+        return [walk(x) for x in g] if isinstance(g, list) else index_of(g)
+
+    assert walk(got) == nested
+
+
+def test_answers_to_and_from_json():
+    z = (Fraction(1, 2), Fraction(-3, 4))
+    assert answer_to_json(z) == ["1/2", "-3/4"]
+    assert answer_to_json(Fraction(-7, 8)) == "-7/8" and answer_to_json(Fraction(5)) == "5"
+    back = answer_from_json(["1/2", "-3/4"])
+    assert type(back) is tuple and back == z
+    assert answer_from_json("12") == Fraction(12) and answer_from_json("-7/8") == Fraction(-7, 8)
+    cases = [
+        (["1", "2", "3"], "invalid answer: value=['1', '2', '3'] is not an exact rational string like '3/4'"),
+        (["1"], "invalid answer: value=['1'] is not an exact rational string like '3/4'"),
+        (["1", "x"], "invalid answer: value='x' is not an exact rational 'p/q' with integers p and q != 0"),
+        (("1", "2"), "invalid answer: value=('1', '2') is not an exact rational string like '3/4'"),
+        (3, "invalid answer: value=3 is not an exact rational string like '3/4'"),
+    ]
+    for obj, message in cases:
+        assert _raises(MalformedWitness, lambda: answer_from_json(obj)) == message
