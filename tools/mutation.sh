@@ -26,7 +26,7 @@ PER_MODULE_TIMEOUT="${PER_MODULE_TIMEOUT:-5400}"
 # module -> the tests that cover it (space-separated pytest paths, relative to the repository root)
 declare -A TESTS=(
   [dyadic]="tests/unit/test_dyadic.py tests/unit/test_dyadic_kernel.py tests/unit/test_kernel_boundaries.py"
-  [reals]="tests/properties/test_reals_properties.py tests/unit/test_dyadic.py tests/unit/test_kernel_boundaries.py"
+  [reals]="tests/properties/test_reals_properties.py tests/unit/test_dyadic.py tests/unit/test_kernel_boundaries.py tests/unit/test_reals_kernel.py tests/properties/test_exact_mantissa.py"
   [oracles]="tests/properties/test_oracles_properties.py tests/unit/test_kernel_boundaries.py tests/unit/test_oracles_kernel.py tests/unit/test_adversary_kernel.py"
   [adversary]="tests/unit/test_adversary_kernel.py tests/properties/test_adversary_properties.py tests/proofs/test_forgeries.py tests/properties/test_witness_claims.py"
   [witness]="tests/unit/test_witness_format.py tests/unit/test_adversary_kernel.py tests/properties/test_witness_claims.py tests/proofs/test_forgeries.py"
