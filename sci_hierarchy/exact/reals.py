@@ -459,13 +459,13 @@ def real_sum(terms: Iterable[object]) -> Real:
     q = Fraction(0)
     rest: list[Real] = []
     surds: dict[Fraction, Fraction] = {}  # r -> total c of the terms c*sqrt(r)
-    pending = [as_real(t) for t in terms]
+    pending = [as_real(t) for t in terms][::-1]  # a stack, next term last: linear in the terms
     while pending:
-        r = pending.pop(0)
+        r = pending.pop()
         if r.exact is not None:
             q += r.exact
         elif isinstance(r, _Sum):
-            pending[:0] = list(r.terms)
+            pending.extend(reversed(r.terms))  # a nested sum's terms, in order, before the rest
         elif isinstance(r, _ScaledSqrt):
             surds[r.r] = surds.get(r.r, Fraction(0)) + r.c
         else:
