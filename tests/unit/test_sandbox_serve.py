@@ -155,3 +155,205 @@ def test_without_a_spare_a_session_starts_a_child_for_a_run_not_a_description(ba
     monkeypatch.setattr(bare, "_serve", lambda *a, **k: {"op": "result", "value": 0})
     bare._session({"mode": "run"}, None)
     assert boots == [False] and boots[0] is False
+
+
+# -- the message loop (_serve_until_final) and the death report (_died), on a fake channel ---------
+
+import json  # noqa: E402
+import signal  # noqa: E402
+from fractions import Fraction  # noqa: E402
+
+from sci_hierarchy.algorithms.wire import MAX_RESULT_HEX_DIGITS, encode_exact  # noqa: E402
+from sci_hierarchy.errors import BudgetExceeded  # noqa: E402
+from sci_hierarchy.oracles.core import Diverged  # noqa: E402
+
+BROKE = "the algorithm's process broke the sandbox protocol: "
+
+
+class _Channel:
+    """The parent's end of a child's channel: queued messages in, sent messages recorded."""
+
+    def __init__(self, *msgs) -> None:
+        self.inbox = [m if isinstance(m, bytes) else json.dumps(m).encode() for m in msgs]
+        self.sent: list = []
+
+    def recv_bytes(self, maxlength=None):
+        if not self.inbox:
+            raise EOFError
+        return self.inbox.pop(0)
+
+    def send_bytes(self, raw) -> None:
+        self.sent.append(json.loads(raw))
+
+    def poll(self, timeout=0) -> bool:
+        return bool(self.inbox)
+
+
+class _Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def loop(bare, monkeypatch):
+    """Run _serve_until_final on queued messages; returns (result, channel, waits)."""
+    bare.memory_limit_mb = 256
+    imported: list = []
+    monkeypatch.setattr(bare, "_learn_imports", imported.append)
+    clock = _Clock(100.0)
+    monkeypatch.setattr(sandbox, "time", clock)
+
+    def run(*msgs, reader=None, mode="run", deadline=101.0, exitcode=0, expired=False, wait=None, closed=False):
+        conn = _Channel(*msgs)
+        proc = SimpleNamespace(sentinel=object(), exitcode=exitcode, join=lambda t=None: None)
+        waits: list = []
+
+        def fake_wait(objs, timeout=None):
+            waits.append(timeout)
+            if wait is not None:
+                return wait(clock)
+            # a closed channel is readable (the read ends in EOF); else the child's exit is seen
+            return [conn] if conn.inbox or closed else [proc.sentinel]
+
+        monkeypatch.setattr(sandbox, "_wait", fake_wait)
+        ev = threading.Event()
+        if expired:
+            ev.set()
+        out = bare._serve_until_final(sandbox._Child(proc, conn, "."), reader, deadline, mode, ev)
+        return out, conn, waits, imported
+
+    return run
+
+
+def _err(stage, message):
+    return {"op": "error", "stage": stage, "message": message}
+
+
+def test_at_the_deadline_exactly_the_loop_reports_the_time_limit_without_waiting(loop):
+    out, _, waits, _ = loop(deadline=100.0)
+    assert out == _err("run", "time limit of 0.25 s exceeded") and waits == []
+
+
+def test_the_loop_waits_exactly_the_time_left_and_stops_when_it_is_spent(loop):
+    def nothing_then_late(clock):
+        clock.now = 101.0
+        return []
+
+    out, _, waits, _ = loop(deadline=100.75, wait=nothing_then_late)
+    assert out == _err("run", "time limit of 0.25 s exceeded") and waits == [0.75]
+
+
+class _Reader:
+    def __init__(self, answers=None, error=None) -> None:
+        self.asked: list = []
+        self.answers, self.error = answers or {}, error
+
+    def read_flat(self, name, level):
+        self.asked.append((name, level))
+        if self.error is not None:
+            raise self.error
+        return self.answers[(name, level)]
+
+
+def test_reads_are_served_by_the_parents_reader_then_the_result_is_decoded(loop):
+    reader = _Reader({("a", 2): [Fraction(1, 4), Fraction(-3, 4)]})
+    out, conn, _, imported = loop({"op": "read", "name": "a", "level": 2},
+                                  {"op": "result", "value": {"i": "ff"}, "imported": ["numpy"]}, reader=reader)
+    assert out == {"op": "result", "value": 255}
+    assert reader.asked == [("a", 2)]
+    assert conn.sent == [{"answer": {"t": [{"q": ["1", "4"]}, {"q": ["-3", "4"]}]}}]
+    assert imported == [["numpy"]]
+
+
+def test_a_readers_error_goes_back_to_the_child_and_the_run_goes_on(loop):
+    reader = _Reader(error=BudgetExceeded("max_level=3 exceeded"))
+    out, conn, _, _ = loop({"op": "read", "name": "a", "level": 9}, {"op": "result", "value": None}, reader=reader)
+    assert conn.sent == [{"error": "max_level=3 exceeded", "type": "BudgetExceeded"}]
+    assert out == {"op": "result", "value": None}
+
+
+def test_a_replay_that_diverges_is_raised_to_the_caller(loop):
+    with pytest.raises(Diverged):
+        loop({"op": "read", "name": "a", "level": 1}, reader=_Reader(error=Diverged("a", 1)))
+
+
+@pytest.mark.parametrize("msg, reader, message", [
+    ({"op": "read", "name": "a", "level": 1}, None, "a read before the run started"),
+    ({"op": "read", "name": 1, "level": 1}, _Reader(), "bad read request"),
+    ({"op": "read", "name": "a", "level": True}, _Reader(), "bad read request"),
+    ({"op": "read", "name": "a", "level": "1"}, _Reader(), "bad read request"),
+    ({"op": "read", "name": "a"}, _Reader(), "bad read request"),
+    ({"op": "hello", "randomised": False}, None, "unexpected message 'hello'"),
+    ({"op": "shout"}, None, "unexpected message 'shout'"),
+    ({"op": "error", "stage": "verdict", "message": "x"}, None, "bad error report"),
+    ({"op": "error", "stage": "run", "message": 3}, None, "bad error report"),
+    ({"op": "result", "value": 1.5}, None, "bad value 1.5"),
+    ({"op": "result", "value": {"i": "1" * (MAX_RESULT_HEX_DIGITS + 1)}}, None,
+     f"an output entry has {4 * (MAX_RESULT_HEX_DIGITS + 1)} bits, over the limit of "
+     f"{4 * MAX_RESULT_HEX_DIGITS} bits"),
+    (b"not json", None, "message is not JSON ('Expecting value: line 1 column 1 (char 0)')"),
+])
+def test_a_message_outside_the_protocol_ends_the_run_as_a_run_error(loop, msg, reader, message):
+    out, _, _, _ = loop(msg, reader=reader)
+    assert out == _err("run", BROKE + message)
+
+
+def test_in_a_description_only_a_hello_with_a_boolean_is_final(loop):
+    hello = {"op": "hello", "randomised": True, "takes_rng": True}
+    assert loop(hello, mode="describe")[0] == hello
+    assert loop({"op": "hello", "randomised": 1}, mode="describe")[0] == _err("run", BROKE + "bad hello")
+    assert loop({"op": "result", "value": 1}, mode="describe")[0] == _err("run", BROKE + "unexpected message 'result'")
+
+
+@pytest.mark.parametrize("stage", ["load", "run", "evaluate", "internal"])
+def test_a_childs_error_report_keeps_its_stage_on_one_line_and_its_detail(bare, loop, stage):
+    out, _, _, _ = loop({"op": "error", "stage": stage, "message": "two\n  lines", "detail": "x" * 20005})
+    assert out == _err(stage, "two lines")
+    assert bare.last_detail == "x" * 20000
+
+
+def test_a_detail_that_is_not_text_is_dropped(bare, loop):
+    loop({"op": "error", "stage": "run", "message": "m", "detail": ["tb"]})
+    assert bare.last_detail is None
+
+
+def test_eof_after_the_watchdog_is_the_time_limit(loop):
+    # the watchdog shut the channel down: the next read ends in EOF, and the run is over its time
+    out, _, _, _ = loop({"op": "read", "name": "a", "level": 1}, reader=_Reader({("a", 1): [0]}),
+                        expired=True, exitcode=-9, closed=True)
+    assert out == _err("run", "time limit of 0.25 s exceeded")
+
+
+def test_eof_without_the_watchdog_is_the_childs_death(loop):
+    out, _, _, _ = loop({"op": "read", "name": "a", "level": 1}, reader=_Reader({("a", 1): [0]}), exitcode=3,
+                        closed=True)
+    assert out == _err("run", "the algorithm's process exited with code 3 without reporting a result")
+
+
+@pytest.mark.parametrize("code, memory, message", [
+    (None, 256, "the algorithm's process closed its channel without reporting a result"),
+    (3, 256, "the algorithm's process exited with code 3 without reporting a result"),
+    (0, 256, "the algorithm's process exited with code 0 without reporting a result"),
+    (-signal.SIGKILL, 256, "the algorithm's process died with SIGKILL (possibly the memory limit of 256 MB exceeded)"),
+    (-signal.SIGABRT, 256, "the algorithm's process died with SIGABRT (possibly the memory limit of 256 MB exceeded)"),
+    (-signal.SIGBUS, 256, "the algorithm's process died with SIGBUS (possibly the memory limit of 256 MB exceeded)"),
+    (-signal.SIGKILL, None, "the algorithm's process died with SIGKILL"),
+    (-signal.SIGSEGV, 256, "the algorithm's process died with SIGSEGV"),
+    (-signal.SIGXCPU, 256, "the algorithm's process died with SIGXCPU (CPU time limit exceeded)"),
+])
+def test_a_death_is_reported_with_its_signal_and_likely_cause(bare, code, memory, message):
+    bare.memory_limit_mb = memory
+    joined: list = []
+    proc = SimpleNamespace(exitcode=code, join=joined.append)
+    assert bare._died(proc) == _err("run", message)
+    assert joined == [1.0]
+
+
+def test_one_line_collapses_whitespace_and_cuts_at_400():
+    assert sandbox._one_line(" a\n\tb  c ") == "a b c"
+    assert sandbox._one_line("x" * 400) == "x" * 400
+    assert sandbox._one_line("x" * 401) == "x" * 397 + "..."
+    assert sandbox._one_line("x" * 11, limit=10) == "x" * 7 + "..."
