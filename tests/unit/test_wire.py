@@ -186,20 +186,30 @@ def test_the_result_limit_reaches_every_depth():
     assert decode_exact(deep, max_hex=5) == _python_nested(DEPTH, 0x12345)
 
 
-def test_the_size_scan_refuses_only_what_the_decoder_would_refuse_for_depth():
-    # each value level is two JSON containers ({"l": [...]}) and a fraction's digits sit two more
-    # below: a fraction at the decoder's deepest level is at scan depth 2 * DEPTH + 2, accepted
-    wire._check_hex_sizes(_nested(DEPTH, {"q": ["1", "2"]}), 10)
+def test_the_digit_limit_changes_nothing_else_the_decoder_accepts_or_refuses():
+    # at the deepest level the decoder accepts, and one past it, with and without max_hex
+    for leaf in ({"q": ["1", "2"]}, {"i": "-ffff"}, None, {"s": "x" * 100}):
+        assert decode_exact(_nested(DEPTH, leaf), max_hex=5) == decode_exact(_nested(DEPTH, leaf))
+        with pytest.raises(ProtocolError) as e:
+            decode_exact(_nested(DEPTH + 1, leaf), max_hex=5)
+        assert str(e.value) == "value nested too deeply"
+
+
+def test_the_digit_limit_counts_digits_not_the_sign():
+    assert decode_exact({"i": "-ffff"}, max_hex=4) == -0xFFFF
     with pytest.raises(ProtocolError) as e:
-        wire._check_hex_sizes(_nested(DEPTH + 1, {"q": ["1", "2"]}), 10)
-    assert str(e.value) == "value nested too deeply"
-    # an integer's digits one level past the deepest value: scan depth 2 * DEPTH + 3
-    with pytest.raises(ProtocolError):
-        wire._check_hex_sizes(_nested(DEPTH + 1, {"i": "1"}), 10)
-    with pytest.raises(ProtocolError, match="nested too deeply"):
-        wire._check_hex_sizes(_nested(DEPTH + 1, {"l": [None]}), 10)
-    # and the decoder with max_hex accepts everything the decoder without it accepts
-    assert decode_exact(_nested(DEPTH, {"q": ["1", "2"]}), max_hex=10) == _python_nested(DEPTH, Fraction(1, 2))
+        decode_exact({"i": "-fffff"}, max_hex=4)
+    assert str(e.value) == "an output entry has 20 bits, over the limit of 16 bits"
+
+
+def test_a_refused_result_costs_nothing_for_the_entries_after_the_refusal():
+    # every integer is checked before it is converted: the refusal comes at the first entry, and
+    # the entries after it are never converted (a list whose later entries are not even values)
+    big = "1" * (MAX_RESULT_HEX_DIGITS + 1)
+    with pytest.raises(ProtocolError, match="over the limit"):
+        decode_exact({"l": [{"q": ["1", big]}] + [object()] * 10}, max_hex=MAX_RESULT_HEX_DIGITS)
+    with pytest.raises(ProtocolError, match="bad value"):
+        decode_exact({"l": [[]] + [object()] * 10}, max_hex=MAX_RESULT_HEX_DIGITS)
 
 
 # ----------------------------------------------------------------- messages
@@ -261,6 +271,21 @@ def test_the_message_length_limit_is_inclusive(monkeypatch):
         a.close(), b.close()
 
 
+def test_the_container_limit_is_inclusive_and_counted_before_parsing(monkeypatch):
+    monkeypatch.setattr(wire, "MAX_MESSAGE_CONTAINERS", 4)
+    a, b = multiprocessing.Pipe()
+    try:
+        a.send_bytes(b'{"op":"x","v":[[],{}]}')  # 4 containers: { [ [ {
+        assert receive_message(b) == {"op": "x", "v": [[], {}]}
+        a.send_bytes(b'{"op":"x","v":[[],{}],"s":"["}')  # a bracket in a string counts too
+        with pytest.raises(ProtocolError) as e:
+            receive_message(b)
+        assert str(e.value) == "a message of 5 JSON containers, over the limit of 4"
+    finally:
+        a.close(), b.close()
+
+
 def test_the_default_message_limit_is_64_mib():
+    assert wire.MAX_MESSAGE_CONTAINERS == 2 ** 20
     assert MAX_MESSAGE_BYTES == 64 * 1024 * 1024
     assert MAX_RESULT_HEX_DIGITS == 2 ** 16 // 4 + 1
