@@ -214,7 +214,7 @@ def loop(bare, monkeypatch):
         def fake_wait(objs, timeout=None):
             waits.append(timeout)
             if wait is not None:
-                return wait(clock)
+                return wait(clock, conn, proc)
             # a closed channel is readable (the read ends in EOF); else the child's exit is seen
             return [conn] if conn.inbox or closed else [proc.sentinel]
 
@@ -238,7 +238,7 @@ def test_at_the_deadline_exactly_the_loop_reports_the_time_limit_without_waiting
 
 
 def test_the_loop_waits_exactly_the_time_left_and_stops_when_it_is_spent(loop):
-    def nothing_then_late(clock):
+    def nothing_then_late(clock, conn, proc):
         clock.now = 101.0
         return []
 
@@ -318,6 +318,13 @@ def test_a_childs_error_report_keeps_its_stage_on_one_line_and_its_detail(bare, 
 def test_a_detail_that_is_not_text_is_dropped(bare, loop):
     loop({"op": "error", "stage": "run", "message": "m", "detail": ["tb"]})
     assert bare.last_detail is None
+
+
+def test_a_child_that_reported_and_exited_is_read_before_its_exit_is_seen(loop):
+    # the wait saw the child's exit, but its last message is in the channel: the result counts
+    out, _, _, _ = loop({"op": "result", "value": {"i": "7"}}, exitcode=0,
+                        wait=lambda clock, conn, proc: [proc.sentinel])
+    assert out == {"op": "result", "value": 7}
 
 
 def test_eof_after_the_watchdog_is_the_time_limit(loop):
