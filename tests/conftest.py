@@ -32,6 +32,16 @@ def budget(dev: int, *, ci: int | None = None, **overrides) -> settings:
     return settings(max_examples=n, **overrides)
 
 
+class ManualClock:
+    """A monotonic clock the test sets by hand (monkeypatched over a module's ``time``)."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def monotonic(self) -> float:
+        return self.now
+
+
 class DuckOperator:
     """Only forward, adjoint and shape (no is_complex, no norm_bound): what
     operators.as_operator accepts by duck typing."""

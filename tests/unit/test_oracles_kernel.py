@@ -19,6 +19,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from conftest import ManualClock
+
 import sci_hierarchy.oracles.core as core
 from sci_hierarchy.errors import BudgetExceeded, InvalidArgument, MalformedWitness
 from sci_hierarchy.exact.reals import ComplexReal, rational
@@ -43,14 +45,7 @@ def _reader(**budget) -> Reader:
     return Reader(ExactOracle(_instance()), Budget(**budget))
 
 
-class _Clock:
-    """A monotonic clock the test sets by hand."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def monotonic(self) -> float:
-        return self.now
+_Clock = ManualClock
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from conftest import ManualClock
+
 from sci_hierarchy.algorithms import sandbox
 from sci_hierarchy.algorithms.sandbox import WATCHDOG_GRACE, IsolatedAlgorithm
 
@@ -189,12 +191,7 @@ class _Channel:
         return bool(self.inbox)
 
 
-class _Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def monotonic(self) -> float:
-        return self.now
+_Clock = ManualClock
 
 
 @pytest.fixture
