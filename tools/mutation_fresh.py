@@ -11,7 +11,9 @@ and runs the selected tests for each mutant in a new interpreter, the way a user
 
 WORK_DIR is ``$MUTATION_WORK/<module>``; globs are mutmut names (``fnmatch``). It prints one line
 per mutant (killed / survived / timeout, with the first failing test) and a summary, and writes
-them to WORK_DIR/fresh-results.txt. Environment: TIMEOUT (seconds per mutant, default 600).
+them to WORK_DIR/fresh-results.txt. Environment: TIMEOUT (seconds per mutant, default 600),
+RESULTS (another results file, for a second run on the same WORK_DIR at the same time). A mutant
+is killed only when pytest reports failed tests (exit code 1); any other exit code is an "error".
 """
 
 from __future__ import annotations
@@ -55,15 +57,17 @@ def main(argv: list[str]) -> int:
     cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-x", "-q", "-m", "not slow and not heavy",
            "--hypothesis-seed=0", *tests]
     counts: dict[str, int] = {}
-    out_path = work / "fresh-results.txt"
+    out_path = Path(os.environ.get("RESULTS", work / "fresh-results.txt"))
     with out_path.open("w", encoding="utf-8") as out:
         for i, name in enumerate(names, 1):
             t0 = time.monotonic()
             try:
                 p = subprocess.run(cmd, cwd=mutants, env=dict(env, MUTANT_UNDER_TEST=name), capture_output=True,
                                    text=True, timeout=timeout)
-                status = "survived" if p.returncode == 0 else "killed"
                 failed = re.findall(r"^FAILED (\S+)", p.stdout, re.M)
+                # pytest's exit code 1 is "tests failed"; any other failure (a collection error,
+                # an internal error) says nothing about the mutant
+                status = {0: "survived", 1: "killed"}.get(p.returncode, "error")
                 why = failed[0] if failed else ("" if p.returncode == 0 else f"rc {p.returncode}")
             except subprocess.TimeoutExpired:
                 status, why = "timeout", f"over {timeout:g} s"

@@ -178,6 +178,7 @@ class _Channel:
     def __init__(self, *msgs) -> None:
         self.inbox = [m if isinstance(m, bytes) else json.dumps(m).encode() for m in msgs]
         self.sent: list = []
+        self.polls: list = []
 
     def recv_bytes(self, maxlength=None):
         if not self.inbox:
@@ -188,6 +189,7 @@ class _Channel:
         self.sent.append(json.loads(raw))
 
     def poll(self, timeout=0) -> bool:
+        self.polls.append(timeout)
         return bool(self.inbox)
 
 
@@ -324,6 +326,12 @@ def test_a_child_that_reported_and_exited_is_read_before_its_exit_is_seen(loop):
     out, _, _, _ = loop({"op": "result", "value": {"i": "7"}}, exitcode=0,
                         wait=lambda clock, conn, proc: [proc.sentinel])
     assert out == {"op": "result", "value": 7}
+
+
+def test_a_child_that_exited_without_a_message_is_reported_at_once(loop):
+    out, conn, waits, _ = loop(exitcode=5)  # the wait sees only the child's exit
+    assert out == _err("run", "the algorithm's process exited with code 5 without reporting a result")
+    assert conn.polls == [0] and waits == [1.0]  # one look at the channel, without waiting
 
 
 def test_eof_after_the_watchdog_is_the_time_limit(loop):
