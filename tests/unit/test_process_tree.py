@@ -22,7 +22,7 @@ linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /
 def _in_child(code: str) -> str:
     """Run ``code`` in a fresh interpreter (limits must not touch the test process); its stdout."""
     out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
-                         timeout=60, check=True)
+                         timeout=30, check=True)
     return out.stdout.strip()
 
 
