@@ -113,8 +113,14 @@ def test_the_children_of_a_process_that_is_gone_are_unknown_not_none():
 
 TREE = """
 import os, subprocess, sys, time
-# child -> grandchild -> great-grandchild, each printing its pid, then all sleeping
+# child -> grandchild -> great-grandchild, each printing its pid, then all sleeping; each names
+# itself (its comm) "x) S 1 1", which misleads a /proc/PID/stat parser that splits at the first ")"
 depth = int(sys.argv[1])
+try:
+    with open("/proc/self/comm", "w") as fh:
+        fh.write("x) S 1 1")
+except OSError:
+    pass
 print(os.getpid(), flush=True)
 if depth > 0:
     p = subprocess.Popen([sys.executable, "-c", sys.argv[2], str(depth - 1), sys.argv[2]])
@@ -153,6 +159,55 @@ def test_descendants_are_exactly_the_processes_below(children_files, monkeypatch
         for pid in pids:
             os.kill(pid, signal.SIGKILL)
         top.wait()
+
+
+@linux
+def test_a_walk_that_fails_falls_back_to_the_stat_scan(monkeypatch):
+    top, pids = _tree(1)
+    try:
+        monkeypatch.setattr(process_tree, "_children_files", lambda pid: None)
+        assert descendants(pids[0]) == [pids[1]]
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        top.wait()
+
+
+@linux
+def test_a_process_or_thread_that_vanished_mid_scan_is_skipped(monkeypatch):
+    # a task listed but gone before its file is read (FileNotFoundError), in both walks
+    top, pids = _tree(1)
+    real_listdir = os.listdir
+    gone = str(2 ** 22 + 777)  # above the kernel's largest pid_max: no such process or thread
+
+    def listdir(path):
+        return [gone] + real_listdir(path)
+
+    try:
+        monkeypatch.setattr(process_tree.os, "listdir", listdir)
+        assert process_tree._children_files(pids[0]) == [pids[1]]
+        real = os.path.exists
+        monkeypatch.setattr(process_tree.os.path, "exists",
+                            lambda p: False if str(p).endswith("/children") else real(p))
+        assert descendants(pids[0]) == [pids[1]]
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        top.wait()
+
+
+@linux
+def test_kill_process_tree_sends_nothing_to_a_child_that_has_exited(monkeypatch):
+    import multiprocessing
+
+    proc = multiprocessing.get_context("spawn").Process(target=int)
+    proc.start()
+    proc.join()
+    sent: list = []
+    monkeypatch.setattr(process_tree.os, "kill", lambda pid, sig: sent.append((pid, sig)))
+    monkeypatch.setattr(process_tree.os, "killpg", lambda pid, sig: sent.append((pid, sig)))
+    kill_process_tree(proc)  # its pid may already belong to another process
+    assert sent == []
 
 
 @linux
