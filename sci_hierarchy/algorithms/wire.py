@@ -17,8 +17,8 @@ from typing import Any, Mapping
 
 from sci_hierarchy.errors import SciHierarchyError, describe
 
-__all__ = ["MAX_MESSAGE_BYTES", "MAX_MESSAGE_CONTAINERS", "MAX_RESULT_HEX_DIGITS", "ProtocolError", "encode_exact", "decode_exact",
-           "send_message", "receive_message"]
+__all__ = ["MAX_MESSAGE_BYTES", "MAX_MESSAGE_CONTAINERS", "MAX_RESULT_HEX_DIGITS", "ProtocolError",
+           "encode_exact", "decode_exact", "send_message", "receive_message"]
 
 #: The largest message the parent accepts from a child (a longer one is a
 #: protocol violation and ends the run).
