@@ -237,7 +237,7 @@ def test_kill_process_tree_kills_the_child_and_its_tree():
 
     ctx = multiprocessing.get_context("spawn")
     r, w = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_spawn_tree_and_report, args=(w,))
+    proc = ctx.Process(target=_spawn_tree_and_report, args=(w,), daemon=True)  # a failure ends quickly
     proc.start()
     below = r.recv()
     kill_process_tree(proc)
