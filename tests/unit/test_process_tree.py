@@ -258,3 +258,29 @@ def _spawn_tree_and_report(w) -> None:
 def test_signal_names():
     assert signal_name(signal.SIGKILL) == "SIGKILL"
     assert signal_name(signal.SIGTERM) == "SIGTERM"
+
+
+def _own_group_then_tree(w) -> None:
+    os.setpgrp()  # as the sandbox's child does
+    _, pids = _tree(0)
+    w.send(pids)
+    time.sleep(60)
+
+
+@linux
+def test_kill_process_tree_also_kills_the_childs_process_group(monkeypatch):
+    # a process of the child's group that the tree walk missed (here: the walk finds nothing) is
+    # still killed, through the group
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    r, w = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_own_group_then_tree, args=(w,), daemon=True)
+    proc.start()
+    (grandchild,) = r.recv()
+    monkeypatch.setattr(process_tree, "descendants", lambda root: [])
+    kill_process_tree(proc)
+    deadline = time.monotonic() + 5
+    while not _gone(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert _gone(grandchild)
