@@ -232,6 +232,10 @@ class Real(abc.ABC):
             return _scale(o.exact, self)
         if self.exact is not None:
             return _scale(self.exact, o)
+        if isinstance(self, _ScaledSqrt) and isinstance(o, _ScaledSqrt):
+            # c1 sqrt(r1) * c2 sqrt(r2) = c1 c2 sqrt(r1 r2): exact when r1 r2 is a square, e.g.
+            # sqrt(1/2) * sqrt(1/2) = 1/2, whose admissibility at a boundary no interval decides
+            return scaled_sqrt(self.c * o.c, self.r * o.r)
         return _Product(self, o)
 
     def __rmul__(self, other: object) -> "Real":

@@ -12,6 +12,8 @@ from hypothesis import given, settings, strategies as st
 from sci_hierarchy import strategies as sst
 from sci_hierarchy.adversary.pairs import NoVerdict, clopper_pearson_lower, consistent_pair_attack
 from sci_hierarchy.adversary.witness import Witness
+from sci_hierarchy.errors import NotCertified
+from sci_hierarchy.exact.reals import cos_pi, scaled_sqrt
 
 from proofs_as_code import argmax, zero_test
 
@@ -28,8 +30,18 @@ def _to_index(fn):
 
 @given(alg=sst.reader_algorithms(block="a", max_level=200), base=sst.computable_reals(max_digits=10, max_depth=1))
 def test_no_drawn_algorithm_escapes_the_argmax_adversary(alg, base):
-    w = consistent_pair_attack(_to_index(alg), argmax.ArgmaxFamily(base), argmax.TASK,
-                               theorem="argmax", part="undecidable", algorithm_name=alg.__name__)
+    try:
+        w = consistent_pair_attack(_to_index(alg), argmax.ArgmaxFamily(base), argmax.TASK,
+                                   theorem="argmax", part="undecidable", algorithm_name=alg.__name__)
+    except NotCertified:
+        # decide-or-refuse: a base not known exactly whose true value is a dyadic (cos(pi/5) -
+        # cos(2 pi/5) = 1/2) can put an answer at distance exactly 2^-n from an instance, which
+        # no enclosure decides; the kernel may refuse there, and only there
+        v = base.interval(400)
+        mid = (v.lo + v.hi) / 2
+        scaled = mid * 2 ** 210  # every level read here is <= 200, every n of the pair <= 205
+        assert abs(scaled - round(scaled)) < Fraction(1, 2 ** 150), "refused off any boundary"
+        return
     assert w.verdict == "defeated"
     ind.verify(w)  # answers admissible for both (mpmath), output wrong on the chosen instance
 
@@ -150,3 +162,27 @@ def test_clopper_pearson_matches_the_beta_quantile():
         lo = clopper_pearson_lower(k, n)
         ref = beta.ppf(0.05, k, n - k + 1)
         assert float(lo) <= ref + 1e-12 and ref - float(lo) < 1e-6
+
+
+def _reads_level_2(reader):
+    reader.read("a", 2)
+    return 1
+
+
+def test_an_undecidable_boundary_is_refused_not_decided():
+    # cos(pi/5) - cos(2 pi/5) is exactly 1/2 but not known to be: an answer at level 2 can sit at
+    # distance exactly 2^-2 from an instance, which no enclosure decides (found by hypothesis)
+    base = cos_pi(Fraction(1, 5)) - cos_pi(Fraction(2, 5))
+    assert base.exact is None
+    with pytest.raises(NotCertified, match="admissibility at level 2 not decided"):
+        consistent_pair_attack(_reads_level_2, argmax.ArgmaxFamily(base), argmax.TASK,
+                               theorem="argmax", part="undecidable", algorithm_name="reads_level_2")
+
+
+def test_a_product_of_surds_that_is_rational_is_known_exactly_and_decided():
+    base = scaled_sqrt(1, Fraction(1, 2)) * scaled_sqrt(1, Fraction(1, 2))  # the case hypothesis found
+    assert base.exact == Fraction(1, 2)
+    w = consistent_pair_attack(_reads_level_2, argmax.ArgmaxFamily(base), argmax.TASK,
+                               theorem="argmax", part="undecidable", algorithm_name="reads_level_2")
+    assert (w.kind, w.verdict) == ("consistent_pair", "defeated")
+    ind.verify(w)

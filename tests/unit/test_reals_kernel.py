@@ -1023,3 +1023,22 @@ def test_interval_sqrt_of_exact_squares_and_clipped_ends():
     assert interval_sqrt(Interval(Fraction(0), Fraction(0))) == Interval(Fraction(0), Fraction(0))
     iv = interval_sqrt(Interval(Fraction(0), Fraction(2)), 10)
     assert iv.lo == 0 and iv.hi == Fraction(math.isqrt(2 * 4**10) + 1, 2**10)
+
+
+@pytest.mark.parametrize("c1, r1, c2, r2", [(1, Fraction(1, 2), 1, Fraction(1, 2)), (3, 2, -1, 8), (Fraction(2, 3), 5, 7, 5),
+                                            (1, 2, 1, 3), (-2, Fraction(3, 7), 5, Fraction(1, 11))])
+def test_a_product_of_surds_is_one_surd_exact_when_rational(c1, r1, c2, r2):
+    p = scaled_sqrt(c1, r1) * scaled_sqrt(c2, r2)
+    q = Fraction(r1) * Fraction(r2)
+    c = Fraction(c1) * Fraction(c2)
+    with mpmath.workprec(600):
+        value = mpmath.mpf(c.numerator) / c.denominator * mpmath.sqrt(mpmath.mpf(q.numerator) / q.denominator)
+    if math.isqrt(q.numerator) ** 2 == q.numerator and math.isqrt(q.denominator) ** 2 == q.denominator:
+        assert p.exact == Fraction(c1) * Fraction(c2) * Fraction(math.isqrt(q.numerator), math.isqrt(q.denominator))
+    else:
+        assert p.exact is None
+        with mpmath.workprec(600):
+            iv = p.interval(200)
+            lo = mpmath.mpf(iv.lo.numerator) / iv.lo.denominator
+            hi = mpmath.mpf(iv.hi.numerator) / iv.hi.denominator
+            assert lo <= value <= hi and hi - lo <= mpmath.mpf(2) ** -198
