@@ -102,13 +102,22 @@ def test_complex_boundary_exactly_at_two_to_the_minus_n_is_admissible():
 
 
 def test_a_real_known_only_as_an_expression_at_the_exact_boundary_is_not_certified():
-    # sqrt(2) * sqrt(2) = 2, but the library sees a product of irrationals: the boundary distance
-    # 2^-n cannot be decided by refinement, and it says so rather than guessing
-    two = scaled_sqrt(1, 2) * scaled_sqrt(1, 2)
+    # cos(pi/5) - cos(2 pi/5) = 1/2, but the library sees a difference of irrationals: the boundary
+    # distance 2^-n cannot be decided by refinement, and it says so rather than guessing
+    half = cos_pi(Fraction(1, 5)) - cos_pi(Fraction(2, 5))
+    assert half.exact is None
     with pytest.raises(NotCertified):
-        admissible(Fraction(9, 4), two, 2, max_extra_bits=64)
-    assert admissible(Fraction(2), two, 2)
-    assert not admissible(Fraction(10, 4), two, 2)
+        admissible(Fraction(3, 4), half, 2, max_extra_bits=64)
+    assert admissible(Fraction(1, 2), half, 2)
+    assert not admissible(Fraction(1), half, 2)
+
+
+def test_a_product_of_square_roots_that_is_rational_is_decided_at_the_boundary():
+    # sqrt(2) * sqrt(2) is simplified to the exact 2, so its boundary is decided
+    two = scaled_sqrt(1, 2) * scaled_sqrt(1, 2)
+    assert two.exact == 2
+    assert admissible(Fraction(9, 4), two, 2) is True
+    assert admissible(Fraction(9, 4) + Fraction(1, 4), two, 2) is False
 
 
 # ---------------------------------------------------------------------------
@@ -192,17 +201,17 @@ def test_complex_entries_with_an_imaginary_part(sign):
 
 
 def test_giving_up_spends_exactly_max_extra_bits_and_says_so():
-    two = scaled_sqrt(1, 2) * scaled_sqrt(1, 2)  # = 2, not known as exact
+    half = cos_pi(Fraction(1, 5)) - cos_pi(Fraction(2, 5))  # = 1/2, not known as exact
     with pytest.raises(NotCertified, match=r"^admissibility at level 2 not decided with 64 extra bits$"):
-        admissible(Fraction(9, 4), two, 2, max_extra_bits=64)
-    z = ComplexReal(two, rational(0))
+        admissible(Fraction(3, 4), half, 2, max_extra_bits=64)
+    z = ComplexReal(half, rational(0))
     with pytest.raises(NotCertified, match=r"^admissibility at level 2 not decided with 64 extra bits$"):
-        admissible((Fraction(9, 4), Fraction(0)), z, 2, max_extra_bits=64)
-    assert admissible((Fraction(2), Fraction(0)), z, 2) is True
-    assert admissible((Fraction(10, 4), Fraction(0)), z, 2) is False
+        admissible((Fraction(3, 4), Fraction(0)), z, 2, max_extra_bits=64)
+    assert admissible((Fraction(1, 2), Fraction(0)), z, 2) is True
+    assert admissible((Fraction(1), Fraction(0)), z, 2) is False
     # the default budget is 4096 extra bits (documented), spent exactly
     with pytest.raises(NotCertified, match=r"with 4096 extra bits$"):
-        admissible(Fraction(9, 4), two, 2)
+        admissible(Fraction(3, 4), half, 2)
 
 
 # ---------------------------------------------------------------------------
