@@ -3,6 +3,7 @@ descendants found and killed in a tree whose pids the test knows."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -135,6 +136,18 @@ def _tree(depth: int) -> tuple[subprocess.Popen, list[int]]:
     return top, pids
 
 
+@contextlib.contextmanager
+def _running_tree(depth: int):
+    """The pids of a chain from :func:`_tree`, every one of them killed afterwards."""
+    top, pids = _tree(depth)
+    try:
+        yield pids
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        top.wait()
+
+
 def _gone(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as fh:
@@ -150,50 +163,35 @@ def test_descendants_are_exactly_the_processes_below(children_files, monkeypatch
         real = os.path.exists
         monkeypatch.setattr(process_tree.os.path, "exists",
                             lambda p: False if str(p).endswith("/children") else real(p))
-    top, pids = _tree(2)
-    try:
+    with _running_tree(2) as pids:
         assert sorted(descendants(pids[0])) == sorted(pids[1:])
         assert sorted(descendants(pids[1])) == [pids[2]]
         assert descendants(pids[2]) == []
-    finally:
-        for pid in pids:
-            os.kill(pid, signal.SIGKILL)
-        top.wait()
 
 
 @linux
 def test_a_walk_that_fails_falls_back_to_the_stat_scan(monkeypatch):
-    top, pids = _tree(1)
-    try:
+    with _running_tree(1) as pids:
         monkeypatch.setattr(process_tree, "_children_files", lambda pid: None)
         assert descendants(pids[0]) == [pids[1]]
-    finally:
-        for pid in pids:
-            os.kill(pid, signal.SIGKILL)
-        top.wait()
 
 
 @linux
 def test_a_process_or_thread_that_vanished_mid_scan_is_skipped(monkeypatch):
     # a task listed but gone before its file is read (FileNotFoundError), in both walks
-    top, pids = _tree(1)
     real_listdir = os.listdir
     gone = str(2 ** 22 + 777)  # above the kernel's largest pid_max: no such process or thread
 
     def listdir(path):
         return [gone] + real_listdir(path)
 
-    try:
+    with _running_tree(1) as pids:
         monkeypatch.setattr(process_tree.os, "listdir", listdir)
         assert process_tree._children_files(pids[0]) == [pids[1]]
         real = os.path.exists
         monkeypatch.setattr(process_tree.os.path, "exists",
                             lambda p: False if str(p).endswith("/children") else real(p))
         assert descendants(pids[0]) == [pids[1]]
-    finally:
-        for pid in pids:
-            os.kill(pid, signal.SIGKILL)
-        top.wait()
 
 
 @linux
