@@ -45,12 +45,9 @@ def _reader(**budget) -> Reader:
     return Reader(ExactOracle(_instance()), Budget(**budget))
 
 
-_Clock = ManualClock
-
-
 @pytest.fixture
-def clock(monkeypatch) -> _Clock:
-    c = _Clock(1000.0)
+def clock(monkeypatch) -> ManualClock:
+    c = ManualClock(1000.0)
     monkeypatch.setattr(core, "time", types.SimpleNamespace(monotonic=c.monotonic))
     return c
 

@@ -9,8 +9,11 @@ budget (an error while running comes first, as in-process).
 
 from __future__ import annotations
 
+import json
+import signal
 import threading
 import time
+from fractions import Fraction
 from types import SimpleNamespace
 
 import pytest
@@ -19,6 +22,9 @@ from conftest import ManualClock
 
 from sci_hierarchy.algorithms import sandbox
 from sci_hierarchy.algorithms.sandbox import WATCHDOG_GRACE, IsolatedAlgorithm
+from sci_hierarchy.algorithms.wire import MAX_RESULT_HEX_DIGITS
+from sci_hierarchy.errors import BudgetExceeded
+from sci_hierarchy.oracles.core import Diverged
 
 
 class _Conn:
@@ -161,14 +167,6 @@ def test_without_a_spare_a_session_starts_a_child_for_a_run_not_a_description(ba
 
 # -- the message loop (_serve_until_final) and the death report (_died), on a fake channel ---------
 
-import json  # noqa: E402
-import signal  # noqa: E402
-from fractions import Fraction  # noqa: E402
-
-from sci_hierarchy.algorithms.wire import MAX_RESULT_HEX_DIGITS, encode_exact  # noqa: E402
-from sci_hierarchy.errors import BudgetExceeded  # noqa: E402
-from sci_hierarchy.oracles.core import Diverged  # noqa: E402
-
 BROKE = "the algorithm's process broke the sandbox protocol: "
 
 
@@ -193,7 +191,6 @@ class _Channel:
         return bool(self.inbox)
 
 
-_Clock = ManualClock
 
 
 @pytest.fixture
@@ -202,7 +199,7 @@ def loop(bare, monkeypatch):
     bare.memory_limit_mb = 256
     imported: list = []
     monkeypatch.setattr(bare, "_learn_imports", imported.append)
-    clock = _Clock(100.0)
+    clock = ManualClock(100.0)
     monkeypatch.setattr(sandbox, "time", clock)
 
     def run(*msgs, reader=None, mode="run", deadline=101.0, exitcode=0, expired=False, wait=None, closed=False):
