@@ -24,7 +24,7 @@ __all__ = ["MAX_MESSAGE_BYTES", "MAX_MESSAGE_CONTAINERS", "MAX_RESULT_HEX_DIGITS
 #: protocol violation and ends the run).
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 #: The most JSON containers (``[`` and ``{``, counted in the raw bytes, strings included) a message
-#: may hold: parsing 2^20 empty lists costs the parent about 0.5 s and 100 MB, where a 64 MiB
+#: may hold: parsing 2^20 empty lists costs the parent about 0.4 s and 64 MB (measured), where a 64 MiB
 #: message of them (22 million) cost 46 s of CPU and 3 GB (red-team round 5).  An output of
 #: 500,000 fractions fits.
 MAX_MESSAGE_CONTAINERS = 1 << 20
